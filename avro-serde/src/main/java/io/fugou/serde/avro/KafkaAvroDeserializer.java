@@ -1,0 +1,103 @@
+package io.fugou.serde.avro;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Reads the Confluent wire format: the writer's schema is fetched from the registry by the id in
+ * the record, and the value is resolved to the reader's schema, so fields the writer did not know
+ * take their defaults. With {@code specific.avro.reader=true} the reader is the generated class of
+ * the same full name; otherwise a GenericRecord in the writer's schema.
+ * Every failure names the topic and the schema id, so a dead-letter record says what was wrong.
+ */
+public class KafkaAvroDeserializer implements Deserializer<Object> {
+
+    private AvroSerdeConfig config;
+    private SchemaRegistryClient registry;
+    private final Map<Schema, Schema> readerSchemas = new ConcurrentHashMap<>();
+    private final DecoderFactory decoders = DecoderFactory.get();
+
+    public KafkaAvroDeserializer() {
+    }
+
+    /** For callers that share one registry client (Kafka Streams serdes). */
+    public KafkaAvroDeserializer(SchemaRegistryClient registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        this.config = AvroSerdeConfig.from(configs);
+        AvroClassTrust.trust(config.trustedPackages());
+        if (registry == null) {
+            registry = new SchemaRegistryClient(config);
+        }
+    }
+
+    @Override
+    public Object deserialize(String topic, byte[] data) {
+        if (data == null) {
+            return null;
+        }
+        if (config == null) {
+            throw new IllegalStateException("KafkaAvroDeserializer used before configure()");
+        }
+        if (data.length < WireFormat.HEADER_SIZE || data[0] != WireFormat.MAGIC_BYTE) {
+            throw new SerializationException("Unknown magic byte in a record of topic '" + topic + "': not the Confluent Avro wire format ("
+                    + data.length + " bytes, first byte " + (data.length == 0 ? "none" : String.format("0x%02x", data[0])) + ")");
+        }
+        int id = ByteBuffer.wrap(data, 1, WireFormat.ID_SIZE).getInt();
+        Schema writer;
+        try {
+            writer = registry.byId(id);
+        } catch (SchemaRegistryException e) {
+            throw new SerializationException("Cannot read a record of topic '" + topic + "': schema id " + id
+                    + (e.isNotFound() ? " is not known to the registry" : " could not be fetched") + ": " + e.getMessage(), e);
+        }
+        try {
+            Schema reader = readerSchemas.computeIfAbsent(writer, this::readerSchemaFor);
+            BinaryDecoder decoder = decoders.binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null);
+            Object value = readerFor(writer, reader).read(null, decoder);
+            if (!decoder.isEnd()) {
+                throw new SerializationException("bytes left over after the value");
+            }
+            return value instanceof org.apache.avro.util.Utf8 utf8 ? utf8.toString() : value;
+        } catch (RuntimeException | java.io.IOException e) {
+            throw new SerializationException("Cannot read a record of topic '" + topic + "' with schema id " + id
+                    + " (" + writer.getFullName() + "): " + e.getMessage(), e);
+        }
+    }
+
+    private Schema readerSchemaFor(Schema writer) {
+        if (!config.specificAvroReader() || !isNamed(writer)) {
+            return writer;
+        }
+        Class<?> type = SpecificData.get().getClass(writer);
+        if (type == null) {
+            throw new SerializationException("specific.avro.reader is true but no generated class " + writer.getFullName() + " is on the classpath");
+        }
+        return SpecificData.get().getSchema(type);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private DatumReader<Object> readerFor(Schema writer, Schema reader) {
+        if (config.specificAvroReader() && isNamed(writer)) {
+            return new SpecificDatumReader<>(writer, reader, SpecificData.get());
+        }
+        return new GenericDatumReader(writer, reader);
+    }
+
+    private static boolean isNamed(Schema schema) {
+        return schema.getType() == Schema.Type.RECORD || schema.getType() == Schema.Type.ENUM || schema.getType() == Schema.Type.FIXED;
+    }
+}

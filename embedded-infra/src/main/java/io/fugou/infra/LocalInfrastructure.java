@@ -1,0 +1,77 @@
+package io.fugou.infra;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka, PostgreSQL and the schema registry together, started in parallel. {@link #shared()} gives
+ * the one instance of a JVM (the tests); {@link #start(Ports)} starts one on fixed ports (the local run).
+ */
+public final class LocalInfrastructure implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalInfrastructure.class);
+    private static volatile LocalInfrastructure shared;
+
+    private final LocalKafka kafka;
+    private final LocalPostgres postgres;
+    private final LocalSchemaRegistry registry;
+
+    private LocalInfrastructure(LocalKafka kafka, LocalPostgres postgres, LocalSchemaRegistry registry) {
+        this.kafka = kafka;
+        this.postgres = postgres;
+        this.registry = registry;
+    }
+
+    /** Ports to listen on; 0 means any free port. */
+    public record Ports(int kafka, int postgres, int registry) {
+        public static final Ports ANY = new Ports(0, 0, 0);
+    }
+
+    /** The infrastructure of this JVM, started on first use and stopped when the JVM exits. */
+    public static LocalInfrastructure shared() {
+        if (shared == null) {
+            synchronized (LocalInfrastructure.class) {
+                if (shared == null) {
+                    LocalInfrastructure started = start(Ports.ANY);
+                    Runtime.getRuntime().addShutdownHook(new Thread(started::close, "stop-local-infrastructure"));
+                    shared = started;
+                }
+            }
+        }
+        return shared;
+    }
+
+    public static LocalInfrastructure start(Ports ports) {
+        long began = System.nanoTime();
+        var dataDir = InfraDirectories.root().resolve("postgres-" + ProcessHandle.current().pid());
+        CompletableFuture<LocalSchemaRegistry> registry = CompletableFuture.supplyAsync(() -> LocalSchemaRegistry.start(ports.registry()));
+        CompletableFuture<LocalPostgres> postgres = CompletableFuture.supplyAsync(() -> LocalPostgres.start(ports.postgres(), dataDir));
+        LocalKafka kafka = LocalKafka.start(ports.kafka());
+        LocalInfrastructure infrastructure = new LocalInfrastructure(kafka, postgres.join(), registry.join());
+        log.info("Local infrastructure up in {} ms: kafka={} postgres=localhost:{} registry={}",
+                Duration.ofNanos(System.nanoTime() - began).toMillis(),
+                kafka.bootstrapServers(), infrastructure.postgres.port(), infrastructure.registry.url());
+        return infrastructure;
+    }
+
+    public LocalKafka kafka() {
+        return kafka;
+    }
+
+    public LocalPostgres postgres() {
+        return postgres;
+    }
+
+    public LocalSchemaRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        registry.close();
+        kafka.close();
+        postgres.close();
+    }
+}

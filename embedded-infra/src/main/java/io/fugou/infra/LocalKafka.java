@@ -1,0 +1,80 @@
+package io.fugou.infra;
+
+import io.fugou.events.Topic;
+import io.fugou.events.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * A real Kafka broker in KRaft mode, in this JVM (spring-kafka-test's EmbeddedKafkaKraftBroker),
+ * with every platform topic and its dead-letter topic created.
+ */
+public final class LocalKafka implements AutoCloseable {
+
+    /** Every member-scoped topic has this many partitions, so per-member order holds across topics. */
+    public static final int PARTITIONS = 6;
+
+    private final EmbeddedKafkaKraftBroker broker;
+
+    private LocalKafka(EmbeddedKafkaKraftBroker broker) {
+        this.broker = broker;
+    }
+
+    /** Starts a broker on the given port (0 for any free port). */
+    public static LocalKafka start(int port) {
+        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS);
+        if (port > 0) {
+            broker.kafkaPorts(port);
+        }
+        // One broker: internal topics must not ask for more replicas than exist (STACK.md trap 8).
+        broker.brokerProperties(Map.of(
+                "transaction.state.log.replication.factor", "1",
+                "transaction.state.log.min.isr", "1",
+                "offsets.topic.replication.factor", "1",
+                "group.initial.rebalance.delay.ms", "0",
+                "auto.create.topics.enable", "false"));
+        broker.afterPropertiesSet();
+        LocalKafka kafka = new LocalKafka(broker);
+        kafka.createPlatformTopics();
+        return kafka;
+    }
+
+    public String bootstrapServers() {
+        return broker.getBrokersAsString();
+    }
+
+    /** Creates topics that do not exist yet (same partition count as the platform's). */
+    public void createTopics(String... names) {
+        List<NewTopic> topics = new ArrayList<>();
+        for (String name : names) {
+            if (!broker.getTopics().contains(name)) {
+                topics.add(new NewTopic(name, PARTITIONS, (short) 1));
+            }
+        }
+        if (!topics.isEmpty()) {
+            broker.addTopics(topics.toArray(NewTopic[]::new));
+        }
+    }
+
+    private void createPlatformTopics() {
+        List<NewTopic> topics = new ArrayList<>();
+        for (Topic<?> topic : Topics.ALL) {
+            NewTopic newTopic = new NewTopic(topic.name(), PARTITIONS, (short) 1);
+            if (topic.compacted()) {
+                newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            }
+            topics.add(newTopic);
+            topics.add(new NewTopic(topic.deadLetterTopic(), PARTITIONS, (short) 1));
+        }
+        broker.addTopics(topics.toArray(NewTopic[]::new));
+    }
+
+    @Override
+    public void close() {
+        broker.destroy();
+    }
+}

@@ -1,0 +1,88 @@
+package io.fugou.infra;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** A real PostgreSQL server from embedded binaries on Maven Central; one database per service. */
+public final class LocalPostgres implements AutoCloseable {
+
+    public static final String USER = "postgres";
+
+    private final EmbeddedPostgres postgres;
+
+    private LocalPostgres(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    /** Starts PostgreSQL on the given port (0 for any free port) with its data under {@code dataDir}. */
+    public static LocalPostgres start(int port, Path dataDir) {
+        try {
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(true)
+                    .setOverrideWorkingDirectory(InfraDirectories.createDirectories(dataDir.resolveSibling("pg-binaries")).toFile());
+            if (port > 0) {
+                builder.setPort(port);
+            }
+            return new LocalPostgres(builder.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("PostgreSQL did not start", e);
+        }
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    /** Creates the database if it does not exist, and returns how to reach it. */
+    public Database database(String name) {
+        if (!name.matches("[a-z][a-z0-9_]*")) {
+            throw new IllegalArgumentException("database names are lower-case identifiers: " + name);
+        }
+        try (Connection connection = postgres.getPostgresDatabase().getConnection();
+             Statement statement = connection.createStatement()) {
+            try (ResultSet exists = statement.executeQuery("select 1 from pg_database where datname = '" + name + "'")) {
+                if (!exists.next()) {
+                    statement.execute("create database " + name);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name, e);
+        }
+        return new Database(name, port());
+    }
+
+    /** Connection details of one database, for R2DBC (the services) and JDBC (Flyway). */
+    public record Database(String name, int port) {
+        public String jdbcUrl() {
+            return "jdbc:postgresql://localhost:" + port + "/" + name;
+        }
+
+        public String r2dbcUrl() {
+            return "r2dbc:postgresql://localhost:" + port + "/" + name;
+        }
+
+        public String user() {
+            return USER;
+        }
+
+        public String password() {
+            return USER;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

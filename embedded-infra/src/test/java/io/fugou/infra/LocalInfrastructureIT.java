@@ -1,0 +1,55 @@
+package io.fugou.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fugou.events.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.Test;
+
+class LocalInfrastructureIT {
+
+    private final LocalInfrastructure infrastructure = LocalInfrastructure.shared();
+
+    @Test
+    void brokerHasEveryPlatformTopicAndItsDeadLetterTopic() throws Exception {
+        try (AdminClient admin = AdminClient.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.kafka().bootstrapServers()))) {
+            Set<String> names = admin.listTopics().names().get();
+
+            assertThat(names).contains(Topics.ORDERS.name(), Topics.ORDERS.deadLetterTopic(), Topics.LIFECYCLE.name());
+            assertThat(admin.describeTopics(Set.of(Topics.ORDERS.name())).allTopicNames().get()
+                    .get(Topics.ORDERS.name()).partitions()).hasSize(LocalKafka.PARTITIONS);
+        }
+    }
+
+    @Test
+    void postgresServesADatabasePerService() throws Exception {
+        LocalPostgres.Database database = infrastructure.postgres().database("infra_check");
+
+        try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+             ResultSet result = connection.createStatement().executeQuery("select current_database(), current_setting('server_version_num')::int")) {
+            result.next();
+            assertThat(result.getString(1)).isEqualTo("infra_check");
+            assertThat(result.getInt(2)).isGreaterThanOrEqualTo(170000);
+        }
+    }
+
+    @Test
+    void registryAnswersTheConfluentApi() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(infrastructure.registry().url() + "/config")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("BACKWARD");
+    }
+}
