@@ -86,7 +86,7 @@ public class ProblemDetailsHandler extends ResponseEntityExceptionHandler {
 
     static Map<String, Object> asMap(ProblemDetail problem) {
         Map<String, Object> body = new java.util.LinkedHashMap<>();
-        body.put("type", problem.getType().toString());
+        body.put("type", problem.getType() == null ? "about:blank" : problem.getType().toString());
         body.put("title", problem.getTitle());
         body.put("status", problem.getStatus());
         if (problem.getDetail() != null) {

@@ -1,0 +1,13 @@
+package io.fugou.analytics;
+
+import io.fugou.testsupport.FugouIntegrationTest;
+import io.fugou.testsupport.ServiceSkeletonContract;
+
+@FugouIntegrationTest
+class AnalyticsServiceApplicationIT extends ServiceSkeletonContract {
+
+    @Override
+    protected String expectedTable() {
+        return "processed_event";
+    }
+}

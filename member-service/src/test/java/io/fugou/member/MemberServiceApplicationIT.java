@@ -1,0 +1,13 @@
+package io.fugou.member;
+
+import io.fugou.testsupport.FugouIntegrationTest;
+import io.fugou.testsupport.ServiceSkeletonContract;
+
+@FugouIntegrationTest
+class MemberServiceApplicationIT extends ServiceSkeletonContract {
+
+    @Override
+    protected String expectedTable() {
+        return "processed_event";
+    }
+}

@@ -1,0 +1,87 @@
+package io.fugou.testsupport;
+
+import io.fugou.events.MemberKey;
+import io.fugou.events.Topic;
+import io.fugou.events.Topics;
+import io.fugou.serde.avro.AvroSerdeConfig;
+import io.fugou.serde.avro.KafkaAvroSerializer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.avro.specific.SpecificRecord;
+
+/** Plays the shop backend in tests: publishes events as it would, and reads topics back. */
+public final class KafkaTestClient {
+
+    private final TestInfrastructure infrastructure = TestInfrastructure.get();
+
+    /** Publishes an event with the Confluent-wire serde, keyed merchantId:customerId, and waits for the ack. */
+    public <V extends SpecificRecord> void publish(Topic<V> topic, MemberKey key, V value) {
+        Map<String, Object> config = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.bootstrapServers(),
+                AvroSerdeConfig.SCHEMA_REGISTRY_URL, infrastructure.schemaRegistryUrl());
+        KafkaAvroSerializer serializer = new KafkaAvroSerializer();
+        serializer.configure(config, false);
+        try (KafkaProducer<String, Object> producer = new KafkaProducer<>(config, new StringSerializer(), serializer)) {
+            producer.send(new ProducerRecord<>(topic.name(), key.toString(), value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot publish to " + topic.name(), e);
+        }
+    }
+
+    /** Publishes raw bytes, as a misbehaving producer would. */
+    public void publishBytes(String topic, String key, byte[] value) {
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot publish to " + topic, e);
+        }
+    }
+
+    /** Reads the topic from the beginning until a record matches or the timeout passes. */
+    public ConsumerRecord<String, byte[]> awaitRecord(String topic, Predicate<ConsumerRecord<String, byte[]>> matching, Duration timeout) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<String> seen = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            Instant deadline = Instant.now().plus(timeout);
+            while (Instant.now().isBefore(deadline)) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(250))) {
+                    if (matching.test(record)) {
+                        return record;
+                    }
+                    seen.add(record.key());
+                }
+            }
+        }
+        throw new AssertionError("no matching record on " + topic + " within " + timeout + "; keys seen: " + seen);
+    }
+
+    public static String header(ConsumerRecord<?, ?> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The orders topic, for the common case. */
+    public static Topic<io.fugou.events.orders.OrderEvent> orders() {
+        return Topics.ORDERS;
+    }
+}

@@ -1,0 +1,54 @@
+package io.fugou.testsupport;
+
+import io.fugou.infra.LocalInfrastructure;
+import io.fugou.infra.LocalPostgres;
+
+/**
+ * The servers integration tests run against, once per test JVM: by default real servers started
+ * from Maven artifacts (no Docker needed); with {@code -Dfugou.infra=testcontainers} on a machine
+ * with Docker, Kafka, PostgreSQL and Confluent's schema registry in containers.
+ */
+public interface TestInfrastructure {
+
+    String SELECTOR = "fugou.infra";
+
+    String bootstrapServers();
+
+    String schemaRegistryUrl();
+
+    /** Creates (if needed) the named database and returns how to reach it. */
+    LocalPostgres.Database database(String name);
+
+    static TestInfrastructure get() {
+        return Holder.INSTANCE;
+    }
+
+    final class Holder {
+        private static final TestInfrastructure INSTANCE = "testcontainers".equalsIgnoreCase(System.getProperty(SELECTOR))
+                ? TestcontainersInfrastructure.start()
+                : embedded();
+
+        private static TestInfrastructure embedded() {
+            LocalInfrastructure local = LocalInfrastructure.shared();
+            return new TestInfrastructure() {
+                @Override
+                public String bootstrapServers() {
+                    return local.kafka().bootstrapServers();
+                }
+
+                @Override
+                public String schemaRegistryUrl() {
+                    return local.registry().url();
+                }
+
+                @Override
+                public LocalPostgres.Database database(String name) {
+                    return local.postgres().database(name);
+                }
+            };
+        }
+
+        private Holder() {
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.fugou.testsupport;
+
+import io.fugou.platform.merchant.MerchantId;
+import io.fugou.platform.security.LocalTokens;
+import java.time.Duration;
+import java.util.List;
+
+/** Bearer tokens for tests, signed with the service's local key. */
+public final class TestTokens {
+
+    private final LocalTokens tokens;
+
+    public TestTokens(LocalTokens tokens) {
+        this.tokens = tokens;
+    }
+
+    public String forMerchant(String merchantId, String... scopes) {
+        return tokens.issue(new MerchantId(merchantId), List.of(scopes), Duration.ofMinutes(10)).token();
+    }
+}
