@@ -1,7 +1,15 @@
 package io.fugou.platform.kafka;
 
 import io.fugou.serde.avro.KafkaAvroSerializer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.StringJoiner;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.springframework.kafka.listener.ListenerExecutionFailedException;
 import java.util.Map;
 import org.apache.avro.generic.GenericContainer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -34,6 +42,8 @@ import org.springframework.util.backoff.FixedBackOff;
 public class KafkaDeadLetterAutoConfiguration {
 
     public static final String DEAD_LETTER_SUFFIX = ".DLT";
+    /** The whole cause chain in one line: spring-kafka's own message header keeps only the outermost one. */
+    public static final String REASON_HEADER = "fugou_dlt-reason";
 
     @Bean
     @ConditionalOnMissingBean(CommonErrorHandler.class)
@@ -41,7 +51,21 @@ public class KafkaDeadLetterAutoConfiguration {
         KafkaTemplate<Object, Object> deadLetters = deadLetterTemplate(kafkaProperties);
         DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(deadLetters,
                 (record, exception) -> new TopicPartition(record.topic() + DEAD_LETTER_SUFFIX, record.partition()));
+        recoverer.setHeadersFunction((record, exception) -> new RecordHeaders(List.of(
+                new RecordHeader(REASON_HEADER, reason(exception).getBytes(StandardCharsets.UTF_8)))));
         return new DefaultErrorHandler(recoverer, new FixedBackOff(retry.interval().toMillis(), retry.attempts()));
+    }
+
+    static String reason(Throwable exception) {
+        StringJoiner reason = new StringJoiner(": ");
+        Set<Throwable> seen = new HashSet<>();
+        for (Throwable cause = exception; cause != null && seen.add(cause); cause = cause.getCause()) {
+            if (cause instanceof ListenerExecutionFailedException || cause.getMessage() == null) {
+                continue;
+            }
+            reason.add(cause.getMessage());
+        }
+        return reason.toString();
     }
 
     /**

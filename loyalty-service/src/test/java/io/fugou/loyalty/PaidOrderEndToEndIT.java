@@ -1,0 +1,124 @@
+package io.fugou.loyalty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fugou.events.MemberKey;
+import io.fugou.events.Topics;
+import io.fugou.platform.security.LocalTokens;
+import io.fugou.testsupport.FugouIntegrationTest;
+import io.fugou.testsupport.KafkaTestClient;
+import io.fugou.testsupport.OrderEventMother;
+import io.fugou.testsupport.TestTokens;
+import java.time.Duration;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * The walking skeleton end to end: a shop publishes OrderPaid with the Confluent-wire serde to the
+ * real broker, loyalty-service consumes it and serves it over HTTP to that merchant only.
+ */
+@FugouIntegrationTest
+class PaidOrderEndToEndIT {
+
+    private static final Duration ARRIVAL = Duration.ofSeconds(30);
+
+    @Autowired
+    private WebTestClient web;
+
+    @Autowired
+    private LocalTokens localTokens;
+
+    private final KafkaTestClient shop = new KafkaTestClient();
+
+    private TestTokens tokens() {
+        return new TestTokens(localTokens);
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void shouldServeAPaidOrderPublishedByTheShopToItsMerchant() {
+        String order = unique("order");
+        shop.publish(Topics.ORDERS, new MemberKey("merchant-a", "buyer-1"), OrderEventMother.paid("merchant-a", "buyer-1", order));
+        String token = tokens().forMerchant("merchant-a", "loyalty:read");
+
+        await().atMost(ARRIVAL).untilAsserted(() -> web.get().uri("/api/v1/paid-orders/{id}", order)
+                .headers(h -> h.setBearerAuth(token)).exchange()
+                .expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.orderId").isEqualTo(order)
+                .jsonPath("$.customerId").isEqualTo("buyer-1")
+                .jsonPath("$.total.amountMinor").isEqualTo(25_800)
+                .jsonPath("$.total.currency").isEqualTo("CNY"));
+    }
+
+    @Test
+    void shouldNeverShowOneMerchantsOrderToAnother() {
+        String order = unique("order");
+        shop.publish(Topics.ORDERS, new MemberKey("merchant-a", "buyer-2"), OrderEventMother.paid("merchant-a", "buyer-2", order));
+        String merchantA = tokens().forMerchant("merchant-a", "loyalty:read");
+        String merchantB = tokens().forMerchant("merchant-b", "loyalty:read");
+        await().atMost(ARRIVAL).untilAsserted(() -> web.get().uri("/api/v1/paid-orders/{id}", order)
+                .headers(h -> h.setBearerAuth(merchantA)).exchange().expectStatus().isOk());
+
+        web.get().uri("/api/v1/paid-orders/{id}", order).headers(h -> h.setBearerAuth(merchantB)).exchange()
+                .expectStatus().isNotFound()
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().jsonPath("$.status").isEqualTo(404);
+    }
+
+    @Test
+    void shouldRecordAnOrderOnceWhenTheShopPublishesItTwice() {
+        String order = unique("order");
+        var first = OrderEventMother.paid("merchant-a", "buyer-3", order);
+        var again = OrderEventMother.paid("merchant-a", "buyer-3", order, java.util.List.of(OrderEventMother.line("OTHER", "misc", 1, 1)));
+        shop.publish(Topics.ORDERS, new MemberKey("merchant-a", "buyer-3"), first);
+        shop.publish(Topics.ORDERS, new MemberKey("merchant-a", "buyer-3"), again);
+        String marker = unique("marker");
+        shop.publish(Topics.ORDERS, new MemberKey("merchant-a", "buyer-3"), OrderEventMother.paid("merchant-a", "buyer-3", marker));
+        String token = tokens().forMerchant("merchant-a", "loyalty:read");
+
+        // Same key, same partition: once the later marker is visible, both copies were processed.
+        await().atMost(ARRIVAL).untilAsserted(() -> web.get().uri("/api/v1/paid-orders/{id}", marker)
+                .headers(h -> h.setBearerAuth(token)).exchange().expectStatus().isOk());
+        web.get().uri("/api/v1/paid-orders/{id}", order).headers(h -> h.setBearerAuth(token)).exchange()
+                .expectStatus().isOk()
+                .expectBody().jsonPath("$.total.amountMinor").isEqualTo(25_800).jsonPath("$.lineCount").isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseATokenWithoutTheLoyaltyReadScope() {
+        String token = tokens().forMerchant("merchant-a", "members:read");
+
+        web.get().uri("/api/v1/paid-orders/{id}", "any").headers(h -> h.setBearerAuth(token)).exchange()
+                .expectStatus().isForbidden()
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
+    }
+
+    @Test
+    void shouldDeadLetterAnUnreadableRecordWithTheReasonAndGoOn() {
+        String badKey = "merchant-a:" + unique("garbage");
+        shop.publishBytes(Topics.ORDERS.name(), badKey, "{\"orderId\":\"not avro\"}".getBytes());
+        String order = unique("after-garbage");
+        shop.publish(Topics.ORDERS, new MemberKey("merchant-a", "buyer-4"), OrderEventMother.paid("merchant-a", "buyer-4", order));
+
+        ConsumerRecord<String, byte[]> deadLetter = shop.awaitRecord(Topics.ORDERS.deadLetterTopic(),
+                record -> badKey.equals(record.key()), ARRIVAL);
+
+        assertThat(new String(deadLetter.value())).isEqualTo("{\"orderId\":\"not avro\"}");
+        assertThat(KafkaTestClient.header(deadLetter, "kafka_dlt-exception-fqcn")).endsWith("DeserializationException");
+        assertThat(KafkaTestClient.header(deadLetter, "fugou_dlt-reason"))
+                .contains("Unknown magic byte").contains("topic '" + Topics.ORDERS.name() + "'");
+        assertThat(KafkaTestClient.header(deadLetter, "kafka_dlt-original-topic")).isEqualTo(Topics.ORDERS.name());
+        String token = tokens().forMerchant("merchant-a", "loyalty:read");
+        await().atMost(ARRIVAL).untilAsserted(() -> web.get().uri("/api/v1/paid-orders/{id}", order)
+                .headers(h -> h.setBearerAuth(token)).exchange().expectStatus().isOk());
+    }
+}
