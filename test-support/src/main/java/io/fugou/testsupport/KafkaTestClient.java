@@ -43,6 +43,16 @@ public final class KafkaTestClient {
         }
     }
 
+    /** Creates a topic for a test's own use (the broker does not create topics on first use). */
+    public void createTopic(String name) {
+        try (org.apache.kafka.clients.admin.AdminClient admin = org.apache.kafka.clients.admin.AdminClient.create(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(name, 1, (short) 1))).all().get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create topic " + name, e);
+        }
+    }
+
     /** Publishes raw bytes, as a misbehaving producer would. */
     public void publishBytes(String topic, String key, byte[] value) {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.bootstrapServers());

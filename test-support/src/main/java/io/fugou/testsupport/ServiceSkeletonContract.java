@@ -11,6 +11,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.kafka.core.KafkaTemplate;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -29,6 +33,9 @@ public abstract class ServiceSkeletonContract {
 
     @Autowired
     protected LocalTokens localTokens;
+
+    @Autowired
+    private KafkaTemplate<Object, Object> kafkaTemplate;
 
     @Value("${spring.flyway.url}")
     private String jdbcUrl;
@@ -67,6 +74,38 @@ public abstract class ServiceSkeletonContract {
         web.get().uri("/v3/api-docs").exchange()
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.components.securitySchemes.bearer.scheme").isEqualTo("bearer");
+    }
+
+    @Test
+    void shouldServeItsApiDocsPage() {
+        web.get().uri("/swagger-ui.html").exchange()
+                .expectStatus().value(status -> assertThat(status).isIn(200, 302));
+        web.get().uri("/swagger-ui/index.html").exchange()
+                .expectStatus().isOk();
+    }
+
+    @Test
+    void shouldAnswerAnUnknownPathWithA404ProblemDetail() {
+        String token = tokens().forMerchant("merchant-a");
+
+        web.get().uri("/api/v1/no-such-thing").headers(h -> h.setBearerAuth(token)).exchange()
+                .expectStatus().isNotFound()
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().jsonPath("$.status").isEqualTo(404);
+    }
+
+    @Test
+    void shouldCarryTheTraceContextInKafkaHeaders() throws Exception {
+        String topic = "trace-check-" + UUID.randomUUID();
+        KafkaTestClient kafka = new KafkaTestClient();
+        kafka.createTopic(topic);
+
+        kafkaTemplate.send(topic, "merchant-a:buyer-1", "traced").get(30, TimeUnit.SECONDS);
+
+        ConsumerRecord<String, byte[]> record = kafka.awaitRecord(topic, r -> true, Duration.ofSeconds(30));
+        assertThat(KafkaTestClient.header(record, "traceparent"))
+                .as("W3C trace context header among %s", java.util.Arrays.stream(record.headers().toArray()).map(h -> h.key()).toList())
+                .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
     }
 
     @Test
