@@ -103,6 +103,24 @@ class PaidOrderEndToEndIT {
     }
 
     @Test
+    void shouldDeadLetterAnOrderThatBreaksARuleAndKeepItsAvroValue() {
+        String order = unique("bad-currency");
+        var paid = OrderEventMother.paid("merchant-a", "buyer-5", order);
+        ((io.fugou.events.orders.OrderPaid) paid.getPayload()).getTotal().setCurrency("YUAN");
+        shop.publish(Topics.ORDERS, new MemberKey("merchant-a", "buyer-5"), paid);
+
+        ConsumerRecord<String, byte[]> deadLetter = shop.awaitRecord(Topics.ORDERS.deadLetterTopic(),
+                record -> "merchant-a:buyer-5".equals(record.key()), ARRIVAL);
+
+        assertThat(deadLetter.value()[0]).as("Confluent wire format magic byte").isEqualTo((byte) 0);
+        assertThat(KafkaTestClient.header(deadLetter, "fugou_dlt-reason"))
+                .contains("OrderPaid " + order).contains("ISO-4217").contains("'YUAN'");
+        String token = tokens().forMerchant("merchant-a", "loyalty:read");
+        web.get().uri("/api/v1/paid-orders/{id}", order).headers(h -> h.setBearerAuth(token)).exchange()
+                .expectStatus().isNotFound();
+    }
+
+    @Test
     void shouldDeadLetterAnUnreadableRecordWithTheReasonAndGoOn() {
         String badKey = "merchant-a:" + unique("garbage");
         shop.publishBytes(Topics.ORDERS.name(), badKey, "{\"orderId\":\"not avro\"}".getBytes());

@@ -88,7 +88,7 @@ public abstract class ServiceSkeletonContract {
     void shouldAnswerAnUnknownPathWithA404ProblemDetail() {
         String token = tokens().forMerchant("merchant-a");
 
-        web.get().uri("/api/v1/no-such-thing").headers(h -> h.setBearerAuth(token)).exchange()
+        web.get().uri("/no-such-page").headers(h -> h.setBearerAuth(token)).exchange()
                 .expectStatus().isNotFound()
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectBody().jsonPath("$.status").isEqualTo(404);

@@ -35,7 +35,8 @@ import org.springframework.util.backoff.FixedBackOff;
  * Every listener's error handling: a failing record is retried a few times, then published to
  * {@code <topic>.DLT} with the reason in headers ({@code kafka_dlt-exception-message}, original
  * topic, partition, offset), and the consumer goes on. Records that could not even be read skip the
- * retries and are dead-lettered with their original bytes.
+ * retries and are dead-lettered with their original bytes; so do records that break a rule
+ * ({@link InvalidEventException}), since retrying cannot fix them.
  */
 @AutoConfiguration(before = KafkaAutoConfiguration.class)
 @EnableConfigurationProperties(KafkaRetryProperties.class)
@@ -53,7 +54,9 @@ public class KafkaDeadLetterAutoConfiguration {
                 (record, exception) -> new TopicPartition(record.topic() + DEAD_LETTER_SUFFIX, record.partition()));
         recoverer.setHeadersFunction((record, exception) -> new RecordHeaders(List.of(
                 new RecordHeader(REASON_HEADER, reason(exception).getBytes(StandardCharsets.UTF_8)))));
-        return new DefaultErrorHandler(recoverer, new FixedBackOff(retry.interval().toMillis(), retry.attempts()));
+        DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, new FixedBackOff(retry.interval().toMillis(), retry.attempts()));
+        handler.addNotRetryableExceptions(InvalidEventException.class);
+        return handler;
     }
 
     static String reason(Throwable exception) {

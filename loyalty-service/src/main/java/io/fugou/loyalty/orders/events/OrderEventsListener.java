@@ -4,6 +4,7 @@ import io.fugou.events.orders.OrderEvent;
 import io.fugou.events.orders.OrderPaid;
 import io.fugou.loyalty.orders.PaidOrder;
 import io.fugou.loyalty.orders.PaidOrders;
+import io.fugou.platform.kafka.InvalidEventException;
 import java.time.Duration;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -32,8 +33,13 @@ public class OrderEventsListener {
     public void onOrderEvent(ConsumerRecord<String, OrderEvent> record) {
         OrderEvent event = record.value();
         if (event.getPayload() instanceof OrderPaid paid) {
-            PaidOrder order = new PaidOrder(event.getMerchantId(), paid.getOrderId(), event.getCustomerId(), event.getEventId(),
-                    paid.getTotal().getAmountMinor(), paid.getTotal().getCurrency(), paid.getLines().size(), event.getOccurredAt());
+            PaidOrder order;
+            try {
+                order = new PaidOrder(event.getMerchantId(), paid.getOrderId(), event.getCustomerId(), event.getEventId(),
+                        paid.getTotal().getAmountMinor(), paid.getTotal().getCurrency(), paid.getLines().size(), event.getOccurredAt());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidEventException("OrderPaid " + paid.getOrderId() + " (event " + event.getEventId() + ") is invalid: " + e.getMessage(), e);
+            }
             boolean recorded = Boolean.TRUE.equals(paidOrders.recordOnce(order).block(DATABASE_TIMEOUT));
             log.debug("Paid order {} of merchant {} {}", order.orderId(), order.merchantId(), recorded ? "recorded" : "already known");
         }
