@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
-import io.fugou.events.orders.OrderEvent;
 import io.fugou.infra.LocalSchemaRegistry;
+import io.fugou.events.orders.OrderEvent;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.generic.GenericRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,24 +23,12 @@ class ApicurioCrossCheckIT {
         System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "io.fugou.events");
     }
 
-    private static LocalSchemaRegistry registry;
 
-    @BeforeAll
-    static void startRegistry() {
-        registry = LocalSchemaRegistry.start(0);
-    }
 
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
+    private final LocalSchemaRegistry registry = TestRegistry.get();
 
     private Map<String, Object> ours() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, registry.url());
-        config.put(AvroSerdeConfig.TRUSTED_PACKAGES, "io.fugou.events");
-        config.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
-        return config;
+        return TestRegistry.config(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
     }
 
     private Map<String, Object> apicurios(boolean autoRegister) {

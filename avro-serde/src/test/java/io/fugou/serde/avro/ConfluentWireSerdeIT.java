@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fugou.events.Topics;
 import io.fugou.events.orders.OrderEvent;
 import io.fugou.events.orders.OrderPaid;
 import io.fugou.infra.LocalSchemaRegistry;
-import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,34 +24,18 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.common.errors.SerializationException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The serde against a real registry speaking the Confluent API (Apicurio Registry's server). */
 class ConfluentWireSerdeIT {
 
-    private static LocalSchemaRegistry registry;
     private final ObjectMapper json = new ObjectMapper();
 
-    @BeforeAll
-    static void startRegistry() {
-        registry = LocalSchemaRegistry.start(0);
-    }
 
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
+    private final LocalSchemaRegistry registry = TestRegistry.get();
 
     static Map<String, Object> config(Object... extra) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, registry.url());
-        config.put(AvroSerdeConfig.TRUSTED_PACKAGES, Topics.EVENT_PACKAGES);
-        for (int i = 0; i < extra.length; i += 2) {
-            config.put((String) extra[i], extra[i + 1]);
-        }
-        return config;
+        return TestRegistry.config(extra);
     }
 
     static KafkaAvroSerializer serializer(Object... extra) {
@@ -256,9 +237,5 @@ class ConfluentWireSerdeIT {
         OrderEvent order = Orders.paidOrder("o-10");
 
         assertThat(serde.deserializer().deserialize(topic, serde.serializer().serialize(topic, order))).isEqualTo(order);
-    }
-
-    static InputStream stream(byte[] bytes) {
-        return new ByteArrayInputStream(bytes);
     }
 }

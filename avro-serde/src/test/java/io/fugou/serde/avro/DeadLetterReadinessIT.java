@@ -2,14 +2,9 @@ package io.fugou.serde.avro;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fugou.infra.LocalSchemaRegistry;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.log.LogAccessor;
 import org.springframework.kafka.support.serializer.DeserializationException;
@@ -22,24 +17,12 @@ import org.springframework.kafka.support.serializer.SerializationUtils;
  */
 class DeadLetterReadinessIT {
 
-    private static LocalSchemaRegistry registry;
 
-    @BeforeAll
-    static void startRegistry() {
-        registry = LocalSchemaRegistry.start(0);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
 
     @Test
     void shouldTurnGarbageAndUnknownIdsIntoDeserializationExceptionsThatKeepTheBytes() {
         ErrorHandlingDeserializer<Object> deserializer = new ErrorHandlingDeserializer<>(new KafkaAvroDeserializer());
-        Map<String, Object> config = new HashMap<>();
-        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, registry.url());
-        deserializer.configure(config, false);
+        deserializer.configure(TestRegistry.config(), false);
 
         DeserializationException garbage = failureOf(deserializer, "not avro".getBytes());
         DeserializationException unknownId = failureOf(deserializer, ByteBuffer.allocate(6).put((byte) 0).putInt(424_242).put((byte) 2).array());
