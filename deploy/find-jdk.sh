@@ -22,3 +22,7 @@ else
   export JAVA_HOME="$candidate_home"
 fi
 export PATH="$JAVA_HOME/bin:$PATH"
+# Maven's own Guava warns about sun.misc.Unsafe on JDK 24+; the warning is Maven's, not ours.
+if [ "$(java_feature "$JAVA_HOME")" -ge 24 ] 2>/dev/null; then
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+fi
