@@ -27,6 +27,7 @@ import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoders;
+import org.springframework.security.oauth2.jwt.SupplierReactiveJwtDecoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 
 /**
@@ -58,9 +59,12 @@ public class MerchantSecurityAutoConfiguration {
         OAuth2TokenValidator<Jwt> merchantClaim = new JwtClaimValidator<String>(
                 CurrentMerchantArgumentResolver.MERCHANT_CLAIM, MerchantId::isValid);
         if (!properties.isLocal()) {
-            NimbusReactiveJwtDecoder decoder = (NimbusReactiveJwtDecoder) ReactiveJwtDecoders.fromIssuerLocation(properties.issuerUri());
-            decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(properties.issuerUri()), merchantClaim));
-            return decoder;
+            // Resolved on the first token, not at start-up: a service must boot while its identity provider is down.
+            return new SupplierReactiveJwtDecoder(() -> {
+                NimbusReactiveJwtDecoder decoder = (NimbusReactiveJwtDecoder) ReactiveJwtDecoders.fromIssuerLocation(properties.issuerUri());
+                decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(properties.issuerUri()), merchantClaim));
+                return decoder;
+            });
         }
         log.warn("Verifying bearer tokens with the local signing key (no fugou.security.issuer-uri): fine for a local run, never for production");
         NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder
@@ -69,6 +73,11 @@ public class MerchantSecurityAutoConfiguration {
                 .build();
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(properties.localIssuer()), merchantClaim));
         return decoder;
+    }
+
+    @Bean
+    IdentityProviderUnavailableHandler identityProviderUnavailableHandler() {
+        return new IdentityProviderUnavailableHandler();
     }
 
     @Bean
