@@ -238,4 +238,18 @@ class ConfluentWireSerdeIT {
 
         assertThat(serde.deserializer().deserialize(topic, serde.serializer().serialize(topic, order))).isEqualTo(order);
     }
+
+    @Test
+    void shouldReadGenericRecordsThroughTheGenericStreamsSerdeEvenWhenTheClassExists() {
+        String topic = topic();
+        GenericAvroSerde serde = new GenericAvroSerde();
+        serde.configure(config(), false);
+        OrderEvent order = Orders.paidOrder("o-11");
+
+        GenericRecord read = serde.deserializer().deserialize(topic, new SpecificAvroSerde<OrderEvent>() {{ configure(config(), false); }}
+                .serializer().serialize(topic, order));
+
+        assertThat(read).isNotInstanceOf(OrderEvent.class);
+        assertThat(read.get("eventId").toString()).isEqualTo(order.getEventId());
+    }
 }

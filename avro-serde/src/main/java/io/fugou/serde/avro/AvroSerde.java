@@ -1,0 +1,38 @@
+package io.fugou.serde.avro;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/** What the specific and the generic Kafka Streams serdes share: they differ only in the reader. */
+abstract class AvroSerde<T> implements Serde<T> {
+
+    private final boolean specificReader;
+    private final KafkaAvroSerializer serializer = new KafkaAvroSerializer();
+    private final KafkaAvroDeserializer deserializer = new KafkaAvroDeserializer();
+
+    AvroSerde(boolean specificReader) {
+        this.specificReader = specificReader;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        Map<String, Object> withReader = new HashMap<>(configs);
+        withReader.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, specificReader);
+        serializer.configure(withReader, isKey);
+        deserializer.configure(withReader, isKey);
+    }
+
+    @Override
+    public Serializer<T> serializer() {
+        return serializer::serialize;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Deserializer<T> deserializer() {
+        return (topic, bytes) -> (T) deserializer.deserialize(topic, bytes);
+    }
+}
