@@ -242,12 +242,13 @@ class ConfluentWireSerdeIT {
     @Test
     void shouldReadGenericRecordsThroughTheGenericStreamsSerdeEvenWhenTheClassExists() {
         String topic = topic();
-        GenericAvroSerde serde = new GenericAvroSerde();
-        serde.configure(config(), false);
+        SpecificAvroSerde<OrderEvent> writer = new SpecificAvroSerde<>();
+        writer.configure(config(), false);
+        GenericAvroSerde reader = new GenericAvroSerde();
+        reader.configure(config(), false);
         OrderEvent order = Orders.paidOrder("o-11");
 
-        GenericRecord read = serde.deserializer().deserialize(topic, new SpecificAvroSerde<OrderEvent>() {{ configure(config(), false); }}
-                .serializer().serialize(topic, order));
+        GenericRecord read = reader.deserializer().deserialize(topic, writer.serializer().serialize(topic, order));
 
         assertThat(read).isNotInstanceOf(OrderEvent.class);
         assertThat(read.get("eventId").toString()).isEqualTo(order.getEventId());
