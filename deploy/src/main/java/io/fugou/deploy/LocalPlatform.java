@@ -6,7 +6,6 @@ import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.security.LocalTokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -150,15 +149,8 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     static Ports anyPorts() {
-        return new Ports(freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort());
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new Ports(LocalInfrastructure.freePort(), LocalInfrastructure.freePort(), LocalInfrastructure.freePort(),
+                LocalInfrastructure.freePort(), LocalInfrastructure.freePort(), LocalInfrastructure.freePort(), LocalInfrastructure.freePort());
     }
 
     private static void step(String message) {

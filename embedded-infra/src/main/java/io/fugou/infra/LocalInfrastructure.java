@@ -56,6 +56,11 @@ public final class LocalInfrastructure implements AutoCloseable {
         return infrastructure;
     }
 
+    /** A local port nothing listens on right now. */
+    public static int freePort() {
+        return InfraDirectories.freePort();
+    }
+
     public LocalKafka kafka() {
         return kafka;
     }

@@ -38,29 +38,20 @@ public final class LocalKafka implements AutoCloseable {
                 "group.initial.rebalance.delay.ms", "0",
                 "auto.create.topics.enable", "false"));
         broker.afterPropertiesSet();
-        LocalKafka kafka = new LocalKafka(broker);
-        kafka.createPlatformTopics();
-        return kafka;
+        broker.addTopics(platformTopics().toArray(NewTopic[]::new));
+        return new LocalKafka(broker);
     }
 
     public String bootstrapServers() {
         return broker.getBrokersAsString();
     }
 
-    /** Creates topics that do not exist yet (same partition count as the platform's). */
-    public void createTopics(String... names) {
-        List<NewTopic> topics = new ArrayList<>();
-        for (String name : names) {
-            if (!broker.getTopics().contains(name)) {
-                topics.add(new NewTopic(name, PARTITIONS, (short) 1));
-            }
-        }
-        if (!topics.isEmpty()) {
-            broker.addTopics(topics.toArray(NewTopic[]::new));
-        }
-    }
-
-    private void createPlatformTopics() {
+    /**
+     * Every platform topic and its dead-letter topic, as {@link NewTopic}s: the same partition
+     * count everywhere, compaction where the contract asks for it. Any Kafka the tests or the local
+     * run use is set up from this list.
+     */
+    public static List<NewTopic> platformTopics() {
         List<NewTopic> topics = new ArrayList<>();
         for (Topic<?> topic : Topics.ALL) {
             NewTopic newTopic = new NewTopic(topic.name(), PARTITIONS, (short) 1);
@@ -70,7 +61,7 @@ public final class LocalKafka implements AutoCloseable {
             topics.add(newTopic);
             topics.add(new NewTopic(topic.deadLetterTopic(), PARTITIONS, (short) 1));
         }
-        broker.addTopics(topics.toArray(NewTopic[]::new));
+        return topics;
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
 class LocalInfrastructureIT {
@@ -28,6 +29,10 @@ class LocalInfrastructureIT {
             assertThat(names).contains(Topics.ORDERS.name(), Topics.ORDERS.deadLetterTopic(), Topics.LIFECYCLE.name());
             assertThat(admin.describeTopics(Set.of(Topics.ORDERS.name())).allTopicNames().get()
                     .get(Topics.ORDERS.name()).partitions()).hasSize(LocalKafka.PARTITIONS);
+            ConfigResource profiles = new ConfigResource(ConfigResource.Type.TOPIC, Topics.MEMBER_PROFILES.name());
+            assertThat(admin.describeConfigs(Set.of(profiles)).all().get().get(profiles).get("cleanup.policy").value())
+                    .as("erasure relies on compaction of the profile topic")
+                    .isEqualTo("compact");
         }
     }
 

@@ -4,7 +4,6 @@ import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.FugouIntegrationTest;
 import io.fugou.testsupport.TestIdentityProvider;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +27,9 @@ class ProductionSecurityIT {
         issuer.close();
     }
 
-    private static String localKeyToken() {
-        return new LocalTokens("fugou-local-development-signing-key-not-for-production", "fugou-local", Clock.systemUTC())
-                .issue(new MerchantId("merchant-a"), List.of("members:read"), Duration.ofMinutes(5)).token();
+    /** A token signed with the local development key (the LocalTokens bean keeps it even in production mode). */
+    private static String localKeyToken(LocalTokens localTokens) {
+        return localTokens.issue(new MerchantId("merchant-a"), List.of("members:read"), Duration.ofMinutes(5)).token();
     }
 
     @Nested
@@ -45,6 +44,9 @@ class ProductionSecurityIT {
         @Autowired
         private WebTestClient web;
 
+        @Autowired
+        private LocalTokens localTokens;
+
         @Test
         void shouldAcceptTheIssuersTokens() {
             web.get().uri("/no-such-page").headers(h -> h.setBearerAuth(issuer.token("merchant-a", "members:read"))).exchange()
@@ -53,7 +55,7 @@ class ProductionSecurityIT {
 
         @Test
         void shouldRefuseATokenSignedWithTheLocalKey() {
-            web.get().uri("/no-such-page").headers(h -> h.setBearerAuth(localKeyToken())).exchange()
+            web.get().uri("/no-such-page").headers(h -> h.setBearerAuth(localKeyToken(localTokens))).exchange()
                     .expectStatus().isUnauthorized()
                     .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
         }
@@ -81,6 +83,9 @@ class ProductionSecurityIT {
         @Autowired
         private WebTestClient web;
 
+        @Autowired
+        private LocalTokens localTokens;
+
         @Test
         void shouldStillBootAndReportHealth() {
             web.get().uri("/actuator/health").exchange().expectStatus().isOk();
@@ -88,7 +93,7 @@ class ProductionSecurityIT {
 
         @Test
         void shouldAnswer503NotABlameOnTheToken() {
-            web.get().uri("/no-such-page").headers(h -> h.setBearerAuth(localKeyToken())).exchange()
+            web.get().uri("/no-such-page").headers(h -> h.setBearerAuth(localKeyToken(localTokens))).exchange()
                     .expectStatus().isEqualTo(503)
                     .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
                     .expectHeader().exists("Retry-After");

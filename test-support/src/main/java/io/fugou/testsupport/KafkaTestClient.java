@@ -2,7 +2,6 @@ package io.fugou.testsupport;
 
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topic;
-import io.fugou.events.Topics;
 import io.fugou.serde.avro.AvroSerdeConfig;
 import io.fugou.serde.avro.KafkaAvroSerializer;
 import java.time.Duration;
@@ -88,10 +87,5 @@ public final class KafkaTestClient {
     public static String header(ConsumerRecord<?, ?> record, String name) {
         var header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    /** The orders topic, for the common case. */
-    public static Topic<io.fugou.events.orders.OrderEvent> orders() {
-        return Topics.ORDERS;
     }
 }

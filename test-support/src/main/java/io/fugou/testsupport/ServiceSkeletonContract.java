@@ -123,7 +123,8 @@ public abstract class ServiceSkeletonContract {
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectBody()
                 .jsonPath("$.status").isEqualTo(401)
-                .jsonPath("$.title").isEqualTo("Unauthorized");
+                .jsonPath("$.title").isEqualTo("Unauthorized")
+                .jsonPath("$.instance").isEqualTo("/api/v1/anything");
     }
 
     @Test

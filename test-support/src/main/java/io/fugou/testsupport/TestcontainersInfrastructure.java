@@ -1,17 +1,12 @@
 package io.fugou.testsupport;
 
-import io.fugou.events.Topic;
-import io.fugou.events.Topics;
 import io.fugou.infra.LocalKafka;
 import io.fugou.infra.LocalPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.AdminClient;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -56,12 +51,7 @@ final class TestcontainersInfrastructure implements TestInfrastructure {
 
     private void createTopics() {
         try (AdminClient admin = AdminClient.create(Map.of("bootstrap.servers", bootstrapServers()))) {
-            List<NewTopic> topics = new ArrayList<>();
-            for (Topic<?> topic : Topics.ALL) {
-                topics.add(new NewTopic(topic.name(), LocalKafka.PARTITIONS, (short) 1));
-                topics.add(new NewTopic(topic.deadLetterTopic(), LocalKafka.PARTITIONS, (short) 1));
-            }
-            admin.createTopics(topics).all().get();
+            admin.createTopics(LocalKafka.platformTopics()).all().get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot create the platform topics", e);
         }

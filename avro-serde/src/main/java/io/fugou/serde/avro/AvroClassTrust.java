@@ -21,7 +21,7 @@ final class AvroClassTrust {
         for (String pkg : packages) {
             changed |= trustedPackages.add(pkg.endsWith(".") ? pkg : pkg + ".");
         }
-        if (changed && trustedPackages.size() > 0) {
+        if (changed) {
             ClassSecurityValidator.ClassSecurityPredicate previous = ClassSecurityValidator.getGlobal();
             ClassSecurityValidator.setGlobal(type -> previous.isTrusted(type) || isTrustedPackage(type));
         }

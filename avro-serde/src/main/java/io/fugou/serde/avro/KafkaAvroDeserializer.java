@@ -24,7 +24,8 @@ public class KafkaAvroDeserializer implements Deserializer<Object> {
 
     private AvroSerdeConfig config;
     private SchemaRegistryClient registry;
-    private final Map<Schema, Schema> readerSchemas = new ConcurrentHashMap<>();
+    /** One reader per writer schema id: building a reader resolves the two schemas, too costly per record. */
+    private final Map<Integer, DatumReader<Object>> readersById = new ConcurrentHashMap<>();
     private final DecoderFactory decoders = DecoderFactory.get();
 
     public KafkaAvroDeserializer() {
@@ -65,9 +66,9 @@ public class KafkaAvroDeserializer implements Deserializer<Object> {
                     + (e.isNotFound() ? " is not known to the registry" : " could not be fetched") + ": " + e.getMessage(), e);
         }
         try {
-            Schema reader = readerSchemas.computeIfAbsent(writer, this::readerSchemaFor);
+            DatumReader<Object> reader = readersById.computeIfAbsent(id, key -> readerFor(writer));
             BinaryDecoder decoder = decoders.binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null);
-            Object value = readerFor(writer, reader).read(null, decoder);
+            Object value = reader.read(null, decoder);
             if (!decoder.isEnd()) {
                 throw new SerializationException("bytes left over after the value");
             }
@@ -90,11 +91,11 @@ public class KafkaAvroDeserializer implements Deserializer<Object> {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private DatumReader<Object> readerFor(Schema writer, Schema reader) {
+    private DatumReader<Object> readerFor(Schema writer) {
         if (config.specificAvroReader() && isNamed(writer)) {
-            return new SpecificDatumReader<>(writer, reader, SpecificData.get());
+            return new SpecificDatumReader<>(writer, readerSchemaFor(writer), SpecificData.get());
         }
-        return new GenericDatumReader(writer, reader);
+        return new GenericDatumReader(writer, writer);
     }
 
     private static boolean isNamed(Schema schema) {

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.io.BinaryEncoder;
@@ -21,6 +22,12 @@ import org.apache.kafka.common.serialization.Serializer;
  * keys: a drop-in for {@code io.confluent.kafka.serializers.KafkaAvroSerializer}, and the reverse.
  */
 public class KafkaAvroSerializer implements Serializer<Object> {
+
+    /** One writer per schema and value class: building one per record would be wasted work on the hot path. */
+    private final Map<WriterKey, DatumWriter<Object>> writers = new ConcurrentHashMap<>();
+
+    private record WriterKey(Schema schema, Class<?> valueType) {
+    }
 
     private AvroSerdeConfig config;
     private SchemaRegistryClient registry;
@@ -81,7 +88,9 @@ public class KafkaAvroSerializer implements Serializer<Object> {
                 value = ByteBuffer.wrap(bytes);
             }
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            writerFor(value, writerSchema).write(value, encoder);
+            Object record = value;
+            writers.computeIfAbsent(new WriterKey(writerSchema, value.getClass()), key -> writerFor(record, key.schema()))
+                    .write(value, encoder);
             encoder.flush();
             return out.toByteArray();
         } catch (IOException | RuntimeException e) {

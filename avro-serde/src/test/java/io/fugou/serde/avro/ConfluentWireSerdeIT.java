@@ -154,6 +154,25 @@ class ConfluentWireSerdeIT {
     }
 
     @Test
+    void shouldTellWhetherTheRegistryWouldAcceptASchema() {
+        String subject = topic() + "-value";
+        Schema v1 = new Schema.Parser().parse(
+                "{\"type\":\"record\",\"name\":\"Tier\",\"namespace\":\"shop\",\"fields\":[{\"name\":\"code\",\"type\":\"string\"}]}");
+        Schema withOptionalField = new Schema.Parser().parse(
+                "{\"type\":\"record\",\"name\":\"Tier\",\"namespace\":\"shop\",\"fields\":[{\"name\":\"code\",\"type\":\"string\"},"
+                        + "{\"name\":\"rank\",\"type\":\"int\",\"default\":0}]}");
+        Schema withRequiredField = new Schema.Parser().parse(
+                "{\"type\":\"record\",\"name\":\"Tier\",\"namespace\":\"shop\",\"fields\":[{\"name\":\"code\",\"type\":\"string\"},"
+                        + "{\"name\":\"rank\",\"type\":\"int\"}]}");
+        SchemaRegistryClient client = new SchemaRegistryClient(AvroSerdeConfig.from(config()));
+
+        assertThat(client.isCompatible(subject, withRequiredField)).as("nothing registered yet").isTrue();
+        client.register(subject, v1);
+        assertThat(client.isCompatible(subject, withOptionalField)).isTrue();
+        assertThat(client.isCompatible(subject, withRequiredField)).isFalse();
+    }
+
+    @Test
     void shouldNotRegisterWhenAutoRegisterIsOff() {
         String topic = topic();
 

@@ -20,7 +20,7 @@ public final class ProblemResponses {
     public static Mono<Void> write(ServerWebExchange exchange, HttpStatus status, String title, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setTitle(title);
-        problem.setInstance(exchange.getRequest().getURI().resolve(exchange.getRequest().getPath().value()));
+        problem.setInstance(java.net.URI.create(exchange.getRequest().getPath().value()));
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(status);
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
