@@ -8,6 +8,6 @@ class AnalyticsServiceApplicationIT extends ServiceSkeletonContract {
 
     @Override
     protected String expectedTable() {
-        return "processed_event";
+        return null; // no tables until the service issue brings them
     }
 }

@@ -8,6 +8,6 @@ class CampaignServiceApplicationIT extends ServiceSkeletonContract {
 
     @Override
     protected String expectedTable() {
-        return "processed_event";
+        return null; // no tables until the service issue brings them
     }
 }

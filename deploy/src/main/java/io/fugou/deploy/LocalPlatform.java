@@ -85,7 +85,11 @@ public final class LocalPlatform implements AutoCloseable {
                         "DATABASE_R2DBC_URL", database.r2dbcUrl(),
                         "DATABASE_JDBC_URL", database.jdbcUrl(),
                         "DATABASE_USER", database.user(),
-                        "DATABASE_PASSWORD", database.password());
+                        "DATABASE_PASSWORD", database.password(),
+                        // A local run asks for local tokens explicitly; production sets FUGOU_JWT_ISSUER_URI instead.
+                        "FUGOU_SECURITY_MODE", "local",
+                        // A dashboard or tool served from any local port may call the APIs.
+                        "FUGOU_CORS_ALLOWED_ORIGINS", "http://localhost:*,http://127.0.0.1:*");
                 step("Starting " + service + " on port " + servicePorts.get(service) + " (log: " + logDir.resolve(service + ".log") + ")");
                 started.add(ServiceProcess.start(service, projectDir.resolve(service).resolve("target").resolve(service + ".jar"),
                         servicePorts.get(service), environment, logDir));

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
@@ -48,18 +47,14 @@ public final class LocalKafka implements AutoCloseable {
 
     /**
      * Every platform topic and its dead-letter topic, as {@link NewTopic}s: the same partition
-     * count everywhere, compaction where the contract asks for it. Any Kafka the tests or the local
+     * count everywhere, each topic's configs from its contract (services check the same at start). Any Kafka the tests or the local
      * run use is set up from this list.
      */
     public static List<NewTopic> platformTopics() {
         List<NewTopic> topics = new ArrayList<>();
         for (Topic<?> topic : Topics.ALL) {
-            NewTopic newTopic = new NewTopic(topic.name(), PARTITIONS, (short) 1);
-            if (topic.compacted()) {
-                newTopic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-            }
-            topics.add(newTopic);
-            topics.add(new NewTopic(topic.deadLetterTopic(), PARTITIONS, (short) 1));
+            topics.add(new NewTopic(topic.name(), PARTITIONS, (short) 1).configs(topic.configs()));
+            topics.add(new NewTopic(topic.deadLetterTopic(), PARTITIONS, (short) 1).configs(topic.deadLetterConfigs()));
         }
         return topics;
     }

@@ -9,29 +9,45 @@ import io.fugou.events.members.MemberProfile;
 import io.fugou.events.notifications.NotificationEvent;
 import io.fugou.events.orders.OrderEvent;
 import io.fugou.events.points.PointsEvent;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** Every topic of the platform. docs/events.md describes each one. */
 public final class Topics {
 
+    /**
+     * How long a dead letter of a topic with personal data is kept: long enough to fix the cause and
+     * replay it, short enough that an erased member's data does not linger (docs/architecture.md, erasure).
+     */
+    public static final String PERSONAL_DATA_DEAD_LETTER_RETENTION_MS = Long.toString(Duration.ofDays(7).toMillis());
+    /**
+     * The compacted profile topic rolls a segment at least hourly and compacts every value within a
+     * day, so an erasure tombstone removes the member's earlier values within about 25 hours.
+     */
+    public static final String PROFILE_MAX_COMPACTION_LAG_MS = Long.toString(Duration.ofDays(1).toMillis());
+    public static final String PROFILE_SEGMENT_MS = Long.toString(Duration.ofHours(1).toMillis());
+
     public static final Topic<OrderEvent> ORDERS =
-            new Topic<>("commerce.orders.v1", OrderEvent.class, OrderEvent.getClassSchema(), false);
+            kept("commerce.orders.v1", OrderEvent.class, OrderEvent.getClassSchema(), false);
     public static final Topic<CustomerEvent> CUSTOMERS =
-            new Topic<>("commerce.customers.v1", CustomerEvent.class, CustomerEvent.getClassSchema(), false);
+            kept("commerce.customers.v1", CustomerEvent.class, CustomerEvent.getClassSchema(), true);
     public static final Topic<BrowsingEvent> BROWSING =
-            new Topic<>("commerce.browsing.v1", BrowsingEvent.class, BrowsingEvent.getClassSchema(), false);
+            kept("commerce.browsing.v1", BrowsingEvent.class, BrowsingEvent.getClassSchema(), false);
     public static final Topic<MemberEvent> MEMBERS =
-            new Topic<>("fugou.members.v1", MemberEvent.class, MemberEvent.getClassSchema(), false);
-    public static final Topic<MemberProfile> MEMBER_PROFILES =
-            new Topic<>("fugou.member-profiles.v1", MemberProfile.class, MemberProfile.getClassSchema(), true);
+            kept("fugou.members.v1", MemberEvent.class, MemberEvent.getClassSchema(), false);
+    public static final Topic<MemberProfile> MEMBER_PROFILES = new Topic<>("fugou.member-profiles.v1", MemberProfile.class,
+            MemberProfile.getClassSchema(),
+            Map.of("cleanup.policy", "compact", "max.compaction.lag.ms", PROFILE_MAX_COMPACTION_LAG_MS, "segment.ms", PROFILE_SEGMENT_MS),
+            Map.of("retention.ms", PERSONAL_DATA_DEAD_LETTER_RETENTION_MS), true);
     public static final Topic<PointsEvent> POINTS =
-            new Topic<>("fugou.points.v1", PointsEvent.class, PointsEvent.getClassSchema(), false);
+            kept("fugou.points.v1", PointsEvent.class, PointsEvent.getClassSchema(), false);
     public static final Topic<CampaignEvent> CAMPAIGNS =
-            new Topic<>("fugou.campaigns.v1", CampaignEvent.class, CampaignEvent.getClassSchema(), false);
+            kept("fugou.campaigns.v1", CampaignEvent.class, CampaignEvent.getClassSchema(), false);
     public static final Topic<NotificationEvent> NOTIFICATIONS =
-            new Topic<>("fugou.notifications.v1", NotificationEvent.class, NotificationEvent.getClassSchema(), false);
+            kept("fugou.notifications.v1", NotificationEvent.class, NotificationEvent.getClassSchema(), true);
     public static final Topic<LifecycleEvent> LIFECYCLE =
-            new Topic<>("fugou.lifecycle.v1", LifecycleEvent.class, LifecycleEvent.getClassSchema(), false);
+            kept("fugou.lifecycle.v1", LifecycleEvent.class, LifecycleEvent.getClassSchema(), false);
 
     public static final List<Topic<?>> ALL = List.of(
             ORDERS, CUSTOMERS, BROWSING, MEMBERS, MEMBER_PROFILES, POINTS, CAMPAIGNS, NOTIFICATIONS, LIFECYCLE);
@@ -40,5 +56,12 @@ public final class Topics {
     public static final String EVENT_PACKAGES = "io.fugou.events";
 
     private Topics() {
+    }
+
+    /** A topic kept by retention; its dead letters are kept briefly when it carries personal data. */
+    private static <V extends org.apache.avro.specific.SpecificRecord> Topic<V> kept(String name, Class<V> type, org.apache.avro.Schema schema,
+                                                                                    boolean personalData) {
+        return new Topic<>(name, type, schema, Map.of(),
+                personalData ? Map.of("retention.ms", PERSONAL_DATA_DEAD_LETTER_RETENTION_MS) : Map.of(), personalData);
     }
 }

@@ -7,7 +7,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Points a Spring test context at the JVM's shared infrastructure: Kafka, the schema registry, and
- * the service's own database (named after {@code spring.application.name}).
+ * the service's own database (named after {@code spring.application.name}), in local security mode.
  */
 public class InfrastructureInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
@@ -24,7 +24,9 @@ public class InfrastructureInitializer implements ApplicationContextInitializer<
                 "spring.r2dbc.password=" + database.password(),
                 "spring.flyway.url=" + database.jdbcUrl(),
                 "spring.flyway.user=" + database.user(),
-                "spring.flyway.password=" + database.password())
+                "spring.flyway.password=" + database.password(),
+                // Tests mint their own tokens with the local key: local mode must be asked for (security fails closed).
+                "fugou.security.mode=local")
                 .applyTo(context);
     }
 }

@@ -1,6 +1,8 @@
 package io.fugou.loyalty.config;
 
 import io.fugou.platform.security.EndpointScopes;
+import io.fugou.platform.security.ScopeRule;
+import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -8,10 +10,8 @@ import org.springframework.http.HttpMethod;
 @Configuration(proxyBeanMethods = false)
 class LoyaltyScopes {
 
-    static final String READ = "SCOPE_loyalty:read";
-
     @Bean
     EndpointScopes loyaltyEndpointScopes() {
-        return spec -> spec.pathMatchers(HttpMethod.GET, "/api/v1/**").hasAuthority(READ);
+        return () -> List.of(ScopeRule.of(HttpMethod.GET, "/api/v1/paid-orders/**", "loyalty:read"));
     }
 }

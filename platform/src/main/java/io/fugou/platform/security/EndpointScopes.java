@@ -1,13 +1,13 @@
 package io.fugou.platform.security;
 
-import org.springframework.security.config.web.server.ServerHttpSecurity;
+import java.util.List;
 
 /**
- * A service's rules for which scope each endpoint needs, e.g.
- * {@code spec.pathMatchers(HttpMethod.GET, "/api/v1/points/**").hasAuthority("SCOPE_loyalty:read")}.
- * Applied before the platform's catch-all "authenticated" rule.
+ * A service's rules for which scope each of its endpoints needs. Access is denied by default: a
+ * request that no rule (and no public path) covers is refused, and a service whose routes are not
+ * all covered refuses to start ({@link RouteScopeCheck}).
  */
 @FunctionalInterface
 public interface EndpointScopes {
-    void configure(ServerHttpSecurity.AuthorizeExchangeSpec spec);
+    List<ScopeRule> rules();
 }

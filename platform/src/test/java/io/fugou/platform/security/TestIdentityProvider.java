@@ -1,4 +1,4 @@
-package io.fugou.testsupport;
+package io.fugou.platform.security;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -53,8 +53,14 @@ public final class TestIdentityProvider implements AutoCloseable {
     }
 
     public String token(String merchantId, String... scopes) {
+        return token(merchantId, java.util.List.of(), scopes);
+    }
+
+    /** A token for these audiences ({@code aud}); none when the list is empty. */
+    public String token(String merchantId, java.util.List<String> audiences, String... scopes) {
         Instant now = Instant.now();
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .audience(audiences.isEmpty() ? null : audiences)
                 .issuer(issuer())
                 .subject("user-of-" + merchantId)
                 .issueTime(Date.from(now))

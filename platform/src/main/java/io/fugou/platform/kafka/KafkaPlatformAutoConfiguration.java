@@ -1,0 +1,129 @@
+package io.fugou.platform.kafka;
+
+import io.fugou.events.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.ExceptionClassifier;
+import org.springframework.util.backoff.BackOff;
+import org.springframework.util.backoff.ExponentialBackOff;
+import org.springframework.util.backoff.FixedBackOff;
+
+/**
+ * How every listener treats failing records, in three classes:
+ * <ul>
+ * <li>transient (the schema registry or the database unreachable, 5xx, timeouts;
+ * {@link TransientFailures}): retried without limit with a capped exponential wait, holding the
+ * partition so per-member order survives the outage; shown in health ({@link ConsumerWaits});</li>
+ * <li>hopeless (bytes that are not our wire format, a schema id the registry confirms it does not
+ * know, a record that breaks a rule: {@link InvalidEventException}, a key that is not its
+ * envelope's member): dead-lettered at once;</li>
+ * <li>anything else (a bug): {@code fugou.kafka.retry.attempts} retries, then dead-lettered.</li>
+ * </ul>
+ * Dead letters keep the original bytes ({@link OriginalBytesDeserializer}, {@link DeadLetterPublisher}).
+ * Also: topics provisioned from their contracts ({@link TopicProvisioner}), unknown event types
+ * skipped and keys checked ({@link PlatformRecordInterceptor}), and each topic read into the class
+ * its contract names.
+ */
+@AutoConfiguration(before = KafkaAutoConfiguration.class)
+@EnableConfigurationProperties({KafkaRetryProperties.class, TopicProperties.class})
+public class KafkaPlatformAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "kafkaConsumersHealthIndicator")
+    ConsumerWaits kafkaConsumersHealthIndicator(MeterRegistry meters, ObjectProvider<Clock> clock) {
+        return new ConsumerWaits(meters, clock.getIfAvailable(Clock::systemUTC));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(CommonErrorHandler.class)
+    DefaultErrorHandler kafkaErrorHandler(KafkaProperties kafkaProperties, KafkaRetryProperties retry, ConsumerWaits waits,
+                                          DeadLetterPublisher deadLetters) {
+        DefaultErrorHandler handler = new DefaultErrorHandler(deadLetters, new FixedBackOff(retry.interval().toMillis(), retry.attempts()));
+        // Every failure is classified by the back-off chosen below, not by spring-kafka's "not retryable" list,
+        // which dead-letters every deserialization failure, even one caused by a registry outage.
+        handler.setClassifications(Map.of(), true);
+        BackOff waitOut = transientBackOff(retry);
+        BackOff none = new FixedBackOff(0, 0);
+        handler.setBackOffFunction((record, failure) -> TransientFailures.isTransient(failure) ? waitOut
+                : isHopeless(failure) ? none
+                : null);
+        handler.setRetryListeners(waits);
+        return handler;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    PlatformRecordInterceptor platformRecordInterceptor(MeterRegistry meters, ConsumerWaits waits) {
+        return new PlatformRecordInterceptor(meters, waits);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TopicProvisioner topicProvisioner(KafkaAdmin kafkaAdmin, TopicProperties properties) {
+        return new TopicProvisioner(kafkaAdmin, properties);
+    }
+
+    /** Each topic is read into the class its contract names, whatever namespace the producer's schema has. */
+    @Bean
+    DefaultKafkaConsumerFactoryCustomizer readerTypesFromTopicContracts() {
+        String readerTypes = Topics.ALL.stream()
+                .map(topic -> topic.name() + "=" + topic.valueType().getName())
+                .collect(Collectors.joining(","));
+        return factory -> factory.updateConfigs(Map.of(READER_TYPES_BY_TOPIC, readerTypes));
+    }
+
+    static final String READER_TYPES_BY_TOPIC = "avro.reader.types.by.topic";
+
+    static BackOff transientBackOff(KafkaRetryProperties retry) {
+        ExponentialBackOff backOff = new ExponentialBackOff(retry.transientInitialWait().toMillis(), 2.0);
+        backOff.setMaxInterval(retry.transientMaxWait().toMillis());
+        backOff.setMaxElapsedTime(Long.MAX_VALUE);
+        return backOff;
+    }
+
+    /** Failures retrying cannot fix (spring-kafka's own list, and ours). */
+    static boolean isHopeless(Throwable failure) {
+        List<Class<? extends Throwable>> hopeless = new java.util.ArrayList<>(ExceptionClassifier.defaultFatalExceptionsList());
+        hopeless.add(InvalidEventException.class);
+        Set<Throwable> seen = new HashSet<>();
+        for (Throwable cause = failure; cause != null && seen.add(cause); cause = cause.getCause()) {
+            for (Class<? extends Throwable> type : hopeless) {
+                if (type.isInstance(cause)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Bytes in, bytes out: dead letters are published exactly as they arrived, by one producer closed with the context. */
+    @Bean
+    @ConditionalOnMissingBean
+    DeadLetterPublisher deadLetterPublisher(KafkaProperties kafkaProperties, KafkaRetryProperties retry, MeterRegistry meters) {
+        Map<String, Object> config = new LinkedHashMap<>(kafkaProperties.buildProducerProperties());
+        config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "dead-letters-" + kafkaProperties.getConsumer().getGroupId());
+        return new DeadLetterPublisher(new DefaultKafkaProducerFactory<>(config, new ByteArraySerializer(), new ByteArraySerializer()),
+                kafkaProperties.getConsumer().getGroupId(), retry.deadLetterHold(), meters);
+    }
+}
