@@ -2,6 +2,7 @@ package io.fugou.deploy;
 
 import io.fugou.infra.LocalInfrastructure;
 import io.fugou.infra.LocalPostgres;
+import io.fugou.platform.kafka.SchemaContracts;
 import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.security.LocalTokens;
 import java.io.IOException;
@@ -65,11 +66,14 @@ public final class LocalPlatform implements AutoCloseable {
 
     public static LocalPlatform start(Path projectDir, Ports ports) {
         long began = System.nanoTime();
-        step("Starting Kafka (KRaft), PostgreSQL and the schema registry");
+        step("Starting Kafka (KRaft) on " + portName(ports.kafka()) + ", PostgreSQL on " + portName(ports.postgres())
+                + " and the schema registry on " + portName(ports.registry()));
         LocalInfrastructure infrastructure = LocalInfrastructure.start(
                 new LocalInfrastructure.Ports(ports.kafka(), ports.postgres(), ports.registry()));
         List<ServiceProcess> started = new ArrayList<>();
         try {
+            step("Registering the topic contracts with the schema registry");
+            SchemaContracts.registerAll(infrastructure.registry().url());
             Path logDir = projectDir.resolve("target/local-run/logs");
             java.nio.file.Files.createDirectories(logDir);
             Map<String, Integer> servicePorts = new LinkedHashMap<>();
@@ -120,6 +124,15 @@ public final class LocalPlatform implements AutoCloseable {
         return services.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow().url();
     }
 
+    /** Where a shop publishes: the broker's real address, as printed. */
+    public String kafkaBootstrapServers() {
+        return infrastructure.kafka().bootstrapServers();
+    }
+
+    public String schemaRegistryUrl() {
+        return infrastructure.registry().url();
+    }
+
     public String token() {
         return token;
     }
@@ -155,6 +168,10 @@ public final class LocalPlatform implements AutoCloseable {
     static Ports anyPorts() {
         return new Ports(LocalInfrastructure.freePort(), LocalInfrastructure.freePort(), LocalInfrastructure.freePort(),
                 LocalInfrastructure.freePort(), LocalInfrastructure.freePort(), LocalInfrastructure.freePort(), LocalInfrastructure.freePort());
+    }
+
+    private static String portName(int port) {
+        return "localhost:" + port;
     }
 
     private static void step(String message) {

@@ -7,6 +7,23 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import io.fugou.events.Topics;
+import io.fugou.events.common.Money;
+import io.fugou.events.orders.OrderEvent;
+import io.fugou.events.orders.OrderLine;
+import io.fugou.events.orders.OrderPaid;
+import io.fugou.serde.avro.AvroSerdeConfig;
+import io.fugou.serde.avro.KafkaAvroSerializer;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,6 +55,43 @@ class LocalPlatformIT {
             assertThat(health.statusCode()).as(url).isEqualTo(200);
             assertThat(health.body()).contains("UP");
         }
+    }
+
+    @Test
+    void aShopThatOnlyKnowsThePrintedAddressesAndTheLatestSchemaGetsItsOrderRecorded() throws Exception {
+        String orderId = "shop-order-" + UUID.randomUUID();
+        Map<String, Object> shopConfig = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.kafkaBootstrapServers(),
+                AvroSerdeConfig.SCHEMA_REGISTRY_URL, platform.schemaRegistryUrl(),
+                AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, false,
+                AvroSerdeConfig.USE_LATEST_VERSION, true);
+        KafkaAvroSerializer serializer = new KafkaAvroSerializer();
+        serializer.configure(shopConfig, false);
+        Money total = Money.newBuilder().setAmountMinor(25_800).setCurrency("CNY").build();
+        OrderEvent paid = OrderEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setOccurredAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                .setMerchantId("demo-merchant")
+                .setCustomerId("buyer-1")
+                .setPayload(OrderPaid.newBuilder().setOrderId(orderId).setTotal(total)
+                        .setLines(List.of(OrderLine.newBuilder().setSku("BEER-101").setCategory("drinks/beer").setQuantity(2)
+                                .setUnitPrice(Money.newBuilder().setAmountMinor(12_900).setCurrency("CNY").build()).build()))
+                        .build())
+                .build();
+
+        try (KafkaProducer<String, Object> shop = new KafkaProducer<>(shopConfig, new StringSerializer(), serializer)) {
+            shop.send(new ProducerRecord<>(Topics.ORDERS.name(), "demo-merchant:buyer-1", paid)).get(30, TimeUnit.SECONDS);
+        }
+
+        String loyalty = platform.serviceUrl("loyalty-service");
+        Instant deadline = Instant.now().plusSeconds(60);
+        int status = 0;
+        while (Instant.now().isBefore(deadline) && status != 200) {
+            status = http.send(HttpRequest.newBuilder(URI.create(loyalty + "/api/v1/paid-orders/" + orderId))
+                    .header("Authorization", "Bearer " + platform.token()).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            Thread.sleep(500);
+        }
+        assertThat(status).as("loyalty-service serves the shop's order").isEqualTo(200);
     }
 
     @Test

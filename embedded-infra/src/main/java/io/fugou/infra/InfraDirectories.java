@@ -29,6 +29,16 @@ final class InfraDirectories {
         }
     }
 
+    /** Fails with a message naming the port and what wanted it, instead of a bind error deep in a server's log. */
+    static void requireFree(int port, String what) {
+        try (ServerSocket socket = new ServerSocket(port)) {
+            socket.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new IllegalStateException("Port " + port + " for " + what + " is taken by another process; stop it, or run with "
+                    + "FUGOU_PORTS=any to use free ports (deploy/run prints the ones it uses)", e);
+        }
+    }
+
     static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);

@@ -26,16 +26,20 @@ public final class LocalKafka implements AutoCloseable {
     /** Starts a broker on the given port (0 for any free port). */
     public static LocalKafka start(int port) {
         EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS);
-        if (port > 0) {
-            broker.kafkaPorts(port);
-        }
         // One broker: internal topics must not ask for more replicas than exist (STACK.md trap 8).
-        broker.brokerProperties(Map.of(
+        Map<String, String> properties = new java.util.HashMap<>(Map.of(
                 "transaction.state.log.replication.factor", "1",
                 "transaction.state.log.min.isr", "1",
                 "offsets.topic.replication.factor", "1",
                 "group.initial.rebalance.delay.ms", "0",
                 "auto.create.topics.enable", "false"));
+        if (port > 0) {
+            // kafkaPorts(...) is ignored in KRaft mode (STACK.md trap 11); the listeners themselves are not.
+            InfraDirectories.requireFree(port, "Kafka");
+            properties.put("listeners", "EXTERNAL://localhost:" + port + ",CONTROLLER://localhost:0");
+            properties.put("advertised.listeners", "EXTERNAL://localhost:" + port);
+        }
+        broker.brokerProperties(Map.copyOf(properties));
         broker.afterPropertiesSet();
         broker.addTopics(platformTopics().toArray(NewTopic[]::new));
         return new LocalKafka(broker);

@@ -28,6 +28,7 @@ public final class LocalPostgres implements AutoCloseable {
                     .setCleanDataDirectory(true)
                     .setOverrideWorkingDirectory(InfraDirectories.createDirectories(dataDir.resolveSibling("pg-binaries")).toFile());
             if (port > 0) {
+                InfraDirectories.requireFree(port, "PostgreSQL");
                 builder.setPort(port);
             }
             return new LocalPostgres(builder.start());

@@ -55,6 +55,9 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         Path root = InfraDirectories.root();
         stopOrphans(root.resolve("registry-pids"));
         Path home = extract(archive(), root);
+        if (port > 0) {
+            InfraDirectories.requireFree(port, "the schema registry");
+        }
         int httpPort = port > 0 ? port : InfraDirectories.freePort();
         Path logFile = root.resolve("registry-" + httpPort + ".log");
         List<String> command = new ArrayList<>(List.of(

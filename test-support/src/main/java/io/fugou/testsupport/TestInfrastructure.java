@@ -30,6 +30,8 @@ public interface TestInfrastructure {
 
         private static TestInfrastructure embedded() {
             LocalInfrastructure local = LocalInfrastructure.shared();
+            // As deploy/run does: a test playing a shop may read the latest schema before any service produced.
+            io.fugou.platform.kafka.SchemaContracts.registerAll(local.registry().url());
             return new TestInfrastructure() {
                 @Override
                 public String bootstrapServers() {

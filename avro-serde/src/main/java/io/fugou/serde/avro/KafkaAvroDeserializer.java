@@ -2,6 +2,7 @@ package io.fugou.serde.avro;
 
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
@@ -24,8 +25,16 @@ public class KafkaAvroDeserializer implements Deserializer<Object> {
 
     private AvroSerdeConfig config;
     private SchemaRegistryClient registry;
-    /** One reader per writer schema id: building a reader resolves the two schemas, too costly per record. */
-    private final Map<Integer, DatumReader<Object>> readersById = new ConcurrentHashMap<>();
+    /** One plan per writer schema id: building a reader resolves the two schemas, too costly per record. */
+    private final Map<Integer, ReadPlan> plansById = new ConcurrentHashMap<>();
+
+    /**
+     * How to read records of one writer schema. {@code unknownBranches} are named union branches the
+     * writer has and the reader lacks; when there are any, a record is first decoded with the writer's
+     * schema to see whether it uses one (rare: only while producers are ahead of this reader).
+     */
+    private record ReadPlan(DatumReader<Object> reader, Set<String> unknownBranches, DatumReader<Object> writerReader) {
+    }
     private final DecoderFactory decoders = DecoderFactory.get();
 
     public KafkaAvroDeserializer() {
@@ -66,9 +75,17 @@ public class KafkaAvroDeserializer implements Deserializer<Object> {
                     + (e.isNotFound() ? " is not known to the registry" : " could not be fetched") + ": " + e.getMessage(), e);
         }
         try {
-            DatumReader<Object> reader = readersById.computeIfAbsent(id, key -> readerFor(writer));
+            ReadPlan plan = plansById.computeIfAbsent(id, key -> planFor(writer));
+            if (!plan.unknownBranches().isEmpty()) {
+                BinaryDecoder decoder = decoders.binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null);
+                Object asWritten = plan.writerReader().read(null, decoder);
+                Set<String> used = UnionBranches.used(asWritten, plan.unknownBranches());
+                if (!used.isEmpty()) {
+                    return new UnknownEvent(topic, id, writer.getFullName(), used, (org.apache.avro.generic.GenericRecord) asWritten);
+                }
+            }
             BinaryDecoder decoder = decoders.binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null);
-            Object value = reader.read(null, decoder);
+            Object value = plan.reader().read(null, decoder);
             if (!decoder.isEnd()) {
                 throw new SerializationException("bytes left over after the value");
             }
@@ -91,11 +108,17 @@ public class KafkaAvroDeserializer implements Deserializer<Object> {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private DatumReader<Object> readerFor(Schema writer) {
-        if (config.specificAvroReader() && isNamed(writer)) {
-            return new SpecificDatumReader<>(writer, readerSchemaFor(writer), SpecificData.get());
+    private ReadPlan planFor(Schema writer) {
+        if (config.specificAvroReader() && writer.getType() == Schema.Type.RECORD) {
+            Schema reader = readerSchemaFor(writer);
+            Set<String> unknown = UnionBranches.missingFromReader(writer, reader);
+            return new ReadPlan(new SpecificDatumReader<>(writer, reader, SpecificData.get()), unknown,
+                    unknown.isEmpty() ? null : new GenericDatumReader(writer, writer));
         }
-        return new GenericDatumReader(writer, writer);
+        if (config.specificAvroReader() && isNamed(writer)) {
+            return new ReadPlan(new SpecificDatumReader<>(writer, readerSchemaFor(writer), SpecificData.get()), Set.of(), null);
+        }
+        return new ReadPlan(new GenericDatumReader(writer, writer), Set.of(), null);
     }
 
     private static boolean isNamed(Schema schema) {
