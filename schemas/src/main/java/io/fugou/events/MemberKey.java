@@ -3,8 +3,13 @@ package io.fugou.events;
 import java.util.Objects;
 
 /**
- * The key of every member-scoped record: {@code merchantId:customerId}. All member-scoped topics
- * have the same partition count, so one member's events stay in order across topics.
+ * The key of every member-scoped record: {@code merchantId:customerId}. Kafka keeps order within one
+ * partition of one topic, so one member's events on one topic are read in the order they were
+ * written; across topics there is no order at all. Every topic has the same partition count so that
+ * a member's records sit on the same partition number everywhere (co-partitioned: Kafka Streams can
+ * join them, and one consumer instance owns a member on every topic), not so that topics are ordered
+ * with each other. A record whose key is not its envelope's {@code merchantId:customerId} is
+ * dead-lettered by the platform.
  */
 public record MemberKey(String merchantId, String customerId) {
 
