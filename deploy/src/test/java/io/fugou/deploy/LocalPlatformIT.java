@@ -73,7 +73,8 @@ class LocalPlatformIT {
                 .setOccurredAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
                 .setMerchantId("demo-merchant")
                 .setCustomerId("buyer-1")
-                .setPayload(OrderPaid.newBuilder().setOrderId(orderId).setTotal(total)
+                // Avro's builder fills defaulted record arrays through its class-trust check: set them, as a shop does.
+                .setPayload(OrderPaid.newBuilder().setOrderId(orderId).setTotal(total).setCouponCodes(List.of()).setCouponRedemptions(List.of())
                         .setLines(List.of(OrderLine.newBuilder().setSku("BEER-101").setCategory("drinks/beer").setQuantity(2)
                                 .setUnitPrice(Money.newBuilder().setAmountMinor(12_900).setCurrency("CNY").build()).build()))
                         .build())

@@ -2,57 +2,118 @@ package io.fugou.infra;
 
 import io.fugou.events.Topic;
 import io.fugou.events.Topics;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
 
 /**
- * A real Kafka broker in KRaft mode, in this JVM (spring-kafka-test's EmbeddedKafkaKraftBroker),
- * with every platform topic and its dead-letter topic created.
+ * A real Kafka broker in KRaft combined mode (broker and controller in one), in this JVM, listening
+ * exactly where it says (spring-kafka-test's EmbeddedKafkaKraftBroker ignores fixed ports, STACK.md
+ * trap 11), with every platform topic and its dead-letter topic created. Its files live under the
+ * infra directory and are removed when it stops.
  */
 public final class LocalKafka implements AutoCloseable {
 
-    /** Every member-scoped topic has this many partitions, so per-member order holds across topics. */
+    /** Every topic has this many partitions, as services expect by default (fugou.kafka.topics.partitions). */
     public static final int PARTITIONS = 6;
 
-    private final EmbeddedKafkaKraftBroker broker;
+    private final KafkaRaftServer server;
+    private final int port;
+    private final Path dataDir;
 
-    private LocalKafka(EmbeddedKafkaKraftBroker broker) {
-        this.broker = broker;
+    private LocalKafka(KafkaRaftServer server, int port, Path dataDir) {
+        this.server = server;
+        this.port = port;
+        this.dataDir = dataDir;
     }
 
     /** Starts a broker on the given port (0 for any free port). */
     public static LocalKafka start(int port) {
-        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS);
-        // One broker: internal topics must not ask for more replicas than exist (STACK.md trap 8).
-        Map<String, String> properties = new java.util.HashMap<>(Map.of(
-                "transaction.state.log.replication.factor", "1",
-                "transaction.state.log.min.isr", "1",
-                "offsets.topic.replication.factor", "1",
-                "group.initial.rebalance.delay.ms", "0",
-                "auto.create.topics.enable", "false"));
-        if (port > 0) {
-            // kafkaPorts(...) is ignored in KRaft mode (STACK.md trap 11); the listeners themselves are not.
-            InfraDirectories.requireFree(port, "Kafka");
-            properties.put("listeners", "EXTERNAL://localhost:" + port + ",CONTROLLER://localhost:0");
-            properties.put("advertised.listeners", "EXTERNAL://localhost:" + port);
+        int brokerPort = port > 0 ? port : InfraDirectories.freePort();
+        InfraDirectories.requireFree(brokerPort, "Kafka");
+        int controllerPort = InfraDirectories.freePort();
+        Path dataDir = InfraDirectories.createDirectories(InfraDirectories.root().resolve("kafka-" + brokerPort + "-" + ProcessHandle.current().pid()));
+        Properties properties = new Properties();
+        properties.putAll(Map.ofEntries(
+                Map.entry("process.roles", "broker,controller"),
+                Map.entry("node.id", "1"),
+                Map.entry("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort),
+                Map.entry("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort),
+                Map.entry("controller.listener.names", "CONTROLLER"),
+                Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
+                Map.entry("controller.quorum.bootstrap.servers", "localhost:" + controllerPort),
+                Map.entry("log.dirs", dataDir.toString()),
+                Map.entry("num.partitions", Integer.toString(PARTITIONS)),
+                // One broker: internal topics must not ask for more replicas than exist (STACK.md trap 8).
+                Map.entry("offsets.topic.replication.factor", "1"),
+                Map.entry("transaction.state.log.replication.factor", "1"),
+                Map.entry("transaction.state.log.min.isr", "1"),
+                Map.entry("share.coordinator.state.topic.replication.factor", "1"),
+                Map.entry("share.coordinator.state.topic.min.isr", "1"),
+                Map.entry("group.initial.rebalance.delay.ms", "0"),
+                Map.entry("auto.create.topics.enable", "false")));
+        format(properties, dataDir);
+        KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(properties), Time.SYSTEM);
+        server.startup();
+        LocalKafka kafka = new LocalKafka(server, brokerPort, dataDir);
+        try {
+            kafka.createTopics(platformTopics());
+        } catch (RuntimeException e) {
+            kafka.close();
+            throw e;
         }
-        broker.brokerProperties(Map.copyOf(properties));
-        broker.afterPropertiesSet();
-        broker.addTopics(platformTopics().toArray(NewTopic[]::new));
-        return new LocalKafka(broker);
+        return kafka;
+    }
+
+    /** What {@code kafka-storage.sh format --standalone} does, in process. */
+    private static void format(Properties properties, Path dataDir) {
+        Path config = dataDir.resolve("server.properties");
+        try (Writer writer = Files.newBufferedWriter(config)) {
+            properties.store(writer, "fugou local broker");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + config, e);
+        }
+        int exit = StorageTool.execute(new String[] {"format", "--cluster-id", Uuid.randomUuid().toString(), "--config", config.toString(),
+                "--standalone", "--ignore-formatted"}, new PrintStream(java.io.OutputStream.nullOutputStream()));
+        if (exit != 0) {
+            throw new IllegalStateException("formatting Kafka's storage in " + dataDir + " failed with " + exit);
+        }
+    }
+
+    private void createTopics(List<NewTopic> topics) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the platform topics on " + bootstrapServers(), e);
+        }
     }
 
     public String bootstrapServers() {
-        return broker.getBrokersAsString();
+        return "localhost:" + port;
     }
 
     /**
      * Every platform topic and its dead-letter topic, as {@link NewTopic}s: the same partition
-     * count everywhere, each topic's configs from its contract (services check the same at start). Any Kafka the tests or the local
-     * run use is set up from this list.
+     * count everywhere, each topic's configs from its contract (services check the same at start).
+     * Any Kafka the tests or the local run use is set up from this list.
      */
     public static List<NewTopic> platformTopics() {
         List<NewTopic> topics = new ArrayList<>();
@@ -65,6 +126,12 @@ public final class LocalKafka implements AutoCloseable {
 
     @Override
     public void close() {
-        broker.destroy();
+        server.shutdown();
+        server.awaitShutdown();
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException ignored) {
+            // the next run uses a directory of its own
+        }
     }
 }

@@ -70,9 +70,9 @@ public class DeadLetterPublisher implements ConsumerRecordRecoverer, DisposableB
         long wait = 200;
         for (int attempt = 1; ; attempt++) {
             try {
-                try (Producer<byte[], byte[]> producer = producers.createProducer()) {
-                    producer.send(deadLetter).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                }
+                // The factory's one shared producer: not closed here, the factory closes it with the context.
+                Producer<byte[], byte[]> producer = producers.createProducer();
+                producer.send(deadLetter).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 meters.counter("fugou.kafka.dead.letters", "topic", record.topic()).increment();
                 log.warn("Dead-lettered {}-{}@{} to {}: {}", record.topic(), record.partition(), record.offset(), deadLetter.topic(), reason);
                 return;

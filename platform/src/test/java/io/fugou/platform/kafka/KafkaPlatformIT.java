@@ -189,6 +189,26 @@ class KafkaPlatformIT {
     }
 
     @Test
+    void shouldReplayADeadLetterOnceAfterItsCauseWasFixed() {
+        MemberKey key = new MemberKey("merchant-a", unique("buyer"));
+        String order = unique("invalid");
+        publish(key, serialize(paid(key, order)));
+        awaitDeadLetter(key.toString());
+        recorder.accept(order);
+        Map<String, Object> kafka = Map.of("bootstrap.servers", infrastructure.kafka().bootstrapServers());
+
+        DeadLetterReplay.Result first = DeadLetterReplay.replay(kafka, Topics.ORDERS.name(), line -> { });
+
+        assertThat(first.replayed()).isGreaterThanOrEqualTo(1);
+        await().atMost(ARRIVAL).until(() -> recorder.orderIdsOf(key.toString()).contains(order));
+        DeadLetterReplay.replay(kafka, Topics.ORDERS.name(), line -> { });
+        String marker = unique("marker");
+        publish(key, serialize(paid(key, marker)));
+        await().atMost(ARRIVAL).until(() -> recorder.orderIdsOf(key.toString()).contains(marker));
+        assertThat(recorder.orderIdsOf(key.toString())).containsExactly(order, marker);
+    }
+
+    @Test
     void shouldWaitOutARegistryOutageAndThenProcessEveryRecordInOrder() {
         MemberKey key = new MemberKey("merchant-a", unique("buyer"));
         // A schema version registered now: the consumer has not cached it, so it must ask the registry.
@@ -292,7 +312,7 @@ class KafkaPlatformIT {
                 .setOccurredAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
                 .setMerchantId(key.merchantId())
                 .setCustomerId(key.customerId())
-                .setPayload(OrderPaid.newBuilder().setOrderId(orderId)
+                .setPayload(OrderPaid.newBuilder().setOrderId(orderId).setCouponCodes(List.of()).setCouponRedemptions(List.of())
                         .setLines(List.of(OrderLine.newBuilder().setSku("BEER-101").setCategory("drinks/beer").setQuantity(2)
                                 .setUnitPrice(Money.newBuilder().setAmountMinor(12_900).setCurrency("CNY").build()).build()))
                         .setTotal(total).build())

@@ -27,6 +27,7 @@ public class OrderRecorder {
 
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> transientFailures = new ConcurrentHashMap<>();
+    private final java.util.Set<String> accepted = ConcurrentHashMap.newKeySet();
 
     @KafkaListener(topics = "#{T(io.fugou.events.Topics).ORDERS.name()}", groupId = "platform-test")
     public void onOrderEvent(ConsumerRecord<String, OrderEvent> record) {
@@ -36,10 +37,15 @@ public class OrderRecorder {
         if (failures != null && failures.getAndDecrement() > 0) {
             throw new R2dbcTransientResourceException("connection to the database lost (simulated)");
         }
-        if (orderId.startsWith("invalid-")) {
+        if (orderId.startsWith("invalid-") && !accepted.contains(orderId)) {
             throw new InvalidEventException("order " + orderId + " breaks a rule (simulated)", null);
         }
         seen.add(new Seen(record.key(), payload.getClass().getSimpleName(), orderId));
+    }
+
+    /** The rule the order broke was fixed: it is accepted from now on. */
+    public void accept(String orderId) {
+        accepted.add(orderId);
     }
 
     public void failTransiently(String orderId, int times) {
