@@ -30,27 +30,52 @@ final class EventCatalogue {
                 consumer or producer could not live with (see "Evolving a schema" below).
 
                 ## Conventions
-                - **Key**: every member-scoped record is keyed `merchantId:customerId` (`io.fugou.events.MemberKey`).
-                  All member-scoped topics have the same partition count, so one member's events stay in order
-                  across topics and Kafka Streams joins need no repartition.
+                - **Key**: every member-scoped record is keyed `merchantId:customerId` (`io.fugou.events.MemberKey`);
+                  a record whose key is not its envelope's `merchantId:customerId` is dead-lettered.
+                - **Order**: Kafka keeps order within one partition of one topic, so one member's events on a
+                  topic are read in the order they were written. There is no order across topics: an `OrderPaid`
+                  may be read before the `MemberEnrolled` it caused (docs/architecture.md says how services cope).
+                  Every topic has the same partition count only so that topics are co-partitioned: a member is on
+                  the same partition number everywhere, and Kafka Streams joins need no repartition.
                 - **Envelope**: a topic that carries several event types has one envelope record whose
                   `payload` is a union of the event records; the envelope carries what every event has:
                   `eventId` (UUID, consumers de-duplicate on it), `occurredAt` (event time, UTC millis),
                   `merchantId`, `customerId`.
                 - **Money** is `{amountMinor: long, currency: ISO-4217}`, never a floating point number.
-                - **Dead letters**: a record a consumer cannot read or process goes to `<topic>.DLT` with its
-                  original bytes and the reason in headers (`fugou_dlt-reason`, `kafka_dlt-exception-message`,
-                  `kafka_dlt-original-topic`, `-partition`, `-offset`).
-                - **Personal data** (birthday, gender, region) travels only in `commerce.customers.v1` (the
-                  shop's, kept short) and the compacted `fugou.member-profiles.v1`, which a tombstone erases.
+                - **Dead letters**: a record a consumer can never read or process goes to `<topic>.DLT` with its
+                  original key and value bytes, on the partition of its key, and the reason in headers
+                  (`fugou_dlt-reason`, `kafka_dlt-exception-message`, `kafka_dlt-original-topic`, `-partition`,
+                  `-offset`); a registry or database outage makes consumers wait instead.
+                  `deploy/replay-dead-letters <topic>` puts them back once the cause is fixed.
+                - **Enums** all have a default symbol: a reader that meets a symbol added after it was built
+                  reads the default instead of failing on the whole record.
+                - **Personal data** (birthday, gender, region, consents) travels only in `commerce.customers.v1`
+                  (the shop's, kept short) and the compacted `fugou.member-profiles.v1`, which a tombstone erases.
                   `fugou.members.v1` says which fields changed, never their values.
 
                 ## Evolving a schema
-                - Add fields with defaults; never remove a field that has no default; never change a type.
-                - A new event type is a new branch of the payload union: upgrade every consumer of the
-                  topic before a producer writes it (an older reader cannot resolve an unknown branch).
+                `SchemaCompatibilityTest` holds every change to these rules, against every released version
+                in `schemas/released`:
+                - **Consumers may upgrade first** (backward, transitive): the current schema reads data written
+                  with every released version. So a new field has a default.
+                - **Producers may upgrade first** (forward): a consumer on any released version reads what the
+                  current schema writes without failing or misreading it. So a new version adds fields with
+                  defaults and event types, nothing else: no field that lacks a default in a released version
+                  is removed or renamed (a reader matches names with its own aliases, not the writer's), no type
+                  changes, no event type is removed or renamed, no union other than the payload gains a branch,
+                  and an enum gains symbols only if every released version of it has a default.
+                - **A new event type** is a new record, with a new name, appended to the payload union. A consumer
+                  built before it does not fail: its deserializer finds no payload branch of that full name and
+                  hands the listener an unknown event, which the listener skips with a metric and a log line (the
+                  tolerant reader). The match is by full name because Avro alone would resolve the unknown branch
+                  to the first older branch of the same structure and misread the record. A consumer that must act
+                  on the new event is upgraded before a producer writes it.
+                - **Every enum has a default symbol**: `OTHER` where the enum has one; for the enums first released
+                  without a default, an existing symbol that makes a reader do nothing it would regret (a new
+                  `OTHER` could not be read by those first readers).
                 - A breaking change is a new topic (`.v2`), never a broken schema.
-                - Once a change has shipped, record it as released:
+                - Once a change has shipped, record it as released (the release adds `v<N+1>.avsc`; a released
+                  file is never edited):
                   `mvn -pl schemas test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.fugou.events.ReleaseSchemas`.
 
                 ## Topics

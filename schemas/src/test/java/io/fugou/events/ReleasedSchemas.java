@@ -52,10 +52,14 @@ final class ReleasedSchemas {
         }
     }
 
-    /** Writes the current schema as the next version when it differs from the latest release. */
+    /**
+     * Writes the current schema as the next version when it differs from the latest release in
+     * any way, docs and enum defaults included: {@link Schema#equals} ignores both, yet a registry
+     * registers a new version for either, and an enum default changes how readers resolve symbols.
+     */
     Path releaseIfChanged(String subject, Schema current) throws IOException {
         List<Version> released = versions(subject);
-        if (!released.isEmpty() && released.getLast().schema().equals(current)) {
+        if (!released.isEmpty() && released.getLast().schema().toString().equals(current.toString())) {
             return null;
         }
         int next = released.isEmpty() ? 1 : released.getLast().number() + 1;
