@@ -48,8 +48,24 @@ public final class LocalInfrastructure implements AutoCloseable {
         var dataDir = InfraDirectories.root().resolve("postgres-" + ProcessHandle.current().pid());
         CompletableFuture<LocalSchemaRegistry> registry = CompletableFuture.supplyAsync(() -> LocalSchemaRegistry.start(ports.registry()));
         CompletableFuture<LocalPostgres> postgres = CompletableFuture.supplyAsync(() -> LocalPostgres.start(ports.postgres(), dataDir));
-        LocalKafka kafka = LocalKafka.start(ports.kafka());
-        LocalInfrastructure infrastructure = new LocalInfrastructure(kafka, postgres.join(), registry.join());
+        LocalKafka kafka;
+        try {
+            kafka = LocalKafka.start(ports.kafka());
+        } catch (RuntimeException e) {
+            // Whatever did start is stopped, so a failed start (a taken port) leaves no process behind.
+            registry.thenAccept(LocalSchemaRegistry::close);
+            postgres.thenAccept(LocalPostgres::close);
+            throw e;
+        }
+        LocalInfrastructure infrastructure;
+        try {
+            infrastructure = new LocalInfrastructure(kafka, postgres.join(), registry.join());
+        } catch (RuntimeException e) {
+            kafka.close();
+            registry.thenAccept(LocalSchemaRegistry::close);
+            postgres.thenAccept(LocalPostgres::close);
+            throw e;
+        }
         log.info("Local infrastructure up in {} ms: kafka={} postgres=localhost:{} registry={}",
                 Duration.ofNanos(System.nanoTime() - began).toMillis(),
                 kafka.bootstrapServers(), infrastructure.postgres.port(), infrastructure.registry.url());

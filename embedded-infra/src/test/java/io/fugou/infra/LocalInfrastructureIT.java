@@ -1,8 +1,10 @@
 package io.fugou.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fugou.events.Topics;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,6 +35,26 @@ class LocalInfrastructureIT {
             assertThat(admin.describeConfigs(Set.of(profiles)).all().get().get(profiles).get("cleanup.policy").value())
                     .as("erasure relies on compaction of the profile topic")
                     .isEqualTo("compact");
+        }
+    }
+
+    @Test
+    void brokerListensOnThePortItWasGiven() throws Exception {
+        int port = LocalInfrastructure.freePort();
+        try (LocalKafka kafka = LocalKafka.start(port);
+             AdminClient admin = AdminClient.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + port))) {
+            assertThat(kafka.bootstrapServers()).isEqualTo("localhost:" + port);
+            assertThat(admin.describeCluster().nodes().get()).singleElement()
+                    .satisfies(node -> assertThat(node.port()).as("the port clients are sent to").isEqualTo(port));
+        }
+    }
+
+    @Test
+    void aTakenPortIsNamedInsteadOfFailingDeepInTheBroker() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            assertThatThrownBy(() -> LocalKafka.start(taken.getLocalPort()))
+                    .hasMessageContaining("Port " + taken.getLocalPort() + " for Kafka is taken")
+                    .hasMessageContaining("FUGOU_PORTS=any");
         }
     }
 

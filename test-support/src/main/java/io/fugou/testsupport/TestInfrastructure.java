@@ -24,14 +24,18 @@ public interface TestInfrastructure {
     }
 
     final class Holder {
-        private static final TestInfrastructure INSTANCE = "testcontainers".equalsIgnoreCase(System.getProperty(SELECTOR))
+        private static final TestInfrastructure INSTANCE = withContracts("testcontainers".equalsIgnoreCase(System.getProperty(SELECTOR))
                 ? TestcontainersInfrastructure.start()
-                : embedded();
+                : embedded());
+
+        /** As deploy/run does: a test playing a shop may read the latest schema before any service produced. */
+        private static TestInfrastructure withContracts(TestInfrastructure infrastructure) {
+            io.fugou.platform.kafka.SchemaContracts.registerAll(infrastructure.schemaRegistryUrl());
+            return infrastructure;
+        }
 
         private static TestInfrastructure embedded() {
             LocalInfrastructure local = LocalInfrastructure.shared();
-            // As deploy/run does: a test playing a shop may read the latest schema before any service produced.
-            io.fugou.platform.kafka.SchemaContracts.registerAll(local.registry().url());
             return new TestInfrastructure() {
                 @Override
                 public String bootstrapServers() {
