@@ -67,9 +67,10 @@ final class EventCatalogue {
                 - **A new event type** is a new record, with a new name, appended to the payload union. A consumer
                   built before it does not fail: its deserializer finds no payload branch of that full name and
                   hands the listener an unknown event, which the listener skips with a metric and a log line (the
-                  tolerant reader). The match is by full name because Avro alone would resolve the unknown branch
-                  to the first older branch of the same structure and misread the record. A consumer that must act
-                  on the new event is upgraded before a producer writes it.
+                  tolerant reader). The match is by name (full name; the simple name when only the namespace
+                  differs, so a shop may keep its own namespace) because Avro alone would resolve the unknown
+                  branch to the first older branch of the same structure and misread the record. A consumer that
+                  must act on the new event is upgraded before a producer writes it.
                 - **Every enum has a default symbol**: `OTHER` where the enum has one; for the enums first released
                   without a default, an existing symbol that makes a reader do nothing it would regret (a new
                   `OTHER` could not be read by those first readers).

@@ -30,9 +30,19 @@ abstract class AvroSerde<T> implements Serde<T> {
         return serializer::serialize;
     }
 
+    /**
+     * A Serde of T cannot hand over an {@link UnknownEvent} in place of a T: it throws
+     * {@link UnknownEventException} instead, for the Streams deserialization exception handler.
+     */
     @Override
     @SuppressWarnings("unchecked")
     public Deserializer<T> deserializer() {
-        return (topic, bytes) -> (T) deserializer.deserialize(topic, bytes);
+        return (topic, bytes) -> {
+            Object value = deserializer.deserialize(topic, bytes);
+            if (value instanceof UnknownEvent unknown) {
+                throw new UnknownEventException(unknown);
+            }
+            return (T) value;
+        };
     }
 }

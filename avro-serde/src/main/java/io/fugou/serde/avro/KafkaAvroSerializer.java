@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumWriter;
@@ -19,7 +20,18 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * Writes Avro records (specific or generic) and primitives in the Confluent wire format, with the
  * schema registered (or looked up) under Confluent's subject naming. Configured with Confluent's
- * keys: a drop-in for {@code io.confluent.kafka.serializers.KafkaAvroSerializer}, and the reverse.
+ * keys, which mean what they mean there (see the module README for the ones implemented): how the
+ * schema id is chosen follows {@code AbstractKafkaAvroSerializer}, in this order:
+ * <ol>
+ * <li>{@code auto.register.schemas=true} (the default): register the record's schema, whatever else is set;</li>
+ * <li>{@code use.schema.id=N}: write with schema N, which must be able to read the record's schema
+ * unless {@code id.compatibility.strict=false};</li>
+ * <li>{@code use.latest.version=true}: write with the subject's latest version, which must be able to
+ * read the record's schema unless {@code latest.compatibility.strict=false};</li>
+ * <li>otherwise look the record's schema up under the subject; it must be registered already.</li>
+ * </ol>
+ * With {@code avro.remove.java.properties=true} the record's schema loses its {@code avro.java.string}
+ * properties before any of that, as Confluent's does.
  */
 public class KafkaAvroSerializer implements Serializer<Object> {
 
@@ -28,6 +40,10 @@ public class KafkaAvroSerializer implements Serializer<Object> {
 
     private record WriterKey(Schema schema, Class<?> valueType) {
     }
+
+    /** {@code avro.remove.java.properties}: each value schema stripped once, not per record. */
+    private final Map<Schema, Schema> withoutJavaProperties = new ConcurrentHashMap<>();
+    private final Map<CompatibilityKey, Boolean> compatibility = new ConcurrentHashMap<>();
 
     private AvroSerdeConfig config;
     private SchemaRegistryClient registry;
@@ -45,6 +61,7 @@ public class KafkaAvroSerializer implements Serializer<Object> {
     public void configure(Map<String, ?> configs, boolean isKey) {
         this.config = AvroSerdeConfig.from(configs);
         this.isKey = isKey;
+        AvroClassTrust.trust(config.trustedPackages()); // building generated records can instantiate generated classes too
         if (registry == null) {
             registry = new SchemaRegistryClient(config);
         }
@@ -59,23 +76,36 @@ public class KafkaAvroSerializer implements Serializer<Object> {
             throw new IllegalStateException("KafkaAvroSerializer used before configure()");
         }
         Schema schema = AvroSchemas.schemaOf(value);
+        if (config.removeJavaProperties()) {
+            schema = withoutJavaProperties.computeIfAbsent(schema, AvroSchemas::withoutJavaProperties);
+        }
         SubjectNameStrategy strategy = isKey ? config.keySubjectNameStrategy() : config.valueSubjectNameStrategy();
         String subject = strategy.subjectName(topic, isKey, schema);
         int id;
         Schema writerSchema = schema;
         try {
-            if (config.useLatestVersion()) {
+            // Confluent's order (AbstractKafkaAvroSerializer): auto-registration wins, then a fixed id, then the latest version.
+            if (config.autoRegisterSchemas()) {
+                id = registry.register(subject, schema);
+            } else if (config.useSchemaId() >= 0) {
+                id = config.useSchemaId();
+                writerSchema = registry.byId(id);
+                if (config.idCompatibilityStrict()) {
+                    requireReadable(writerSchema, schema, id, AvroSerdeConfig.ID_COMPATIBILITY_STRICT, topic, subject);
+                }
+            } else if (config.useLatestVersion()) {
                 SchemaRegistryClient.RegisteredSchema latest = registry.latest(subject);
                 id = latest.id();
                 writerSchema = latest.schema();
-            } else if (config.autoRegisterSchemas()) {
-                id = registry.register(subject, schema);
+                if (config.latestCompatibilityStrict()) {
+                    requireReadable(writerSchema, schema, id, AvroSerdeConfig.LATEST_COMPATIBILITY_STRICT, topic, subject);
+                }
             } else {
                 id = registry.lookUp(subject, schema);
             }
         } catch (SchemaRegistryException e) {
             String hint = e.isIncompatible() ? " (the schema is not compatible with the versions already registered)"
-                    : e.isNotFound() && !config.autoRegisterSchemas() ? " (auto.register.schemas is false and the schema is not registered)"
+                    : e.isNotFound() && !config.autoRegisterSchemas() ? " (" + notFoundHint() + ")"
                     : "";
             throw new SerializationException("Cannot serialize " + schema.getFullName() + " for topic '" + topic
                     + "', subject '" + subject + "'" + hint + ": " + e.getMessage(), e);
@@ -97,6 +127,35 @@ public class KafkaAvroSerializer implements Serializer<Object> {
             throw new SerializationException("Cannot serialize " + schema.getFullName() + " for topic '" + topic
                     + "', subject '" + subject + "', schema id " + id + ": " + e.getMessage(), e);
         }
+    }
+
+    private String notFoundHint() {
+        if (config.useSchemaId() >= 0) {
+            return "auto.register.schemas is false and use.schema.id " + config.useSchemaId() + " is not known to the registry";
+        }
+        if (config.useLatestVersion()) {
+            return "auto.register.schemas is false and use.latest.version found no version under the subject";
+        }
+        return "auto.register.schemas is false and the schema is not registered"
+                + (config.removeJavaProperties() ? "" : "; if it was registered without avro.java.string, set avro.remove.java.properties=true");
+    }
+
+    /**
+     * Confluent's {@code latest.compatibility.strict} / {@code id.compatibility.strict}: the schema the record is
+     * written with must be able to read data of the record's own schema. Checked once per pair.
+     */
+    private void requireReadable(Schema writerSchema, Schema ownSchema, int id, String key, String topic, String subject) {
+        Boolean readable = compatibility.computeIfAbsent(new CompatibilityKey(id, ownSchema), k ->
+                SchemaCompatibility.checkReaderWriterCompatibility(writerSchema, ownSchema).getType()
+                        == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+        if (!readable) {
+            throw new SerializationException("Cannot serialize " + ownSchema.getFullName() + " for topic '" + topic + "', subject '"
+                    + subject + "', schema id " + id + ": the registered schema cannot read the record's own schema (it is not "
+                    + "backward compatible with it); set " + key + "=false to write with it anyway");
+        }
+    }
+
+    private record CompatibilityKey(int id, Schema ownSchema) {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -49,17 +49,27 @@ public class SchemaRegistryClient {
 
     public SchemaRegistryClient(AvroSerdeConfig config) {
         this.config = config;
-        this.http = HttpClient.newBuilder().connectTimeout(config.connectTimeout()).build();
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(config.connectTimeout());
+        if (config.tls() != null) {
+            http.sslContext(config.tls().context());
+            if (config.tls().parameters() != null) {
+                http.sslParameters(config.tls().parameters());
+            }
+        }
+        this.http = http.build();
         this.schemasById = Caffeine.newBuilder().maximumSize(config.cacheCapacity()).build();
         this.idsBySubjectSchema = Caffeine.newBuilder().maximumSize(config.cacheCapacity()).build();
         this.latestBySubject = Caffeine.newBuilder().maximumSize(config.cacheCapacity())
                 .expireAfterWrite(config.latestCacheTtl()).build();
     }
 
-    /** Registers the schema under the subject (idempotent) and returns its global id. */
+    /**
+     * Registers the schema under the subject (idempotent) and returns its global id. With
+     * {@code normalize.schemas} the registry is asked to normalize it first ({@code ?normalize=true}).
+     */
     public int register(String subject, Schema schema) {
         return idsBySubjectSchema.get(new SubjectSchema(subject, schema), key -> {
-            JsonNode answer = call("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema),
+            JsonNode answer = call("POST", "/subjects/" + encode(subject) + "/versions" + normalize(), schemaBody(schema),
                     "registering a schema under subject '" + subject + "'");
             int id = answer.path("id").asInt();
             schemasById.put(id, schema);
@@ -67,10 +77,13 @@ public class SchemaRegistryClient {
         });
     }
 
-    /** The id of a schema already registered under the subject; a 404 SchemaRegistryException if it is not. */
+    /**
+     * The id of a schema already registered under the subject; a 404 SchemaRegistryException if it is
+     * not. With {@code normalize.schemas}, {@code ?normalize=true} as for {@link #register}.
+     */
     public int lookUp(String subject, Schema schema) {
         return idsBySubjectSchema.get(new SubjectSchema(subject, schema), key -> {
-            JsonNode answer = call("POST", "/subjects/" + encode(subject), schemaBody(schema),
+            JsonNode answer = call("POST", "/subjects/" + encode(subject) + normalize(), schemaBody(schema),
                     "looking up a schema under subject '" + subject + "'");
             int id = answer.path("id").asInt();
             schemasById.put(id, schema);
@@ -134,6 +147,11 @@ public class SchemaRegistryClient {
         }
     }
 
+    /** Confluent's client sends the flag on register and look-up; only {@code true} changes what a registry does. */
+    private String normalize() {
+        return config.normalizeSchemas() ? "?normalize=true" : "";
+    }
+
     private String schemaBody(Schema schema) {
         try {
             return json.writeValueAsString(Map.of("schema", schema.toString()));
@@ -178,7 +196,10 @@ public class SchemaRegistryClient {
 
     private JsonNode send(String baseUrl, String method, String path, String body, String what) {
         URI base = URI.create(baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl);
-        String userInfo = config.basicAuthUserInfo() != null ? config.basicAuthUserInfo() : base.getUserInfo();
+        AvroSerdeConfig.RegistryCredentials credentials = config.credentials();
+        String userInfo = credentials.basicUserInfo() != null ? credentials.basicUserInfo()
+                : credentials.bearerToken() != null ? null
+                : base.getUserInfo();
         URI uri = URI.create(withoutUserInfo(base) + path);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(config.requestTimeout())
@@ -189,6 +210,15 @@ public class SchemaRegistryClient {
         }
         if (userInfo != null) {
             request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8)));
+        }
+        if (credentials.bearerToken() != null) {
+            request.header("Authorization", "Bearer " + credentials.bearerToken());
+            if (credentials.bearerLogicalCluster() != null) {
+                request.header("target-sr-cluster", credentials.bearerLogicalCluster());
+            }
+            if (credentials.bearerIdentityPoolId() != null) {
+                request.header("Confluent-Identity-Pool-Id", credentials.bearerIdentityPoolId());
+            }
         }
         HttpResponse<String> response;
         try {

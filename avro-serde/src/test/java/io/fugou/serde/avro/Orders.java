@@ -12,6 +12,11 @@ import java.util.UUID;
 /** Valid order events for the serde's tests. */
 final class Orders {
 
+    static {
+        // Building a generated record can read defaults into generated classes, which Avro 1.12 checks.
+        AvroClassTrust.trust(List.of("io.fugou.events"));
+    }
+
     private Orders() {
     }
 

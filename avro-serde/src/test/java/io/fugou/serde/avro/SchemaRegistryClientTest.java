@@ -31,6 +31,8 @@ class SchemaRegistryClientTest {
     private HttpServer server;
     private final Deque<int[]> statuses = new ArrayDeque<>();
     private final List<String> authorizations = new ArrayList<>();
+    private final List<String> requests = new ArrayList<>();
+    private final List<com.sun.net.httpserver.Headers> headers = new ArrayList<>();
     private int calls;
 
     @BeforeEach
@@ -39,6 +41,8 @@ class SchemaRegistryClientTest {
         server.createContext("/", exchange -> {
             calls++;
             authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
+            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+            headers.add(exchange.getRequestHeaders());
             int status = statuses.isEmpty() ? 200 : statuses.pop()[0];
             byte[] body = (status == 200
                     ? "{\"schema\":" + quoted(SCHEMA) + "}"
@@ -118,6 +122,41 @@ class SchemaRegistryClientTest {
         assertThat(authorizations).containsExactly(
                 "Basic " + Base64.getEncoder().encodeToString("shop:secret".getBytes(StandardCharsets.UTF_8)),
                 "Basic " + Base64.getEncoder().encodeToString("reader:pw".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void shouldSendAStaticBearerTokenWithConfluentCloudsHeaders() {
+        client(AvroSerdeConfig.BEARER_AUTH_CREDENTIALS_SOURCE, "STATIC_TOKEN", AvroSerdeConfig.BEARER_AUTH_TOKEN, "t0k3n").byId(1);
+        client(AvroSerdeConfig.BEARER_AUTH_CREDENTIALS_SOURCE, "STATIC_TOKEN", AvroSerdeConfig.BEARER_AUTH_TOKEN, "t0k3n",
+                AvroSerdeConfig.BEARER_AUTH_LOGICAL_CLUSTER, "lsrc-123", AvroSerdeConfig.BEARER_AUTH_IDENTITY_POOL_ID, "pool-9").byId(2);
+
+        assertThat(authorizations).containsExactly("Bearer t0k3n", "Bearer t0k3n");
+        assertThat(headers.get(0).getFirst("target-sr-cluster")).isNull();
+        assertThat(headers.get(1).getFirst("target-sr-cluster")).isEqualTo("lsrc-123");
+        assertThat(headers.get(1).getFirst("Confluent-Identity-Pool-Id")).isEqualTo("pool-9");
+    }
+
+    @Test
+    void shouldSendTheBearerTokenRatherThanTheUrlsUserInfo() {
+        client(AvroSerdeConfig.SCHEMA_REGISTRY_URL, "http://reader:pw@127.0.0.1:" + server.getAddress().getPort(),
+                AvroSerdeConfig.BEARER_AUTH_CREDENTIALS_SOURCE, "STATIC_TOKEN", AvroSerdeConfig.BEARER_AUTH_TOKEN, "t0k3n").byId(1);
+
+        assertThat(authorizations).containsExactly("Bearer t0k3n");
+    }
+
+    @Test
+    void shouldAskTheRegistryToNormalizeOnRegisterAndLookUpWhenConfigured() {
+        Schema schema = new Schema.Parser().parse(SCHEMA);
+        client(AvroSerdeConfig.NORMALIZE_SCHEMAS, true).register("visits-value", schema);
+        client(AvroSerdeConfig.NORMALIZE_SCHEMAS, true).lookUp("visits-value", schema);
+        client().register("visits-value", schema);
+        client().lookUp("visits-value", schema);
+
+        assertThat(requests).containsExactly(
+                "POST /subjects/visits-value/versions?normalize=true",
+                "POST /subjects/visits-value?normalize=true",
+                "POST /subjects/visits-value/versions",
+                "POST /subjects/visits-value");
     }
 
     @Test
