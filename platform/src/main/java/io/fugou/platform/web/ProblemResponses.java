@@ -18,7 +18,16 @@ public final class ProblemResponses {
     }
 
     public static Mono<Void> write(ServerWebExchange exchange, HttpStatus status, String title, String detail) {
+        return write(exchange, status, title, detail, null);
+    }
+
+    /** A problem naming the request field (or header) at fault, as validation problems do. */
+    public static Mono<Void> write(ServerWebExchange exchange, HttpStatus status, String title, String detail, String field) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        if (field != null) {
+            problem.setType(ProblemDetailsHandler.VALIDATION_TYPE);
+            problem.setProperty("errors", java.util.List.of(new ProblemDetailsHandler.FieldProblem(field, detail)));
+        }
         problem.setTitle(title);
         problem.setInstance(java.net.URI.create(exchange.getRequest().getPath().value()));
         ServerHttpResponse response = exchange.getResponse();

@@ -2,7 +2,14 @@ package io.fugou.platform.web;
 
 import io.fugou.platform.merchant.CurrentMerchantArgumentResolver;
 import io.swagger.v3.oas.models.Components;
+import io.fugou.platform.web.idempotency.IdempotencyFilter;
 import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.media.StringSchema;
+import io.swagger.v3.oas.models.parameters.HeaderParameter;
+import org.springdoc.core.customizers.OperationCustomizer;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
@@ -30,6 +37,24 @@ public class WebPlatformAutoConfiguration {
             public void configureArgumentResolvers(ArgumentResolverConfigurer configurer) {
                 configurer.addCustomResolver(new CurrentMerchantArgumentResolver());
             }
+        };
+    }
+
+    /** Every write operation documents the Idempotency-Key header the platform honours on it. */
+    @Bean
+    OperationCustomizer idempotencyKeyHeader() {
+        return (operation, handlerMethod) -> {
+            RequestMapping mapping = AnnotatedElementUtils.findMergedAnnotation(handlerMethod.getMethod(), RequestMapping.class);
+            boolean write = mapping != null && java.util.Arrays.stream(mapping.method())
+                    .anyMatch(method -> method == RequestMethod.POST || method == RequestMethod.PUT
+                            || method == RequestMethod.PATCH || method == RequestMethod.DELETE);
+            if (write) {
+                operation.addParametersItem(new HeaderParameter().name(IdempotencyFilter.HEADER).required(false)
+                        .description("Any unique string (a UUID) chosen by the client: a retry with the same key and request gets "
+                                + "the first response again and changes nothing; kept 30 days per merchant.")
+                        .schema(new StringSchema().maxLength(255)));
+            }
+            return operation;
         };
     }
 

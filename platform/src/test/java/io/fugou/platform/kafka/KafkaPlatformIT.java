@@ -12,6 +12,8 @@ import io.fugou.events.orders.OrderEvent;
 import io.fugou.events.orders.OrderLine;
 import io.fugou.events.orders.OrderPaid;
 import io.fugou.infra.LocalInfrastructure;
+import io.fugou.platform.PlatformInfrastructure;
+import io.fugou.platform.PlatformIntegrationTest;
 import io.fugou.platform.testapp.OrderRecorder;
 import io.fugou.platform.testapp.PlatformTestApplication;
 import io.fugou.serde.avro.AvroSerdeConfig;
@@ -64,37 +66,15 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * the partition of their key, keys checked against envelopes, topics provisioned from contracts,
  * trace context carried in headers.
  */
-@SpringBootTest(classes = PlatformTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"fugou.security.mode=local", "fugou.kafka.retry.transient-initial-wait=200ms",
-                "fugou.kafka.retry.transient-max-wait=1s"})
-@AutoConfigureWebTestClient
-@ContextConfiguration(initializers = KafkaPlatformIT.Infrastructure.class)
+@PlatformIntegrationTest
 class KafkaPlatformIT {
 
     private static final Duration ARRIVAL = Duration.ofSeconds(30);
-    private static final LocalInfrastructure infrastructure = LocalInfrastructure.shared();
-    private static final RegistryOutage registry = startOutageProxy();
-
-    /** Points the service at the JVM's broker and, through the outage proxy, at the registry. */
-    static class Infrastructure implements ApplicationContextInitializer<ConfigurableApplicationContext> {
-        @Override
-        public void initialize(ConfigurableApplicationContext context) {
-            TestPropertyValues.of(
-                    "spring.kafka.bootstrap-servers=" + infrastructure.kafka().bootstrapServers(),
-                    "spring.kafka.properties.schema.registry.url=" + registry.url()).applyTo(context);
-        }
-    }
-
-    private static RegistryOutage startOutageProxy() {
-        try {
-            return new RegistryOutage(infrastructure.registry().url());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    private static final LocalInfrastructure infrastructure = PlatformInfrastructure.INFRASTRUCTURE;
+    private static final RegistryOutage registry = PlatformInfrastructure.REGISTRY;
 
     @AfterAll
-    static void stopProxy() {
+    static void registryBackUp() {
         registry.up();
     }
 

@@ -16,14 +16,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * every call answers 503, as a registry behind a load balancer does during an outage. (The real
  * registry keeps its schemas in memory, so stopping it would lose them.)
  */
-final class RegistryOutage implements AutoCloseable {
+public final class RegistryOutage implements AutoCloseable {
 
     private final HttpServer server;
     private final String target;
     private final HttpClient http = HttpClient.newHttpClient();
     private final AtomicBoolean down = new AtomicBoolean();
 
-    RegistryOutage(String targetUrl) throws IOException {
+    public RegistryOutage(String targetUrl) throws IOException {
         this.target = targetUrl;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::forward);
@@ -31,16 +31,16 @@ final class RegistryOutage implements AutoCloseable {
     }
 
     /** The registry URL services should use, with the same path as the real one. */
-    String url() {
+    public String url() {
         URI real = URI.create(target);
         return "http://127.0.0.1:" + server.getAddress().getPort() + real.getPath();
     }
 
-    void down() {
+    public void down() {
         down.set(true);
     }
 
-    void up() {
+    public void up() {
         down.set(false);
     }
 

@@ -21,7 +21,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * denied by default, problem details, local minting, public health, metrics and docs, CORS.
  */
 @SpringBootTest(classes = PlatformTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {PlatformTestProperties.NO_KAFKA_1, PlatformTestProperties.NO_KAFKA_2, "fugou.security.mode=local",
+        properties = {PlatformTestProperties.NO_KAFKA_1, PlatformTestProperties.NO_KAFKA_2, PlatformTestProperties.NO_DATABASE, "fugou.security.mode=local",
                 "fugou.security.cors-allowed-origins=https://dashboard.example.com"})
 @AutoConfigureWebTestClient
 class LocalModeSecurityTest {
@@ -95,7 +95,8 @@ class LocalModeSecurityTest {
                 .expectBody(String.class).value(body -> assertThat(body).contains("jvm_memory_used_bytes"));
         web.get().uri("/v3/api-docs").exchange()
                 .expectStatus().isOk()
-                .expectBody().jsonPath("$.components.securitySchemes.bearer.scheme").isEqualTo("bearer");
+                .expectBody().jsonPath("$.components.securitySchemes.bearer.scheme").isEqualTo("bearer")
+                .jsonPath("$.paths['/api/v1/widgets'].post.parameters[?(@.name == 'Idempotency-Key')].in").isEqualTo("header");
         web.get().uri("/swagger-ui/index.html").exchange().expectStatus().isOk();
     }
 

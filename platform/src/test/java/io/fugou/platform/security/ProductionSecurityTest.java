@@ -39,7 +39,7 @@ class ProductionSecurityTest {
 
     @Nested
     @SpringBootTest(classes = PlatformTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-            properties = {PlatformTestProperties.NO_KAFKA_1, PlatformTestProperties.NO_KAFKA_2, "fugou.security.audience=" + AUDIENCE})
+            properties = {PlatformTestProperties.NO_KAFKA_1, PlatformTestProperties.NO_KAFKA_2, PlatformTestProperties.NO_DATABASE, "fugou.security.audience=" + AUDIENCE})
     @AutoConfigureWebTestClient
     class WithTheIssuerReachable {
 
@@ -95,7 +95,7 @@ class ProductionSecurityTest {
 
     @Nested
     @SpringBootTest(classes = PlatformTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-            properties = {PlatformTestProperties.NO_KAFKA_1, PlatformTestProperties.NO_KAFKA_2,
+            properties = {PlatformTestProperties.NO_KAFKA_1, PlatformTestProperties.NO_KAFKA_2, PlatformTestProperties.NO_DATABASE,
                     "fugou.security.issuer-uri=http://127.0.0.1:1/realms/down"})
     @AutoConfigureWebTestClient
     class WithTheIssuerDown {

@@ -15,7 +15,7 @@ class SecurityFailsClosedTest {
     /** Properties as command-line arguments, as an operator would pass them (they win over the platform's defaults). */
     private static ConfigurableApplicationContext start(Class<?>[] sources, String... properties) {
         return new SpringApplicationBuilder(sources)
-                .run(java.util.stream.Stream.concat(Stream.of("server.port=0", PlatformTestProperties.NO_KAFKA_1, PlatformTestProperties.NO_KAFKA_2),
+                .run(java.util.stream.Stream.concat(Stream.of("server.port=0", PlatformTestProperties.NO_KAFKA_1, PlatformTestProperties.NO_KAFKA_2, PlatformTestProperties.NO_DATABASE),
                         Stream.of(properties)).map(property -> "--" + property).toArray(String[]::new));
     }
 

@@ -3,15 +3,21 @@ package io.fugou.platform.testapp;
 import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.security.EndpointScopes;
 import io.fugou.platform.security.ScopeRule;
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.ResponseEntity;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
 
 /** The smallest service the platform can run: one resource with a read and a write scope. */
 @SpringBootApplication
@@ -24,6 +30,10 @@ public class PlatformTestApplication {
                 ScopeRule.of(HttpMethod.POST, "/api/v1/widgets", "widgets:write"));
     }
 
+    /** What a client sends to create a widget; {@code fail} makes the service break after its write. */
+    public record NewWidget(String name, Boolean fail) {
+    }
+
     @RestController
     static class WidgetController {
 
@@ -32,9 +42,31 @@ public class PlatformTestApplication {
             return Map.of("merchantId", merchant.value(), "id", id);
         }
 
+        private final ObjectProvider<DatabaseClient> database;
+
+        WidgetController(ObjectProvider<DatabaseClient> database) {
+            this.database = database;
+        }
+
+        /** A write as services do them: a row in the service's database, then 201 with its Location. */
         @PostMapping("/api/v1/widgets")
-        Map<String, String> create(MerchantId merchant) {
-            return Map.of("merchantId", merchant.value(), "created", "true");
+        Mono<ResponseEntity<Map<String, Object>>> create(MerchantId merchant, @RequestBody(required = false) NewWidget widget) {
+            NewWidget request = widget == null ? new NewWidget("widget", Boolean.FALSE) : widget;
+            DatabaseClient db = database.getIfAvailable();
+            if (db == null) {
+                return Mono.just(ResponseEntity.ok(Map.of("merchantId", merchant.value(), "created", true)));
+            }
+            return db.sql("create table if not exists widget (id bigserial primary key, merchant_id text not null, name text not null)").then()
+                    .then(db.sql("insert into widget (merchant_id, name) values (:merchant, :name) returning id")
+                            .bind("merchant", merchant.value()).bind("name", request.name())
+                            .map((row, meta) -> row.get("id", Long.class)).one())
+                    .map(id -> {
+                        if (Boolean.TRUE.equals(request.fail())) {
+                            throw new IllegalStateException("the widget service broke after writing (simulated)");
+                        }
+                        return ResponseEntity.created(URI.create("/api/v1/widgets/" + id))
+                                .body(Map.<String, Object>of("id", id, "merchantId", merchant.value(), "name", request.name()));
+                    });
         }
     }
 }
