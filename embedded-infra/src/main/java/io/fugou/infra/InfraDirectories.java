@@ -39,12 +39,25 @@ final class InfraDirectories {
         }
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free local port", e);
+    /** Ports this JVM handed out: the servers it starts in parallel must never be given the same one. */
+    private static final java.util.Set<Integer> handedOut = new java.util.HashSet<>();
+
+    /**
+     * A local port nothing listens on right now and that this JVM has not handed out before. The
+     * operating system may offer a port again as soon as its probe socket is closed, so without the
+     * record two servers starting side by side (Kafka and PostgreSQL, say) could be given the same one.
+     */
+    static synchronized int freePort() {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                socket.setReuseAddress(true);
+                if (handedOut.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("no free local port", e);
+            }
         }
+        throw new IllegalStateException("no free local port that was not handed out already");
     }
 }

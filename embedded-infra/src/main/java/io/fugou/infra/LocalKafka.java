@@ -47,8 +47,10 @@ public final class LocalKafka implements AutoCloseable {
 
     /** Starts a broker on the given port (0 for any free port). */
     public static LocalKafka start(int port) {
+        if (port > 0) {
+            InfraDirectories.requireFree(port, "Kafka");
+        }
         int brokerPort = port > 0 ? port : InfraDirectories.freePort();
-        InfraDirectories.requireFree(brokerPort, "Kafka");
         int controllerPort = InfraDirectories.freePort();
         Path dataDir = InfraDirectories.createDirectories(InfraDirectories.root().resolve("kafka-" + brokerPort + "-" + ProcessHandle.current().pid()));
         Properties properties = new Properties();

@@ -29,8 +29,9 @@ public final class LocalPostgres implements AutoCloseable {
                     .setOverrideWorkingDirectory(InfraDirectories.createDirectories(dataDir.resolveSibling("pg-binaries")).toFile());
             if (port > 0) {
                 InfraDirectories.requireFree(port, "PostgreSQL");
-                builder.setPort(port);
             }
+            // Our own free port even when any will do: zonky's own pick could collide with the ports of the servers started beside it.
+            builder.setPort(port > 0 ? port : InfraDirectories.freePort());
             return new LocalPostgres(builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException("PostgreSQL did not start", e);

@@ -5,6 +5,10 @@ import io.fugou.platform.security.EndpointScopes;
 import io.fugou.platform.security.ScopeRule;
 import java.net.URI;
 import java.util.List;
+import java.util.Optional;
+import io.fugou.platform.web.paging.Cursor;
+import io.fugou.platform.web.paging.Page;
+import io.fugou.platform.web.paging.PageRequest;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -46,6 +50,22 @@ public class PlatformTestApplication {
 
         WidgetController(ObjectProvider<DatabaseClient> database) {
             this.database = database;
+        }
+
+        /** A list as services serve them: the merchant's rows in a stable order, a page at a time. */
+        @GetMapping("/api/v1/widgets")
+        Mono<Page<Map<String, Object>>> list(MerchantId merchant, PageRequest page) {
+            DatabaseClient db = database.getObject();
+            Optional<Cursor> after = page.after(1);
+            String sql = "select id, name from widget where merchant_id = :merchant"
+                    + (after.isPresent() ? " and id > :after" : "") + " order by id limit :rows";
+            DatabaseClient.GenericExecuteSpec query = db.sql(sql).bind("merchant", merchant.value()).bind("rows", page.fetchSize());
+            if (after.isPresent()) {
+                query = query.bind("after", Long.parseLong(after.get().value(0)));
+            }
+            return query.map((row, meta) -> Map.<String, Object>of("id", row.get("id", Long.class), "name", row.get("name", String.class)))
+                    .all().collectList()
+                    .map(rows -> Page.of(rows, page, row -> Cursor.of(row.get("id").toString())));
         }
 
         /** A write as services do them: a row in the service's database, then 201 with its Location. */
