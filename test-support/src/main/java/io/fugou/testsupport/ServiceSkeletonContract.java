@@ -13,7 +13,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 /**
  * What every service must do from its first commit: boot against real Kafka, PostgreSQL and the
  * registry (which also proves its topics match their contracts and every route has a scope rule,
- * both checked at start), migrate its own database and report ready. What the platform does the
+ * both checked at start), migrate its own database, report ready, and name the merchant in every
+ * SQL statement it runs. What the platform does the
  * same way for every service (security, problem details, metrics, docs, tracing) is tested once,
  * in the platform module.
  */
@@ -33,6 +34,18 @@ public abstract class ServiceSkeletonContract {
 
     /** A table the service's migrations create, or null for a service with no tables yet. */
     protected abstract String expectedTable();
+
+    /** Tables of the service that belong to no merchant (reference data); none by default. */
+    protected java.util.Set<String> sharedTables() {
+        return java.util.Set.of();
+    }
+
+    @Test
+    void shouldScopeEverySqlStatementToAMerchant() {
+        assertThat(MerchantScopedSql.unscopedStatements(java.nio.file.Path.of("src/main/java"), sharedTables()))
+                .as("SQL that reads or writes rows without naming merchant_id: every query takes the merchant")
+                .isEmpty();
+    }
 
     @Test
     void shouldStartAndReportReady() {

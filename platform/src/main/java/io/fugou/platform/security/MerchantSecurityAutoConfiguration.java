@@ -45,18 +45,12 @@ import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
  * anything else is denied. Failures answer as problem details (401, 403). See
  * {@link MerchantSecurityProperties} for the two modes, one of which must be chosen.
  */
-@AutoConfiguration
+@AutoConfiguration(after = io.fugou.platform.config.ClockAutoConfiguration.class)
 @EnableWebFluxSecurity
 @EnableConfigurationProperties(MerchantSecurityProperties.class)
 public class MerchantSecurityAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(MerchantSecurityAutoConfiguration.class);
-
-    @Bean
-    @ConditionalOnMissingBean
-    Clock clock() {
-        return Clock.systemUTC();
-    }
 
     @Bean
     AccessRules accessRules(MerchantSecurityProperties properties, ObjectProvider<EndpointScopes> endpointScopes) {

@@ -1,0 +1,38 @@
+package io.fugou.testsupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MerchantScopedSqlTest {
+
+    @Test
+    void shouldFlagAQueryThatForgetsTheMerchant(@TempDir Path sources) throws Exception {
+        Files.writeString(sources.resolve("Points.java"), """
+                class Points {
+                    Object balance() { return db.sql(\"""
+                            select balance from points_balance where customer_id = :customer\""").fetch(); }
+                    Object scoped() { return db.sql("select balance from points_balance where merchant_id = :m and customer_id = :c"); }
+                    Object record() { return db.sql("insert into ledger (merchant_id, points) values (:m, :p)"); }
+                    Object wipe() { return db.sql("delete from ledger where customer_id = :c"); }
+                    Object schema() { return db.sql("create table if not exists ledger (id bigint)"); }
+                    Object tiers() { return db.sql("select name from currency where code = :code"); }
+                }
+                """);
+
+        assertThat(MerchantScopedSql.unscopedStatements(sources, Set.of("currency")))
+                .containsExactlyInAnyOrder(
+                        "Points.java: select balance from points_balance where customer_id = :customer",
+                        "Points.java: delete from ledger where customer_id = :c");
+    }
+
+    @Test
+    void shouldNotBeFooledByAMerchantColumnOutsideTheWhere() {
+        assertThat(MerchantScopedSql.isScoped("select merchant_id, points from ledger where customer_id = :c", Set.of())).isFalse();
+        assertThat(MerchantScopedSql.isScoped("update ledger set points = 0 where merchant_id = :m and customer_id = :c", Set.of())).isTrue();
+    }
+}
