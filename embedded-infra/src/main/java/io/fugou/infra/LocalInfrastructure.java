@@ -91,8 +91,13 @@ public final class LocalInfrastructure implements AutoCloseable {
 
     @Override
     public void close() {
-        registry.close();
-        kafka.close();
-        postgres.close();
+        // Each is stopped even when stopping another failed, so no process is left behind.
+        for (AutoCloseable server : new AutoCloseable[] {registry, kafka, postgres}) {
+            try {
+                server.close();
+            } catch (Exception e) {
+                log.warn("Stopping {} failed: {}", server.getClass().getSimpleName(), e.toString());
+            }
+        }
     }
 }

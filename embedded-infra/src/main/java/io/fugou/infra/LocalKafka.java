@@ -74,8 +74,13 @@ public final class LocalKafka implements AutoCloseable {
                 Map.entry("auto.create.topics.enable", "false")));
         format(properties, dataDir);
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(properties), Time.SYSTEM);
-        server.startup();
         LocalKafka kafka = new LocalKafka(server, brokerPort, dataDir);
+        try {
+            server.startup();
+        } catch (RuntimeException e) {
+            kafka.close(); // its threads, ports and files, so a failed start leaves nothing behind
+            throw e;
+        }
         try {
             kafka.createTopics(platformTopics());
         } catch (RuntimeException e) {

@@ -18,6 +18,11 @@ import java.util.stream.Stream;
  * name {@code merchant_id}, or an insert that does not write it. Every service's tests run it over
  * their own sources (see {@link ServiceSkeletonContract}), so a query that forgets the merchant
  * fails the build. Schema statements (create, alter, drop, do) are not data access and are skipped.
+ *
+ * <p>A guard against forgetting, not a proof: it reads SQL written inline in {@code .sql(...)} (not
+ * SQL built in a variable), it looks for {@code merchant_id} after the last WHERE (so an {@code OR}
+ * beside it, or a scope only inside a subquery, passes), and a statement naming a shared table is
+ * not checked at all. Keep repository SQL inline and simple, and it catches the common slip.
  */
 public final class MerchantScopedSql {
 

@@ -6,7 +6,10 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Collection;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +23,7 @@ import org.springframework.kafka.listener.RetryListener;
  * {@code kafkaConsumers} health component (status {@code WAITING}, answered with HTTP 200, since
  * restarting would not help) and the {@code fugou.kafka.consumer.waiting.partitions} gauge.
  */
-public class ConsumerWaits implements RetryListener, HealthIndicator {
+public class ConsumerWaits implements RetryListener, HealthIndicator, ConsumerAwareRebalanceListener {
 
     private static final Logger log = LoggerFactory.getLogger(ConsumerWaits.class);
     public static final Status WAITING = new Status("WAITING", "A consumer waits for the schema registry or the database to come back");
@@ -66,6 +69,17 @@ public class ConsumerWaits implements RetryListener, HealthIndicator {
             log.info("{}-{} goes on after waiting {} tries for the {} since {}", record.topic(), record.partition(), ended.attempts(),
                     ended.kind().name().toLowerCase().replace('_', ' '), ended.since());
         }
+    }
+
+    /** A partition this consumer no longer owns no longer waits here (its new owner reports its own). */
+    @Override
+    public void onPartitionsRevokedAfterCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        partitions.forEach(waits::remove);
+    }
+
+    @Override
+    public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        partitions.forEach(waits::remove);
     }
 
     public Map<TopicPartition, Wait> waits() {

@@ -22,6 +22,7 @@ import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 import org.springframework.kafka.listener.ListenerExecutionFailedException;
 import org.springframework.kafka.support.KafkaHeaders;
+import org.springframework.kafka.support.KafkaUtils;
 import org.springframework.kafka.support.serializer.DeserializationException;
 import org.springframework.kafka.support.serializer.SerializationUtils;
 
@@ -63,9 +64,10 @@ public class DeadLetterPublisher implements ConsumerRecordRecoverer, DisposableB
     @Override
     public void accept(ConsumerRecord<?, ?> record, Exception failure) {
         String reason = reason(failure);
-        ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(record.topic() + DEAD_LETTER_SUFFIX, null,
-                record.timestamp() < 0 ? null : record.timestamp(), originalBytes(record, true), originalBytes(record, false),
-                headers(record, failure, reason));
+        // No partition (the key's hash chooses) and no timestamp: the broker stamps it now, so the dead-letter
+        // topic's retention counts from when it was parked, not from when the shop wrote it (kafka_dlt-original-timestamp).
+        ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(record.topic() + DEAD_LETTER_SUFFIX, null, null,
+                originalBytes(record, true), originalBytes(record, false), headers(record, failure, reason));
         long deadline = System.nanoTime() + hold.toNanos();
         long wait = 200;
         for (int attempt = 1; ; attempt++) {
@@ -142,8 +144,10 @@ public class DeadLetterPublisher implements ConsumerRecordRecoverer, DisposableB
         headers.add(KafkaHeaders.DLT_ORIGINAL_OFFSET, ByteBuffer.allocate(Long.BYTES).putLong(record.offset()).array());
         headers.add(KafkaHeaders.DLT_ORIGINAL_TIMESTAMP, ByteBuffer.allocate(Long.BYTES).putLong(record.timestamp()).array());
         headers.add(KafkaHeaders.DLT_ORIGINAL_TIMESTAMP_TYPE, utf8(record.timestampType().toString()));
-        if (consumerGroup != null) {
-            headers.add(KafkaHeaders.DLT_ORIGINAL_CONSUMER_GROUP, utf8(consumerGroup));
+        // The group of the listener that failed (the container sets it on its thread); a listener may name its own.
+        String group = KafkaUtils.getConsumerGroupId() != null ? KafkaUtils.getConsumerGroupId() : consumerGroup;
+        if (group != null) {
+            headers.add(KafkaHeaders.DLT_ORIGINAL_CONSUMER_GROUP, utf8(group));
         }
         headers.add(KafkaHeaders.DLT_EXCEPTION_FQCN, utf8(cause.getClass().getName()));
         headers.add(KafkaHeaders.DLT_EXCEPTION_MESSAGE, utf8(String.valueOf(cause.getMessage())));

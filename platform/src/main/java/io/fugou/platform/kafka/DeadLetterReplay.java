@@ -21,10 +21,14 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import io.fugou.events.Topics;
+import org.springframework.kafka.support.KafkaHeaders;
 
 /**
  * Puts a topic's dead letters back on the topic after the cause was fixed (a consumer upgraded, a
- * bug mended), for operators: {@code deploy/replay-dead-letters <topic>}. Each dead letter goes back
+ * bug mended), for operators: {@code deploy/replay-dead-letters <topic>}. A replayed copy names the
+ * consumer group that parked it; every other group skips it, having processed the original. Compacted
+ * topics are refused: a replayed old value would become the member's latest. Each dead letter goes back
  * with its original key, value and headers (the dead-letter headers dropped, {@code fugou_replayed-from}
  * added), to the partition its key hashes to. Replaying and committing the dead-letter offsets
  * happen in one Kafka transaction, so a dead letter is replayed exactly once, even if the replay is
@@ -34,6 +38,11 @@ public final class DeadLetterReplay {
 
     public static final String GROUP = "fugou-dead-letter-replay";
     public static final String REPLAYED_FROM_HEADER = "fugou_replayed-from";
+    /**
+     * The consumer group whose failure parked the record: only that group processes the replayed
+     * copy ({@code PlatformRecordInterceptor}); the others already did, and must not do it twice.
+     */
+    public static final String REPLAY_FOR_GROUP_HEADER = "fugou_replay-for-group";
 
     /** How many dead letters went back to the topic. */
     public record Result(String topic, long replayed) {
@@ -43,6 +52,11 @@ public final class DeadLetterReplay {
     }
 
     public static Result replay(Map<String, Object> kafkaConfig, String topic, Consumer<String> progress) {
+        if (Topics.ALL.stream().anyMatch(contract -> contract.name().equals(topic) && contract.compacted())) {
+            // On a compacted topic the replayed copy would become the key's latest value, over anything newer.
+            throw new IllegalArgumentException(topic + " is compacted: a replayed dead letter would replace the member's newer value. "
+                    + "Republish the current value from its source instead.");
+        }
         String deadLetterTopic = topic + DeadLetterPublisher.DEAD_LETTER_SUFFIX;
         Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
         consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP + "-" + topic);
@@ -94,7 +108,10 @@ public final class DeadLetterReplay {
     private static Headers originalHeaders(ConsumerRecord<byte[], byte[]> deadLetter) {
         Headers headers = new RecordHeaders();
         for (Header header : deadLetter.headers()) {
-            if (!header.key().startsWith("kafka_dlt-") && !header.key().equals(DeadLetterPublisher.REASON_HEADER)) {
+            if (header.key().equals(KafkaHeaders.DLT_ORIGINAL_CONSUMER_GROUP)) {
+                headers.add(REPLAY_FOR_GROUP_HEADER, header.value());
+            } else if (!header.key().startsWith("kafka_dlt-") && !header.key().equals(DeadLetterPublisher.REASON_HEADER)
+                    && !header.key().equals(REPLAY_FOR_GROUP_HEADER)) {
                 headers.add(header);
             }
         }

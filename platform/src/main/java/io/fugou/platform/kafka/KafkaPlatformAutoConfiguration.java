@@ -24,7 +24,10 @@ import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.listener.ExceptionClassifier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.kafka.listener.RetryListener;
 import org.springframework.util.backoff.BackOff;
+import org.springframework.util.backoff.BackOffExecution;
 import org.springframework.util.backoff.ExponentialBackOff;
 import org.springframework.util.backoff.FixedBackOff;
 
@@ -58,16 +61,19 @@ public class KafkaPlatformAutoConfiguration {
     @ConditionalOnMissingBean(CommonErrorHandler.class)
     DefaultErrorHandler kafkaErrorHandler(KafkaProperties kafkaProperties, KafkaRetryProperties retry, ConsumerWaits waits,
                                           DeadLetterPublisher deadLetters) {
-        DefaultErrorHandler handler = new DefaultErrorHandler(deadLetters, new FixedBackOff(retry.interval().toMillis(), retry.attempts()));
+        BackOff waitOut = new WhileTransient(transientBackOff(retry));
+        BackOff none = new FixedBackOff(0, 0);
+        BackOff fewRetries = new FixedBackOff(retry.interval().toMillis(), retry.attempts());
+        // The default back-off never stops by itself: with one that does (attempts=0), spring-kafka would
+        // skip the back-off function below and dead-letter even a registry outage.
+        DefaultErrorHandler handler = new DefaultErrorHandler(deadLetters, waitOut);
         // Every failure is classified by the back-off chosen below, not by spring-kafka's "not retryable" list,
         // which dead-letters every deserialization failure, even one caused by a registry outage.
         handler.setClassifications(Map.of(), true);
-        BackOff waitOut = transientBackOff(retry);
-        BackOff none = new FixedBackOff(0, 0);
         handler.setBackOffFunction((record, failure) -> TransientFailures.isTransient(failure) ? waitOut
                 : isHopeless(failure) ? none
-                : null);
-        handler.setRetryListeners(waits);
+                : fewRetries);
+        handler.setRetryListeners(waits, WhileTransient.LATEST_FAILURE);
         return handler;
     }
 
@@ -93,6 +99,46 @@ public class KafkaPlatformAutoConfiguration {
     }
 
     static final String READER_TYPES_BY_TOPIC = "avro.reader.types.by.topic";
+
+    /**
+     * Waits out a transient failure, and stops as soon as the same record fails for a reason that is
+     * not transient (a registry that answered 503 now says 404): spring-kafka keeps the back-off it
+     * chose first for as long as the exception's class stays the same, and every read failure is a
+     * DeserializationException.
+     */
+    static final class WhileTransient implements BackOff {
+
+        /** The failure being backed off from, on the consumer's thread; told before the next back-off is asked for. */
+        static final LatestFailure LATEST_FAILURE = new LatestFailure();
+
+        private final BackOff delegate;
+
+        WhileTransient(BackOff delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public BackOffExecution start() {
+            BackOffExecution execution = delegate.start();
+            return () -> {
+                Exception latest = LATEST_FAILURE.get();
+                return latest == null || TransientFailures.isTransient(latest) ? execution.nextBackOff() : BackOffExecution.STOP;
+            };
+        }
+    }
+
+    static final class LatestFailure implements RetryListener {
+        private final ThreadLocal<Exception> latest = new ThreadLocal<>();
+
+        @Override
+        public void failedDelivery(ConsumerRecord<?, ?> record, Exception failure, int deliveryAttempt) {
+            latest.set(failure);
+        }
+
+        Exception get() {
+            return latest.get();
+        }
+    }
 
     static BackOff transientBackOff(KafkaRetryProperties retry) {
         ExponentialBackOff backOff = new ExponentialBackOff(retry.transientInitialWait().toMillis(), 2.0);

@@ -7,6 +7,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.listener.RecordInterceptor;
@@ -21,6 +22,7 @@ import org.springframework.kafka.listener.RecordInterceptor;
  * ({@link InvalidEventException}, so it is dead-lettered with that reason): it would sit on another
  * member's partition, out of order with that member's other events.</li>
  * </ul>
+ * A dead letter replayed for another consumer group is skipped: this group processed the original.
  * It also tells {@link ConsumerWaits} that a partition that was waiting goes on.
  */
 public class PlatformRecordInterceptor implements RecordInterceptor<Object, Object> {
@@ -45,8 +47,22 @@ public class PlatformRecordInterceptor implements RecordInterceptor<Object, Obje
             waits.processed(record);
             return null;
         }
+        if (isReplayForAnotherGroup(record, consumer)) {
+            log.debug("Skipping {}-{}@{}: a dead letter replayed for another consumer group", record.topic(), record.partition(), record.offset());
+            return null;
+        }
         checkKey(record);
         return record;
+    }
+
+    /** A replayed dead letter is for the group that failed on it; the others processed the original already. */
+    static boolean isReplayForAnotherGroup(ConsumerRecord<?, ?> record, Consumer<?, ?> consumer) {
+        Header target = record.headers().lastHeader(DeadLetterReplay.REPLAY_FOR_GROUP_HEADER);
+        if (target == null) {
+            return false;
+        }
+        String group = consumer == null ? null : consumer.groupMetadata().groupId();
+        return group != null && !group.equals(new String(target.value(), java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Override

@@ -102,6 +102,9 @@ public class TopicProvisioner implements SmartInitializingSingleton {
                         + "partition count (fugou.kafka.topics.partitions) so one member's events keep their order; adding "
                         + "partitions moves keys. Recreate the topics, or set fugou.kafka.topics.partitions to their count.");
             }
+            // Existing topics get the contract's configs too (compaction lag, dead-letter retention): the erasure
+            // guarantee must not depend on when a topic was first created.
+            kafkaAdmin.setModifyTopicConfigs(true);
             kafkaAdmin.createOrModifyTopics(wanted.toArray(NewTopic[]::new));
             log.info("Kafka topics match their contracts: {} found, {} created, {} partitions each",
                     existing, wanted.size() - existing, properties.partitions());

@@ -21,7 +21,7 @@ import org.springframework.dao.TransientDataAccessException;
  */
 public final class TransientFailures {
 
-    /** What kind of outage a transient failure is, for metrics and health. */
+    /** What kind of outage a transient failure is, for metrics and health (NETWORK includes Kafka's own retriable errors). */
     public enum Kind { SCHEMA_REGISTRY, DATABASE, NETWORK }
 
     private TransientFailures() {
@@ -49,7 +49,7 @@ public final class TransientFailures {
                 return Kind.DATABASE;
             }
             if (cause instanceof TimeoutException || cause instanceof ConnectException || cause instanceof SocketException
-                    || cause instanceof ClosedChannelException) {
+                    || cause instanceof ClosedChannelException || cause instanceof org.apache.kafka.common.errors.RetriableException) {
                 return Kind.NETWORK;
             }
         }

@@ -133,6 +133,7 @@ class KafkaPlatformIT {
         ConsumerRecord<byte[], byte[]> deadLetter = awaitDeadLetter(wrongKey);
         assertThat(header(deadLetter, DeadLetterPublisher.REASON_HEADER))
                 .contains("is not its envelope's merchantId:customerId '" + envelope + "'");
+        assertThat(header(deadLetter, "kafka_dlt-original-consumer-group")).as("the failing listener's own group").isEqualTo("platform-test");
     }
 
     @Test

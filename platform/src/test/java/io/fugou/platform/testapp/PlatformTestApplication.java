@@ -61,7 +61,7 @@ public class PlatformTestApplication {
                     + (after.isPresent() ? " and id > :after" : "") + " order by id limit :rows";
             DatabaseClient.GenericExecuteSpec query = db.sql(sql).bind("merchant", merchant.value()).bind("rows", page.fetchSize());
             if (after.isPresent()) {
-                query = query.bind("after", Long.parseLong(after.get().value(0)));
+                query = query.bind("after", after.get().longValue(0));
             }
             return query.map((row, meta) -> Map.<String, Object>of("id", row.get("id", Long.class), "name", row.get("name", String.class)))
                     .all().collectList()

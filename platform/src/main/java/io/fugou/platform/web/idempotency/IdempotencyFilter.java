@@ -16,6 +16,7 @@ import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
@@ -40,10 +41,15 @@ import reactor.core.publisher.Mono;
  * <li>the same key with another request gets 422;</li>
  * <li>a concurrent request with the same key waits for the first one's transaction, then gets its
  * response: two requests with one key never both write;</li>
- * <li>a request that fails on our side (5xx) keeps nothing, so the client's retry runs again.</li>
+ * <li>a request that fails (4xx or 5xx) keeps nothing, neither its changes nor the key, so a retry runs
+ * again: a nested transaction that rolled back only marks the shared one, and committing a 4xx
+ * would keep the writes made before the refusal.</li>
  * </ul>
- * The response reaches the client only after the transaction committed. Keys are kept
- * {@code fugou.idempotency.retention} (30 days). Requests without the header are not touched.
+ * The response reaches the client only after the transaction committed; it is kept in memory until
+ * then, so a keyed response (like a keyed request) may be at most {@code fugou.idempotency.max-body-bytes}
+ * long, or the request fails and keeps nothing. A replay gives the status, body, Content-Type and
+ * Location, not other headers. Keys are kept {@code fugou.idempotency.retention} (30 days).
+ * Requests without the header are not touched.
  */
 public class IdempotencyFilter implements WebFilter, Ordered {
 
@@ -97,7 +103,7 @@ public class IdempotencyFilter implements WebFilter, Ordered {
     private Mono<Void> keyed(ServerWebExchange exchange, WebFilterChain chain, String merchant, String key, byte[] body) {
         String hash = hash(exchange.getRequest(), body);
         ServerHttpResponse response = exchange.getResponse();
-        CapturingResponse capture = new CapturingResponse(response);
+        CapturingResponse capture = new CapturingResponse(response, maxBodyBytes);
         ServerWebExchange captured = exchange.mutate().request(new ReplayableRequest(exchange.getRequest(), body)).response(capture).build();
         Mono<Outcome> inTransaction = transactions.execute(transaction -> keys.claim(merchant, key, hash)
                 .flatMap(stored -> {
@@ -106,7 +112,7 @@ public class IdempotencyFilter implements WebFilter, Ordered {
                     }
                     return chain.filter(captured).then(Mono.defer(() -> {
                         int status = capture.statusValue();
-                        if (status >= 500) {
+                        if (status >= 400) {
                             transaction.setRollbackOnly();
                             return Mono.just(Outcome.ran());
                         }
@@ -128,7 +134,7 @@ public class IdempotencyFilter implements WebFilter, Ordered {
     }
 
     private static Mono<Void> replay(ServerHttpResponse response, IdempotencyKeys.StoredResponse stored) {
-        response.setStatusCode(HttpStatus.valueOf(stored.status()));
+        response.setStatusCode(HttpStatusCode.valueOf(stored.status()));
         HttpHeaders headers = response.getHeaders();
         if (!stored.contentType().isEmpty()) {
             headers.setContentType(MediaType.parseMediaType(stored.contentType()));
@@ -204,14 +210,16 @@ public class IdempotencyFilter implements WebFilter, Ordered {
      */
     private static final class CapturingResponse extends ServerHttpResponseDecorator {
         private final AtomicReference<byte[]> body = new AtomicReference<>(new byte[0]);
+        private final int maxBytes;
 
-        CapturingResponse(ServerHttpResponse delegate) {
+        CapturingResponse(ServerHttpResponse delegate, int maxBytes) {
             super(delegate);
+            this.maxBytes = maxBytes;
         }
 
         @Override
         public Mono<Void> writeWith(Publisher<? extends DataBuffer> content) {
-            return DataBufferUtils.join(Flux.from(content)).map(IdempotencyFilter::drain).doOnNext(body::set).then();
+            return DataBufferUtils.join(Flux.from(content), maxBytes).map(IdempotencyFilter::drain).doOnNext(body::set).then();
         }
 
         @Override

@@ -8,9 +8,10 @@ import java.util.List;
 /**
  * Where a page ends in a list's stable order (for example a row's created-at and id), handed to the
  * client as an opaque string and taken back as {@code cursor}. Keyset paging, not offsets: a row
- * added or removed meanwhile neither repeats nor skips a row. The client cannot read or build one;
- * a cursor it altered is refused as an invalid {@code cursor} field. Queries still take the merchant
- * from the token, so a cursor can never reach another merchant's rows.
+ * added or removed meanwhile neither repeats nor skips a row. Opaque by contract, not by cryptography:
+ * it is not signed, so a client could decode and edit one; a malformed one is refused as an invalid
+ * {@code cursor} field (read numbers with {@link #longValue}), and queries take the merchant from the
+ * token, so an edited cursor can only move within the client's own merchant's rows.
  */
 public record Cursor(List<String> values) {
 
@@ -31,6 +32,15 @@ public record Cursor(List<String> values) {
 
     public String value(int index) {
         return values.get(index);
+    }
+
+    /** A numeric value, or the client's error when an edited cursor carries something else. */
+    public long longValue(int index) {
+        try {
+            return Long.parseLong(values.get(index));
+        } catch (NumberFormatException e) {
+            throw invalid();
+        }
     }
 
     public String encode() {
