@@ -64,6 +64,9 @@ public class ConsumerWaits implements RetryListener, HealthIndicator, ConsumerAw
 
     /** The record went through: its partition no longer waits. */
     void processed(ConsumerRecord<?, ?> record) {
+        if (waits.isEmpty()) {
+            return; // every record passes here: no allocation when nothing waits
+        }
         Wait ended = waits.remove(new TopicPartition(record.topic(), record.partition()));
         if (ended != null) {
             log.info("{}-{} goes on after waiting {} tries for the {} since {}", record.topic(), record.partition(), ended.attempts(),

@@ -1,6 +1,7 @@
 package io.fugou.platform.kafka;
 
 import io.fugou.events.Topics;
+import io.fugou.serde.avro.AvroSerdeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.HashSet;
@@ -95,10 +96,8 @@ public class KafkaPlatformAutoConfiguration {
         String readerTypes = Topics.ALL.stream()
                 .map(topic -> topic.name() + "=" + topic.valueType().getName())
                 .collect(Collectors.joining(","));
-        return factory -> factory.updateConfigs(Map.of(READER_TYPES_BY_TOPIC, readerTypes));
+        return factory -> factory.updateConfigs(Map.of(AvroSerdeConfig.READER_TYPES_BY_TOPIC, readerTypes));
     }
-
-    static final String READER_TYPES_BY_TOPIC = "avro.reader.types.by.topic";
 
     /**
      * Waits out a transient failure, and stops as soon as the same record fails for a reason that is
@@ -147,13 +146,14 @@ public class KafkaPlatformAutoConfiguration {
         return backOff;
     }
 
-    /** Failures retrying cannot fix (spring-kafka's own list, and ours). */
+    /** Failures retrying cannot fix: spring-kafka's own list, and ours. */
+    private static final List<Class<? extends Throwable>> HOPELESS = java.util.stream.Stream.concat(
+            ExceptionClassifier.defaultFatalExceptionsList().stream(), java.util.stream.Stream.of(InvalidEventException.class)).toList();
+
     static boolean isHopeless(Throwable failure) {
-        List<Class<? extends Throwable>> hopeless = new java.util.ArrayList<>(ExceptionClassifier.defaultFatalExceptionsList());
-        hopeless.add(InvalidEventException.class);
         Set<Throwable> seen = new HashSet<>();
         for (Throwable cause = failure; cause != null && seen.add(cause); cause = cause.getCause()) {
-            for (Class<? extends Throwable> type : hopeless) {
+            for (Class<? extends Throwable> type : HOPELESS) {
                 if (type.isInstance(cause)) {
                     return true;
                 }

@@ -1,5 +1,7 @@
 package io.fugou.platform.merchant;
 
+import java.security.Principal;
+import java.util.Optional;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
@@ -14,6 +16,13 @@ public class CurrentMerchantArgumentResolver implements HandlerMethodArgumentRes
 
     public static final String MERCHANT_CLAIM = "merchant_id";
 
+    /** The {@code merchant_id} claim of an authenticated bearer token; empty for anything else. */
+    public static Optional<String> merchantClaim(Principal principal) {
+        return principal instanceof JwtAuthenticationToken token
+                ? Optional.ofNullable(token.getToken().getClaimAsString(MERCHANT_CLAIM))
+                : Optional.empty();
+    }
+
     @Override
     public boolean supportsParameter(MethodParameter parameter) {
         return MerchantId.class.equals(parameter.getParameterType());
@@ -22,8 +31,8 @@ public class CurrentMerchantArgumentResolver implements HandlerMethodArgumentRes
     @Override
     public Mono<Object> resolveArgument(MethodParameter parameter, BindingContext bindingContext, ServerWebExchange exchange) {
         return exchange.getPrincipal()
-                .filter(JwtAuthenticationToken.class::isInstance)
-                .map(principal -> (Object) new MerchantId(((JwtAuthenticationToken) principal).getToken().getClaimAsString(MERCHANT_CLAIM)))
+                .flatMap(principal -> Mono.justOrEmpty(merchantClaim(principal)))
+                .map(merchant -> (Object) new MerchantId(merchant))
                 .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.UNAUTHORIZED, "a bearer token with a merchant_id claim is required")));
     }
 }

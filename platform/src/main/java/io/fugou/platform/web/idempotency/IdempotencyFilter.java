@@ -22,7 +22,6 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
-import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -85,9 +84,7 @@ public class IdempotencyFilter implements WebFilter, Ordered {
                     "The Idempotency-Key header must be 1-" + MAX_KEY_LENGTH + " visible ASCII characters, such as a UUID.", HEADER);
         }
         return exchange.getPrincipal()
-                .filter(JwtAuthenticationToken.class::isInstance)
-                .map(principal -> Optional.ofNullable(((JwtAuthenticationToken) principal).getToken()
-                        .getClaimAsString(CurrentMerchantArgumentResolver.MERCHANT_CLAIM)))
+                .map(CurrentMerchantArgumentResolver::merchantClaim)
                 .defaultIfEmpty(Optional.empty())
                 .flatMap(merchant -> merchant.isEmpty() ? chain.filter(exchange)
                         : DataBufferUtils.join(exchange.getRequest().getBody(), maxBodyBytes)
