@@ -190,7 +190,16 @@ class KafkaPlatformIT {
     }
 
     @Test
-    void shouldWaitOutARegistryOutageAndThenProcessEveryRecordInOrder() {
+    void shouldWaitOutAStoppedRegistryAndThenProcessEveryRecordInOrder() {
+        waitOutRegistryOutage(registry::stop);
+    }
+
+    @Test
+    void shouldWaitOutARegistryAnswering503AndThenProcessEveryRecordInOrder() {
+        waitOutRegistryOutage(registry::down);
+    }
+
+    private void waitOutRegistryOutage(Runnable outage) {
         MemberKey key = new MemberKey("merchant-a", unique("buyer"));
         // A schema version registered now: the consumer has not cached it, so it must ask the registry.
         Schema newer = withNewEnvelopeField("outageProbe" + UUID.randomUUID().toString().replace("-", ""));
@@ -202,7 +211,7 @@ class KafkaPlatformIT {
             records.add(serialize(asGeneric(paid(key, order), newer)));
         }
 
-        registry.down();
+        outage.run();
         try {
             records.forEach(bytes -> publish(key.toString(), bytes));
             await().atMost(ARRIVAL).untilAsserted(() -> web.get().uri("/actuator/health").exchange()

@@ -12,36 +12,65 @@ import java.net.http.HttpResponse;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Stands between the service and the real schema registry and can take it "down": while down,
- * every call answers 503, as a registry behind a load balancer does during an outage. (The real
- * registry keeps its schemas in memory, so stopping it would lose them.)
+ * Stands between the service and the real schema registry and can take it away: stopped (nothing
+ * listens, connections are refused) or down (every call answers 503, as a registry behind a load
+ * balancer does during an outage). The real registry keeps its schemas in memory, so stopping it
+ * would lose them; stopping this stand-in is the same outage to the service.
  */
 public final class RegistryOutage implements AutoCloseable {
 
-    private final HttpServer server;
+    private final int port;
+    private HttpServer server;
     private final String target;
     private final HttpClient http = HttpClient.newHttpClient();
     private final AtomicBoolean down = new AtomicBoolean();
 
     public RegistryOutage(String targetUrl) throws IOException {
         this.target = targetUrl;
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", this::forward);
-        server.start();
+        this.server = listen(0);
+        this.port = server.getAddress().getPort();
     }
 
     /** The registry URL services should use, with the same path as the real one. */
     public String url() {
         URI real = URI.create(target);
-        return "http://127.0.0.1:" + server.getAddress().getPort() + real.getPath();
+        return "http://127.0.0.1:" + port + real.getPath();
     }
 
+    /** The registry answers 503, as one behind a load balancer does while its instances are down. */
     public void down() {
         down.set(true);
     }
 
-    public void up() {
+    /** Nothing listens any more: connections are refused, as with a stopped registry. */
+    public synchronized void stop() {
+        server.stop(0);
+    }
+
+    public synchronized void up() {
         down.set(false);
+        if (!isListening()) {
+            try {
+                server = listen(port);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot listen on " + port + " again", e);
+            }
+        }
+    }
+
+    private boolean isListening() {
+        try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
+    private HttpServer listen(int onPort) throws IOException {
+        HttpServer listening = HttpServer.create(new InetSocketAddress("127.0.0.1", onPort), 0);
+        listening.createContext("/", this::forward);
+        listening.start();
+        return listening;
     }
 
     private void forward(HttpExchange exchange) throws IOException {
