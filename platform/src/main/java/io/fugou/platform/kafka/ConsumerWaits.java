@@ -63,7 +63,7 @@ public class ConsumerWaits implements RetryListener, HealthIndicator, ConsumerAw
     }
 
     /** The record went through: its partition no longer waits. */
-    void processed(ConsumerRecord<?, ?> record) {
+    public void processed(ConsumerRecord<?, ?> record) {
         if (waits.isEmpty()) {
             return; // every record passes here: no allocation when nothing waits
         }

@@ -64,10 +64,9 @@ public class DeadLetterPublisher implements ConsumerRecordRecoverer, DisposableB
     @Override
     public void accept(ConsumerRecord<?, ?> record, Exception failure) {
         String reason = reason(failure);
-        // No partition (the key's hash chooses) and no timestamp: the broker stamps it now, so the dead-letter
-        // topic's retention counts from when it was parked, not from when the shop wrote it (kafka_dlt-original-timestamp).
-        ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(record.topic() + DEAD_LETTER_SUFFIX, null, null,
-                originalBytes(record, true), originalBytes(record, false), headers(record, failure, reason));
+        // The group of the listener that failed (the container sets it on its thread); a listener may name its own.
+        String group = KafkaUtils.getConsumerGroupId() != null ? KafkaUtils.getConsumerGroupId() : consumerGroup;
+        ProducerRecord<byte[], byte[]> deadLetter = deadLetterOf(record, failure, group);
         long deadline = System.nanoTime() + hold.toNanos();
         long wait = 200;
         for (int attempt = 1; ; attempt++) {
@@ -131,7 +130,17 @@ public class DeadLetterPublisher implements ConsumerRecordRecoverer, DisposableB
                 + record.partition() + "@" + record.offset() + " were not kept: configure OriginalBytesDeserializer");
     }
 
-    private Headers headers(ConsumerRecord<?, ?> record, Exception failure, String reason) {
+    /**
+     * The dead letter of a record: its original bytes and headers, where it came from, which group failed on it
+     * and why. No partition (the key's hash chooses) and no timestamp: the broker stamps it, so the dead-letter
+     * topic's retention counts from when it was parked, not from when the shop wrote it (kafka_dlt-original-timestamp).
+     */
+    public static ProducerRecord<byte[], byte[]> deadLetterOf(ConsumerRecord<?, ?> record, Exception failure, String group) {
+        return new ProducerRecord<>(record.topic() + DEAD_LETTER_SUFFIX, null, null,
+                originalBytes(record, true), originalBytes(record, false), headers(record, failure, reason(failure), group));
+    }
+
+    private static Headers headers(ConsumerRecord<?, ?> record, Exception failure, String reason, String group) {
         Headers headers = new RecordHeaders();
         for (Header header : record.headers()) {
             if (!NOT_COPIED.contains(header.key())) {
@@ -144,8 +153,6 @@ public class DeadLetterPublisher implements ConsumerRecordRecoverer, DisposableB
         headers.add(KafkaHeaders.DLT_ORIGINAL_OFFSET, ByteBuffer.allocate(Long.BYTES).putLong(record.offset()).array());
         headers.add(KafkaHeaders.DLT_ORIGINAL_TIMESTAMP, ByteBuffer.allocate(Long.BYTES).putLong(record.timestamp()).array());
         headers.add(KafkaHeaders.DLT_ORIGINAL_TIMESTAMP_TYPE, utf8(record.timestampType().toString()));
-        // The group of the listener that failed (the container sets it on its thread); a listener may name its own.
-        String group = KafkaUtils.getConsumerGroupId() != null ? KafkaUtils.getConsumerGroupId() : consumerGroup;
         if (group != null) {
             headers.add(KafkaHeaders.DLT_ORIGINAL_CONSUMER_GROUP, utf8(group));
         }
@@ -160,7 +167,7 @@ public class DeadLetterPublisher implements ConsumerRecordRecoverer, DisposableB
         return failure instanceof ListenerExecutionFailedException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
-    static String reason(Throwable exception) {
+    public static String reason(Throwable exception) {
         StringJoiner reason = new StringJoiner(": ");
         Set<Throwable> seen = new HashSet<>();
         for (Throwable cause = exception; cause != null && seen.add(cause); cause = cause.getCause()) {

@@ -139,7 +139,7 @@ public class KafkaPlatformAutoConfiguration {
         }
     }
 
-    static BackOff transientBackOff(KafkaRetryProperties retry) {
+    public static BackOff transientBackOff(KafkaRetryProperties retry) {
         ExponentialBackOff backOff = new ExponentialBackOff(retry.transientInitialWait().toMillis(), 2.0);
         backOff.setMaxInterval(retry.transientMaxWait().toMillis());
         backOff.setMaxElapsedTime(Long.MAX_VALUE);
@@ -150,7 +150,7 @@ public class KafkaPlatformAutoConfiguration {
     private static final List<Class<? extends Throwable>> HOPELESS = java.util.stream.Stream.concat(
             ExceptionClassifier.defaultFatalExceptionsList().stream(), java.util.stream.Stream.of(InvalidEventException.class)).toList();
 
-    static boolean isHopeless(Throwable failure) {
+    public static boolean isHopeless(Throwable failure) {
         Set<Throwable> seen = new HashSet<>();
         for (Throwable cause = failure; cause != null && seen.add(cause); cause = cause.getCause()) {
             for (Class<? extends Throwable> type : HOPELESS) {

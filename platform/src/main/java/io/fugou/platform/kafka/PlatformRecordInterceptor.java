@@ -56,7 +56,7 @@ public class PlatformRecordInterceptor implements RecordInterceptor<Object, Obje
     }
 
     /** A replayed dead letter is for the group that failed on it; the others processed the original already. */
-    static boolean isReplayForAnotherGroup(ConsumerRecord<?, ?> record, Consumer<?, ?> consumer) {
+    public static boolean isReplayForAnotherGroup(ConsumerRecord<?, ?> record, Consumer<?, ?> consumer) {
         Header target = record.headers().lastHeader(DeadLetterReplay.REPLAY_FOR_GROUP_HEADER);
         if (target == null) {
             return false;
@@ -71,7 +71,7 @@ public class PlatformRecordInterceptor implements RecordInterceptor<Object, Obje
     }
 
     /** Envelopes carry merchantId and customerId; the record's key must say the same. */
-    static void checkKey(ConsumerRecord<?, ?> record) {
+    public static void checkKey(ConsumerRecord<?, ?> record) {
         if (!(record.value() instanceof SpecificRecord envelope)) {
             return;
         }

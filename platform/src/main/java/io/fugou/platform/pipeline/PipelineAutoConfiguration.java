@@ -1,0 +1,158 @@
+package io.fugou.platform.pipeline;
+
+import io.fugou.events.Topic;
+import io.fugou.events.Topics;
+import io.fugou.platform.kafka.ConsumerWaits;
+import io.fugou.platform.kafka.KafkaPlatformAutoConfiguration;
+import io.fugou.platform.kafka.KafkaRetryProperties;
+import io.fugou.platform.kafka.TopicProperties;
+import io.fugou.platform.kafka.TopicProvisioner;
+import io.fugou.serde.avro.KafkaAvroSerializer;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DefaultAfterRollbackProcessor;
+import org.springframework.kafka.transaction.KafkaTransactionManager;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+/**
+ * Runs every {@link EventPipeline} bean: a transactional batch listener container per pipeline, whose
+ * Kafka transaction carries the batch's events, dead letters and offsets (KIP-447, read_committed
+ * consumers), after the batch's database transaction committed. The Kafka producer and transaction
+ * manager are the pipelines' own, not beans: a service's {@code @Transactional} methods keep using its
+ * database's transaction manager, and its other listeners stay as they are.
+ */
+@AutoConfiguration(after = {KafkaAutoConfiguration.class, KafkaPlatformAutoConfiguration.class})
+@ConditionalOnBean(EventPipeline.class)
+@EnableConfigurationProperties(PipelineProperties.class)
+public class PipelineAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    MemberSequences memberSequences(DatabaseClient db) {
+        return new MemberSequences(db);
+    }
+
+    @Bean
+    PipelineKafka pipelineKafka(KafkaProperties kafkaProperties, PipelineProperties properties) {
+        return new PipelineKafka(kafkaProperties, properties);
+    }
+
+    @Bean
+    PipelineContainers pipelineContainers(List<EventPipeline<?>> pipelines, PipelineKafka kafka, ConsumerFactory<Object, Object> consumers,
+                                          ReactiveTransactionManager databaseTransactions, KafkaProperties kafkaProperties,
+                                          PipelineProperties properties, KafkaRetryProperties retry, ConsumerWaits waits,
+                                          ObjectProvider<BatchObserver> observer, MeterRegistry meters) {
+        checkNamesAreUnique(pipelines);
+        TransactionalOperator databaseTransaction = TransactionalOperator.create(databaseTransactions);
+        BatchObserver batchObserver = observer.getIfAvailable(() -> new BatchObserver() { });
+        return new PipelineContainers(pipelines, kafkaProperties.getListener().isAutoStartup(), pipeline -> {
+            String group = pipeline.group() != null ? pipeline.group() : kafkaProperties.getConsumer().getGroupId();
+            ContainerProperties container = new ContainerProperties(pipeline.topic().name());
+            container.setGroupId(group);
+            container.setClientId(pipeline.name());
+            container.setKafkaAwareTransactionManager(kafka.transactionManager());
+            container.setConsumerRebalanceListener(waits);
+            Properties consumer = new Properties();
+            consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(properties.maxBatch()));
+            consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            container.setKafkaConsumerProperties(consumer);
+            container.setMessageListener(new PipelineListener(pipeline, databaseTransaction, kafka.template(), kafka.valueSerializer(), waits,
+                    batchObserver, properties.databaseTimeout(), retry.attempts(), meters));
+            ConcurrentMessageListenerContainer<Object, Object> listener = new ConcurrentMessageListenerContainer<>(consumers, container);
+            listener.setConcurrency(properties.concurrency());
+            listener.setBeanName("pipeline-" + pipeline.name());
+            // Only failures that must wait reach here (the listener dead-letters the rest itself): seek back and
+            // wait, capped exponentially, without limit. Never recovers a batch: that would skip good records.
+            listener.setAfterRollbackProcessor(new DefaultAfterRollbackProcessor<>((record, failure) -> {
+                throw new IllegalStateException("a pipeline batch is never skipped", failure);
+            }, KafkaPlatformAutoConfiguration.transientBackOff(retry)));
+            return listener;
+        });
+    }
+
+    /** The pipelines' topics that are not platform contracts (a service's own, or a test's) are provisioned too. */
+    @Bean
+    TopicProvisioner pipelineTopicProvisioner(List<EventPipeline<?>> pipelines, KafkaAdmin kafkaAdmin, TopicProperties topicProperties) {
+        Set<Topic<?>> own = new LinkedHashSet<>();
+        for (EventPipeline<?> pipeline : pipelines) {
+            own.add(pipeline.topic());
+            own.addAll(pipeline.outputs());
+        }
+        own.removeAll(Topics.ALL);
+        return new TopicProvisioner(kafkaAdmin, topicProperties, new ArrayList<>(own));
+    }
+
+    private static void checkNamesAreUnique(List<EventPipeline<?>> pipelines) {
+        Set<String> names = new LinkedHashSet<>();
+        for (EventPipeline<?> pipeline : pipelines) {
+            if (!names.add(pipeline.name())) {
+                throw new IllegalStateException("two pipelines are named '" + pipeline.name() + "'");
+            }
+        }
+    }
+
+    /** The pipelines' transactional producer (bytes in, bytes out: events are serialized here, dead letters are kept as they came). */
+    static final class PipelineKafka implements DisposableBean {
+        private final DefaultKafkaProducerFactory<byte[], byte[]> producers;
+        private final KafkaTemplate<byte[], byte[]> template;
+        private final KafkaTransactionManager<byte[], byte[]> transactionManager;
+        private final KafkaAvroSerializer valueSerializer = new KafkaAvroSerializer();
+
+        PipelineKafka(KafkaProperties kafkaProperties, PipelineProperties properties) {
+            Map<String, Object> config = new LinkedHashMap<>(kafkaProperties.buildProducerProperties());
+            config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+            config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) properties.transactionTimeout().toMillis());
+            config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+            valueSerializer.configure(config, false);
+            producers = new DefaultKafkaProducerFactory<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+            producers.setTransactionIdPrefix(properties.transactionalIdPrefix());
+            template = new KafkaTemplate<>(producers);
+            transactionManager = new KafkaTransactionManager<>(producers);
+        }
+
+        KafkaTemplate<byte[], byte[]> template() {
+            return template;
+        }
+
+        KafkaTransactionManager<byte[], byte[]> transactionManager() {
+            return transactionManager;
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        org.apache.kafka.common.serialization.Serializer<Object> valueSerializer() {
+            return (org.apache.kafka.common.serialization.Serializer) valueSerializer;
+        }
+
+        @Override
+        public void destroy() {
+            producers.destroy();
+            valueSerializer.close();
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.fugou.platform.pipeline;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * How pipelines run.
+ *
+ * @param maxBatch              the most records one batch (one database and one Kafka transaction) takes
+ * @param concurrency           consumers per pipeline in this instance (at most the partition count is useful)
+ * @param transactionalIdPrefix the Kafka producers' transactional id prefix: stable per instance, so a
+ *                              restarted instance fences its predecessor's open transaction at once instead
+ *                              of leaving read_committed readers blocked until it times out
+ * @param transactionTimeout    how long an abandoned Kafka transaction (its instance died) blocks readers at most
+ * @param databaseTimeout       how long one batch's database transaction may take before it counts as failed
+ */
+@ConfigurationProperties("fugou.pipeline")
+public record PipelineProperties(int maxBatch, int concurrency, String transactionalIdPrefix, Duration transactionTimeout,
+                                 Duration databaseTimeout) {
+}
