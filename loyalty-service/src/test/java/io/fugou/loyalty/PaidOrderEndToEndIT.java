@@ -1,5 +1,9 @@
 package io.fugou.loyalty;
 
+import io.fugou.events.points.PointsEarned;
+import io.fugou.events.points.PointsEvent;
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -91,6 +95,25 @@ class PaidOrderEndToEndIT {
         web.get().uri("/api/v1/paid-orders/{id}", order).headers(h -> h.setBearerAuth(token)).exchange()
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.total.amountMinor").isEqualTo(25_800).jsonPath("$.lineCount").isEqualTo(1);
+    }
+
+    @Test
+    void shouldEarnPointsOncePerOrderAndPublishEachEntryOnceWithBalanceAndSequence() {
+        MemberKey member = new MemberKey("merchant-a", unique("buyer"));
+        String first = unique("order");
+        String second = unique("order");
+        shop.publish(Topics.ORDERS, member, OrderEventMother.paid(member.merchantId(), member.customerId(), first));
+        shop.publish(Topics.ORDERS, member, OrderEventMother.paid(member.merchantId(), member.customerId(), first)); // sent twice
+        shop.publish(Topics.ORDERS, member, OrderEventMother.paid(member.merchantId(), member.customerId(), second));
+
+        List<PointsEvent> events = shop.awaitEvents(Topics.POINTS, member, 2, ARRIVAL);
+
+        assertThat(events).extracting(PointsEvent::getSequence).containsExactly(1L, 2L);
+        assertThat(events).extracting(event -> ((PointsEarned) event.getPayload()).getOrderId()).containsExactly(first, second);
+        // 258.00 CNY each: 258 points at the base rate.
+        assertThat(events).extracting(event -> ((PointsEarned) event.getPayload()).getPoints()).containsExactly(258L, 258L);
+        assertThat(events).extracting(event -> ((PointsEarned) event.getPayload()).getBalanceAfter()).containsExactly(258L, 516L);
+        assertThat(events).extracting(PointsEvent::getEventId).doesNotHaveDuplicates();
     }
 
     @Test

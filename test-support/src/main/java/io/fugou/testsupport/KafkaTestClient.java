@@ -3,6 +3,7 @@ package io.fugou.testsupport;
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topic;
 import io.fugou.serde.avro.AvroSerdeConfig;
+import io.fugou.serde.avro.KafkaAvroDeserializer;
 import io.fugou.serde.avro.KafkaAvroSerializer;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,7 +68,8 @@ public final class KafkaTestClient {
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<String> seen = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
@@ -82,6 +84,49 @@ public final class KafkaTestClient {
             }
         }
         throw new AssertionError("no matching record on " + topic + " within " + timeout + "; keys seen: " + seen);
+    }
+
+    /**
+     * A member's events on a topic, read as every platform consumer reads them (read_committed), once
+     * at least {@code count} are there; then it reads on for a moment so that an extra copy would show.
+     */
+    @SuppressWarnings("unchecked")
+    public <V extends SpecificRecord> List<V> awaitEvents(Topic<V> topic, MemberKey member, int count, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        List<V> events = List.of();
+        while (Instant.now().isBefore(deadline)) {
+            events = readEvents(topic, member, Duration.ofMillis(500));
+            if (events.size() >= count) {
+                return readEvents(topic, member, Duration.ofSeconds(2));
+            }
+        }
+        throw new AssertionError(member + " has " + events.size() + " events on " + topic.name() + " after " + timeout + ", not " + count);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <V extends SpecificRecord> List<V> readEvents(Topic<V> topic, MemberKey member, Duration window) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<V> events = new ArrayList<>();
+        try (KafkaAvroDeserializer deserializer = new KafkaAvroDeserializer();
+             KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            deserializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, infrastructure.schemaRegistryUrl(),
+                    "specific.avro.reader", true), false);
+            // Assigned, not subscribed: no group to join, so reading starts at once.
+            consumer.assign(consumer.partitionsFor(topic.name()).stream()
+                    .map(partition -> new org.apache.kafka.common.TopicPartition(topic.name(), partition.partition())).toList());
+            consumer.seekToBeginning(consumer.assignment());
+            Instant until = Instant.now().plus(window);
+            while (Instant.now().isBefore(until)) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    if (member.toString().equals(record.key())) {
+                        events.add((V) deserializer.deserialize(record.topic(), record.value()));
+                    }
+                }
+            }
+        }
+        return events;
     }
 
     public static String header(ConsumerRecord<?, ?> record, String name) {
