@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** One fugou service running from its executable jar in a JVM of its own, as it would be deployed. */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
@@ -30,17 +30,26 @@ final class ServiceProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** JVM settings for a quick start on a small machine: the local run and the tests. */
+    static final List<String> QUICK_START = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    /** JVM settings as in production (C2 JIT, a throughput GC): what benchmarks measure. */
+    static final List<String> PRODUCTION = List.of("-Xmx2g", "-XX:+UseParallelGC");
+
     static ServiceProcess start(String name, Path jar, int port, Map<String, String> environment, Path logDir) {
+        return start(name, jar, port, environment, logDir, QUICK_START);
+    }
+
+    static ServiceProcess start(String name, Path jar, int port, Map<String, String> environment, Path logDir, List<String> jvmOptions) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " not found: build first (deploy/run does: mvn -DskipTests package)");
         }
         Path log = logDir.resolve(name + ".log");
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Djava.io.tmpdir=" + logDir,
-                "-jar", jar.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-Djava.io.tmpdir=" + logDir, "-jar", jar.toString()));
+        // Appended: a service restarted after a crash keeps one log.
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
         builder.environment().put("PORT", Integer.toString(port));
         try {
@@ -54,16 +63,16 @@ final class ServiceProcess implements AutoCloseable {
         return name;
     }
 
-    String url() {
+    public String url() {
         return "http://localhost:" + port;
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
     /** Waits for the readiness probe; fails with the log's location if the service dies or never gets ready. */
-    void awaitReady(Duration timeout) {
+    public void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
@@ -90,6 +99,20 @@ final class ServiceProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException(name + " not ready within " + timeout + "; see " + log);
+    }
+
+    /** SIGKILL: no shutdown hook, no graceful anything, as when a machine dies. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     @Override

@@ -112,7 +112,7 @@ public final class KafkaTestClient {
         try (KafkaAvroDeserializer deserializer = new KafkaAvroDeserializer();
              KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             deserializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, infrastructure.schemaRegistryUrl(),
-                    "specific.avro.reader", true), false);
+                    "specific.avro.reader", true, "avro.trusted.packages", io.fugou.events.Topics.EVENT_PACKAGES), false);
             // Assigned, not subscribed: no group to join, so reading starts at once.
             consumer.assign(consumer.partitionsFor(topic.name()).stream()
                     .map(partition -> new org.apache.kafka.common.TopicPartition(topic.name(), partition.partition())).toList());

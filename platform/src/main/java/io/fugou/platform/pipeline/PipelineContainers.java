@@ -14,16 +14,19 @@ final class PipelineContainers implements SmartLifecycle {
     private final List<ConcurrentMessageListenerContainer<Object, Object>> running = new ArrayList<>();
 
     private final boolean autoStartup;
+    private final Runnable beforeStart;
 
-    PipelineContainers(List<EventPipeline<?>> pipelines, boolean autoStartup,
+    PipelineContainers(List<EventPipeline<?>> pipelines, boolean autoStartup, Runnable beforeStart,
                        Function<EventPipeline<?>, ConcurrentMessageListenerContainer<Object, Object>> containerFor) {
         this.pipelines = pipelines;
         this.autoStartup = autoStartup;
+        this.beforeStart = beforeStart;
         this.containerFor = containerFor;
     }
 
     @Override
     public synchronized void start() {
+        beforeStart.run();
         for (EventPipeline<?> pipeline : pipelines) {
             ConcurrentMessageListenerContainer<Object, Object> container = containerFor.apply(pipeline);
             container.start();

@@ -16,10 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -59,7 +56,6 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
 
     private static final Logger log = LoggerFactory.getLogger(PipelineListener.class);
     private static final LogAccessor LOG_ACCESSOR = new LogAccessor(PipelineListener.class);
-    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
     private final EventPipeline<?> pipeline;
     private final TransactionalOperator databaseTransaction;
@@ -74,6 +70,7 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
     private final Counter deadLettered;
     private final Timer batches;
     private final MeterRegistry meters;
+    private long previousBatchEnded;
 
     PipelineListener(EventPipeline<?> pipeline, TransactionalOperator databaseTransaction, KafkaTemplate<byte[], byte[]> kafka,
                      Serializer<Object> valueSerializer, ConsumerWaits waits, BatchObserver observer, Duration databaseTimeout,
@@ -100,6 +97,7 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
     @Override
     public void onMessage(List<ConsumerRecord<Object, Object>> records, Consumer<?, ?> consumer) {
         long started = System.nanoTime();
+        long startedAtMillis = System.currentTimeMillis();
         String group = consumer == null ? pipeline.group() : consumer.groupMetadata().groupId();
         List<ProducerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
         List<Pending> pending = new ArrayList<>(records.size());
@@ -109,7 +107,9 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
                 pending.add(accepted);
             }
         }
+        long read = System.nanoTime();
         List<Outbound> outputs = pending.isEmpty() ? List.of() : apply(pending, group, deadLetters);
+        long committed = System.nanoTime();
         send(outputs, deadLetters);
         observer.beforeKafkaCommit(pipeline.name(), records.stream()
                 .map(record -> new SourcePosition(record.topic(), record.partition(), record.offset())).toList());
@@ -117,7 +117,17 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
         published.increment(outputs.size());
         deadLettered.increment(deadLetters.size());
         lastOfEachPartition(records).forEach(waits::processed);
-        batches.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        long ended = System.nanoTime();
+        batches.record(ended - started, TimeUnit.NANOSECONDS);
+        if (log.isDebugEnabled()) {
+            log.debug("Batch of {} records ({} applied, {} events, {} dead letters): read {} ms, database {} ms, publish {} ms; "
+                            + "{} ms since the previous batch (its Kafka commit, and the poll); oldest record {} ms old at the start",
+                    records.size(), pending.size(), outputs.size(), deadLetters.size(), (read - started) / 1_000_000,
+                    (committed - read) / 1_000_000, (ended - committed) / 1_000_000,
+                    previousBatchEnded == 0 ? -1 : (started - previousBatchEnded) / 1_000_000,
+                    startedAtMillis - records.stream().mapToLong(ConsumerRecord::timestamp).min().orElse(startedAtMillis));
+        }
+        previousBatchEnded = ended;
     }
 
     /** The record as an event to apply; null when it is skipped or was dead-lettered. Throws when it must wait. */
@@ -215,32 +225,18 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
         return outputs == null ? List.of() : outputs;
     }
 
-    /** Sends within the container's Kafka transaction; the container commits them with the offsets. */
+    /**
+     * Sends within the container's Kafka transaction without waiting: the container's commit flushes
+     * them, and a send that failed fails the commit, so the batch is aborted and read again.
+     */
     private void send(List<Outbound> outputs, List<ProducerRecord<byte[], byte[]>> deadLetters) {
-        List<CompletableFuture<?>> sends = new ArrayList<>(outputs.size() + deadLetters.size());
         for (Outbound output : outputs) {
             String topic = output.topic().name();
             RecordHeaders headers = new RecordHeaders();
             byte[] value = valueSerializer.serialize(topic, headers, output.value());
-            sends.add(kafka.send(new ProducerRecord<>(topic, null, output.key().getBytes(StandardCharsets.UTF_8), value, headers)));
+            kafka.send(new ProducerRecord<>(topic, null, output.key().getBytes(StandardCharsets.UTF_8), value, headers));
         }
-        for (ProducerRecord<byte[], byte[]> deadLetter : deadLetters) {
-            sends.add(kafka.send(deadLetter));
-        }
-        if (sends.isEmpty()) {
-            return;
-        }
-        kafka.flush();
-        for (CompletableFuture<?> send : sends) {
-            try {
-                send.get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while publishing the batch's events", e);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new IllegalStateException("publishing the batch's events failed; the batch is aborted and read again", e);
-            }
-        }
+        deadLetters.forEach(kafka::send);
     }
 
     private ProducerRecord<byte[], byte[]> deadLetter(ConsumerRecord<?, ?> record, Exception failure, String group) {

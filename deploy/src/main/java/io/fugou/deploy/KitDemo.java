@@ -1,0 +1,47 @@
+package io.fugou.deploy;
+
+import io.fugou.infra.LocalInfrastructure;
+import io.fugou.infra.LocalPostgres;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** kit-demo (the smallest service on the exactly-once kit) from its jar, in a JVM of its own, against the local infrastructure. */
+public final class KitDemo {
+
+    public enum Mode { PIPELINE, NAIVE }
+
+    private KitDemo() {
+    }
+
+    public static ServiceProcess start(Path projectDir, LocalInfrastructure infrastructure, LocalPostgres.Database database, Mode mode,
+                                       String inputTopic, String outputTopic, Path logDir, boolean production) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("KAFKA_BOOTSTRAP_SERVERS", infrastructure.kafka().bootstrapServers());
+        environment.put("SCHEMA_REGISTRY_URL", infrastructure.registry().url());
+        environment.put("DATABASE_R2DBC_URL", database.r2dbcUrl());
+        environment.put("DATABASE_JDBC_URL", database.jdbcUrl());
+        environment.put("DATABASE_USER", database.user());
+        environment.put("DATABASE_PASSWORD", database.password());
+        environment.put("FUGOU_SECURITY_MODE", "local");
+        // The same instance id on every restart: a restarted instance fences its predecessor's open transaction.
+        environment.put("FUGOU_INSTANCE_ID", "kit-demo-1");
+        environment.put("KIT_DEMO_MODE", mode.name().toLowerCase());
+        environment.put("KIT_DEMO_INPUT_TOPIC", inputTopic);
+        environment.put("KIT_DEMO_OUTPUT_TOPIC", outputTopic);
+        // Passed on from this JVM, to try settings or see each batch's timings in the service's log.
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("kit-demo.env."))
+                .forEach(name -> environment.put(name.substring("kit-demo.env.".length()), System.getProperty(name)));
+        ServiceProcess service = ServiceProcess.start("kit-demo", projectDir.resolve("kit-demo/target/kit-demo.jar"),
+                LocalInfrastructure.freePort(), environment, logDir, production ? ServiceProcess.PRODUCTION : ServiceProcess.QUICK_START);
+        try {
+            service.awaitReady(Duration.ofMinutes(2));
+        } catch (RuntimeException e) {
+            service.kill();
+            throw e;
+        }
+        return service;
+    }
+
+}

@@ -1,0 +1,58 @@
+package io.fugou.deploy.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code deploy/bench NAME [--records N]}: runs a benchmark on the local infrastructure, prints its
+ * table and writes {@code target/bench/NAME.json} (shared/BENCH.md). {@code all} runs every one.
+ */
+public final class Bench {
+
+    private static final Instant STARTED = Instant.now();
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || !(args[0].equals("kit") || args[0].equals("all"))) {
+            System.err.println("usage: deploy/bench kit|all [--records N] [--naive-records N] [--rate N] [--latency-seconds N]");
+            System.exit(2);
+        }
+        int records = intOption(args, "--records", 1_000_000);
+        KitBench.Options options = new KitBench.Options(records, intOption(args, "--naive-records", Math.min(50_000, records)),
+                intOption(args, "--rate", 1000), intOption(args, "--latency-seconds", 30),
+                Path.of(System.getProperty("fugou.project.dir", ".")).toAbsolutePath().normalize());
+        BenchReport report = KitBench.run(options);
+        Path json = options.projectDir().resolve("target/bench/kit.json");
+        Files.createDirectories(json.getParent());
+        Files.writeString(json, JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(report.json()));
+        System.out.println(report.table());
+        System.out.println("Figures: " + json);
+    }
+
+    private static int intOption(String[] args, String name, int fallback) {
+        for (int i = 1; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return Integer.parseInt(args[i + 1].replace("_", ""));
+            }
+        }
+        return fallback;
+    }
+
+    static void step(String message) {
+        System.out.printf("[bench %s] %s%n", elapsed(), message);
+    }
+
+    static void progress(String message) {
+        System.out.printf("[bench %s]   %s%n", elapsed(), message);
+    }
+
+    private static String elapsed() {
+        long seconds = Duration.between(STARTED, Instant.now()).toSeconds();
+        return String.format("%d:%02d", seconds / 60, seconds % 60);
+    }
+}

@@ -1,0 +1,78 @@
+package io.fugou.deploy.bench;
+
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A benchmark's figures, as shared/BENCH.md describes them: a table to read, JSON to compare runs. */
+final class BenchReport {
+
+    private final String name;
+    private final int records;
+    private final Instant started = Instant.now();
+    private final List<Map<String, Object>> figures = new ArrayList<>();
+
+    BenchReport(String name, int records) {
+        this.name = name;
+        this.records = records;
+    }
+
+    void figure(String figure, double value, String unit) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("figure", figure);
+        entry.put("value", round(value));
+        entry.put("unit", unit);
+        figures.add(entry);
+    }
+
+    void throughput(String figure, double value, String unit, String limit, double limitValue) {
+        figure(figure, value, unit);
+        Map<String, Object> entry = figures.get(figures.size() - 1);
+        entry.put("limit", limit);
+        entry.put("limitValue", round(limitValue));
+        entry.put("ratio", Math.round(value / limitValue * 100) / 100.0);
+    }
+
+    void latency(String figure, double value, String at) {
+        figure(figure, value, "ms");
+        figures.get(figures.size() - 1).put("at", at);
+    }
+
+    Map<String, Object> json() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", name);
+        json.put("started", started.toString());
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cores", Runtime.getRuntime().availableProcessors());
+        long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+        machine.put("memoryGiB", Math.round(memory / (1024.0 * 1024 * 1024)));
+        machine.put("java", System.getProperty("java.version"));
+        json.put("machine", machine);
+        json.put("records", records);
+        json.put("figures", figures);
+        return json;
+    }
+
+    String table() {
+        StringBuilder table = new StringBuilder();
+        table.append(String.format("%n| figure | value | unit | limit | ratio |%n|---|---:|---|---|---:|%n"));
+        for (Map<String, Object> figure : figures) {
+            String limit = figure.containsKey("limit") ? figure.get("limit") + " = " + format(figure.get("limitValue"))
+                    : figure.containsKey("at") ? "at " + figure.get("at") : "";
+            table.append(String.format("| %s | %s | %s | %s | %s |%n", figure.get("figure"), format(figure.get("value")), figure.get("unit"),
+                    limit, figure.getOrDefault("ratio", "")));
+        }
+        return table.toString();
+    }
+
+    private static String format(Object value) {
+        return value instanceof Number number && number.doubleValue() >= 100 ? String.format("%,.0f", number.doubleValue()) : String.valueOf(value);
+    }
+
+    private static Object round(double value) {
+        return value >= 100 ? (Object) Math.round(value) : (Object) (Math.round(value * 100) / 100.0);
+    }
+}
