@@ -83,6 +83,8 @@ public class PipelineAutoConfiguration {
             Properties consumer = new Properties();
             consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(properties.maxBatch()));
             consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            // Static membership (spring-kafka suffixes it per consumer when concurrency > 1).
+            consumer.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, group + "-" + pipeline.name() + "-" + properties.instanceId());
             container.setKafkaConsumerProperties(consumer);
             container.setMessageListener(new PipelineListener(pipeline, databaseTransaction, kafka.template(), kafka.valueSerializer(), waits,
                     batchObserver, properties.databaseTimeout(), retry.attempts(), meters));

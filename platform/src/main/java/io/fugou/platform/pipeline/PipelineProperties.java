@@ -8,6 +8,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *
  * @param maxBatch              the most records one batch (one database and one Kafka transaction) takes
  * @param concurrency           consumers per pipeline in this instance (at most the partition count is useful)
+ * @param instanceId            this instance's stable, unique name (a StatefulSet's pod name): its consumers
+ *                              are static group members, so a restarted instance takes its partitions back at
+ *                              once instead of waiting for the group to time out the one that died
  * @param transactionalIdPrefix the Kafka producers' transactional id prefix: stable per instance, so a
  *                              restarted instance fences its predecessor's open transaction at once instead
  *                              of leaving read_committed readers blocked until it times out
@@ -15,6 +18,6 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param databaseTimeout       how long one batch's database transaction may take before it counts as failed
  */
 @ConfigurationProperties("fugou.pipeline")
-public record PipelineProperties(int maxBatch, int concurrency, String transactionalIdPrefix, Duration transactionTimeout,
+public record PipelineProperties(int maxBatch, int concurrency, String instanceId, String transactionalIdPrefix, Duration transactionTimeout,
                                  Duration databaseTimeout) {
 }
