@@ -23,7 +23,7 @@ public final class Bench {
             System.exit(2);
         }
         int records = intOption(args, "--records", 1_000_000);
-        KitBench.Options options = new KitBench.Options(records, intOption(args, "--naive-records", Math.min(50_000, records)),
+        KitBench.Options options = new KitBench.Options(records, intOption(args, "--naive-records", Math.min(10_000, records)),
                 intOption(args, "--rate", 1000), intOption(args, "--latency-seconds", 30),
                 Path.of(System.getProperty("fugou.project.dir", ".")).toAbsolutePath().normalize());
         BenchReport report = KitBench.run(options);
