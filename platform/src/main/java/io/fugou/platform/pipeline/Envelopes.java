@@ -39,6 +39,12 @@ public final class Envelopes {
         return (Instant) envelope.get(field(envelope, field).pos());
     }
 
+    /** The envelope's per-member sequence number, or 0 when its contract has none. */
+    static long sequence(SpecificRecord envelope) {
+        Schema.Field field = envelope.getSchema().getField("sequence");
+        return field != null && envelope.get(field.pos()) instanceof Long sequence ? sequence : 0L;
+    }
+
     static Object payload(SpecificRecord envelope) {
         return envelope.get(field(envelope, "payload").pos());
     }

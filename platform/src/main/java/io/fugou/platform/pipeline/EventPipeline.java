@@ -38,6 +38,7 @@ public final class EventPipeline<E extends SpecificRecord> {
     private final Map<Class<?>, EventHandler<?>> handlers;
     private final Map<Class<?>, String> skipped;
     private final List<Topic<?>> outputs;
+    private final boolean relaysOutbox;
 
     private EventPipeline(Builder<E> builder) {
         this.name = builder.name;
@@ -46,6 +47,7 @@ public final class EventPipeline<E extends SpecificRecord> {
         this.handlers = Map.copyOf(builder.handlers);
         this.skipped = Map.copyOf(builder.skipped);
         this.outputs = List.copyOf(builder.outputs);
+        this.relaysOutbox = builder.relaysOutbox;
     }
 
     public static <E extends SpecificRecord> Builder<E> consume(String name, Topic<E> topic) {
@@ -69,6 +71,11 @@ public final class EventPipeline<E extends SpecificRecord> {
         return outputs;
     }
 
+    /** Whether this pipeline's consumers also publish the service's {@link Outbox}. */
+    public boolean relaysOutbox() {
+        return relaysOutbox;
+    }
+
     /** The handler of a payload's type, or null when the type is skipped. */
     @SuppressWarnings("unchecked")
     <P extends SpecificRecord> EventHandler<P> handlerFor(Class<?> payloadType) {
@@ -86,6 +93,7 @@ public final class EventPipeline<E extends SpecificRecord> {
         private final Map<Class<?>, EventHandler<?>> handlers = new LinkedHashMap<>();
         private final Map<Class<?>, String> skipped = new LinkedHashMap<>();
         private final Set<Topic<?>> outputs = new LinkedHashSet<>();
+        private boolean relaysOutbox;
 
         private Builder(String name, Topic<E> topic) {
             this.name = name;
@@ -111,6 +119,17 @@ public final class EventPipeline<E extends SpecificRecord> {
         /** The topics the handlers publish to (provisioned from their contracts at start). */
         public Builder<E> publishesTo(Topic<?>... topics) {
             outputs.addAll(List.of(topics));
+            return this;
+        }
+
+        /**
+         * Makes this pipeline's consumers the relay of the service's {@link Outbox} (the events of HTTP requests
+         * and scheduled jobs): the consumer that owns partition p of this topic publishes the outbox rows of the
+         * members whose key falls in partition p, in the same Kafka transactions as its batches, so one member's
+         * events from both sources come out in the order the database applied them. One pipeline per service.
+         */
+        public Builder<E> relaysOutbox() {
+            this.relaysOutbox = true;
             return this;
         }
 

@@ -9,16 +9,20 @@ import io.fugou.platform.kafka.TopicProperties;
 import io.fugou.platform.kafka.TopicProvisioner;
 import io.fugou.serde.avro.KafkaAvroSerializer;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
@@ -34,6 +38,7 @@ import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.DefaultTransactionIdSuffixStrategy;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.event.ListenerContainerIdleEvent;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DefaultAfterRollbackProcessor;
@@ -60,6 +65,19 @@ public class PipelineAutoConfiguration {
         return new MemberSequences(db);
     }
 
+    /** Where HTTP requests and scheduled jobs put their events; relayed by the pipeline that says {@code relaysOutbox()}. */
+    @Bean
+    @ConditionalOnMissingBean
+    Outbox outbox(DatabaseClient db, ReactiveTransactionManager databaseTransactions, PipelineKafka kafka, TopicProperties topics,
+                  List<EventPipeline<?>> pipelines) {
+        long relaying = pipelines.stream().filter(EventPipeline::relaysOutbox).count();
+        if (relaying > 1) {
+            throw new IllegalStateException("more than one pipeline relays the outbox: one per service ("
+                    + pipelines.stream().filter(EventPipeline::relaysOutbox).map(EventPipeline::name).toList() + ")");
+        }
+        return new Outbox(db, databaseTransactions, kafka.valueSerializer(), topics.partitions(), relaying == 1);
+    }
+
     @Bean
     PipelineKafka pipelineKafka(KafkaProperties kafkaProperties, PipelineProperties properties, List<EventPipeline<?>> pipelines) {
         return new PipelineKafka(kafkaProperties, properties, pipelines.size() * properties.concurrency());
@@ -69,11 +87,16 @@ public class PipelineAutoConfiguration {
     PipelineContainers pipelineContainers(List<EventPipeline<?>> pipelines, PipelineKafka kafka, ConsumerFactory<Object, Object> consumers,
                                           ReactiveTransactionManager databaseTransactions, KafkaProperties kafkaProperties,
                                           PipelineProperties properties, KafkaRetryProperties retry, ConsumerWaits waits,
-                                          ObjectProvider<BatchObserver> observer, MeterRegistry meters) {
+                                          ObjectProvider<BatchObserver> observer, MeterRegistry meters, Outbox outbox, DatabaseClient db,
+                                          KafkaAdmin kafkaAdmin, TopicProperties topics) {
         checkNamesAreUnique(pipelines);
         TransactionalOperator databaseTransaction = TransactionalOperator.create(databaseTransactions);
-        BatchObserver batchObserver = observer.getIfAvailable(() -> new BatchObserver() { });
-        return new PipelineContainers(pipelines, kafkaProperties.getListener().isAutoStartup(), kafka::warmUp, pipeline -> {
+        BatchObserver batchObserver = observer.getIfAvailable();
+        Runnable beforeStart = () -> {
+            createPositionTopics(pipelines, kafkaProperties, kafkaAdmin, topics);
+            kafka.warmUp();
+        };
+        return new PipelineContainers(pipelines, kafkaProperties.getListener().isAutoStartup(), beforeStart, pipeline -> {
             String group = pipeline.group() != null ? pipeline.group() : kafkaProperties.getConsumer().getGroupId();
             ContainerProperties container = new ContainerProperties(pipeline.topic().name());
             container.setGroupId(group);
@@ -85,10 +108,32 @@ public class PipelineAutoConfiguration {
             consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             // Static membership (spring-kafka suffixes it per consumer when concurrency > 1).
             consumer.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, group + "-" + pipeline.name() + "-" + properties.instanceId());
+            // A dead instance's partitions (and outbox shares) move to the others this soon.
+            consumer.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString((int) properties.sessionTimeout().toMillis()));
             container.setKafkaConsumerProperties(consumer);
+            OutboxRelay relay = null;
+            if (pipeline.relaysOutbox()) {
+                Map<String, Object> readerConfig = new LinkedHashMap<>(kafkaProperties.buildConsumerProperties());
+                relay = new OutboxRelay(outbox, db, pipeline.name(), group, pipeline.topic().name(), readerConfig, properties.databaseTimeout(),
+                        batchObserver);
+                // Idle consumers look at the outbox this often: the delay of an HTTP change's event at low load.
+                container.setPollTimeout(properties.outboxPoll().toMillis());
+                container.setIdleEventInterval(properties.outboxPoll().toMillis());
+                container.setIdleBeforeDataMultiplier(1.0);
+            }
             container.setMessageListener(new PipelineListener(pipeline, databaseTransaction, kafka.template(), kafka.valueSerializer(), waits,
-                    batchObserver, properties.databaseTimeout(), retry.attempts(), meters));
+                    batchObserver, properties.databaseTimeout(), retry.attempts(), meters, relay));
             ConcurrentMessageListenerContainer<Object, Object> listener = new ConcurrentMessageListenerContainer<>(consumers, container);
+            if (relay != null) {
+                OutboxRelay idleRelay = relay;
+                // Idle events come on the consumer's own thread, with its consumer.
+                listener.setApplicationEventPublisher(event -> {
+                    // A paused pipeline publishes nothing, its outbox included.
+                    if (event instanceof ListenerContainerIdleEvent idle && !idle.isPaused()) {
+                        idleRelay.idle(idle.getConsumer(), kafka.template());
+                    }
+                });
+            }
             listener.setConcurrency(properties.concurrency());
             listener.setBeanName("pipeline-" + pipeline.name());
             // Only failures that must wait reach here (the listener dead-letters the rest itself): seek back and
@@ -110,6 +155,24 @@ public class PipelineAutoConfiguration {
         }
         own.removeAll(Topics.ALL);
         return new TopicProvisioner(kafkaAdmin, topicProperties, new ArrayList<>(own));
+    }
+
+    /** The compacted topic of the outbox positions, partitioned like the relaying pipeline's input (one partition per share). */
+    private static void createPositionTopics(List<EventPipeline<?>> pipelines, KafkaProperties kafkaProperties, KafkaAdmin kafkaAdmin,
+                                             TopicProperties topics) {
+        if (!topics.provision()) {
+            return;
+        }
+        for (EventPipeline<?> pipeline : pipelines) {
+            if (pipeline.relaysOutbox()) {
+                String group = pipeline.group() != null ? pipeline.group() : kafkaProperties.getConsumer().getGroupId();
+                Optional<Short> replicas = topics.replicationFactor() > 0 ? Optional.of(topics.replicationFactor()) : Optional.empty();
+                kafkaAdmin.createOrModifyTopics(new NewTopic(OutboxRelay.positionTopic(group), Optional.of(topics.partitions()), replicas)
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                                TopicConfig.SEGMENT_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()),
+                                TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1")));
+            }
+        }
     }
 
     private static void checkNamesAreUnique(List<EventPipeline<?>> pipelines) {

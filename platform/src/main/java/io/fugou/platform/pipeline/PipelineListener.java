@@ -63,6 +63,7 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
     private final Serializer<Object> valueSerializer;
     private final ConsumerWaits waits;
     private final BatchObserver observer;
+    private final OutboxRelay relay;
     private final Duration databaseTimeout;
     private final int attempts;
     private final Counter applied;
@@ -74,13 +75,14 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
 
     PipelineListener(EventPipeline<?> pipeline, TransactionalOperator databaseTransaction, KafkaTemplate<byte[], byte[]> kafka,
                      Serializer<Object> valueSerializer, ConsumerWaits waits, BatchObserver observer, Duration databaseTimeout,
-                     int attempts, MeterRegistry meters) {
+                     int attempts, MeterRegistry meters, OutboxRelay relay) {
         this.pipeline = pipeline;
         this.databaseTransaction = databaseTransaction;
         this.kafka = kafka;
         this.valueSerializer = valueSerializer;
         this.waits = waits;
         this.observer = observer;
+        this.relay = relay;
         this.databaseTimeout = databaseTimeout;
         this.attempts = attempts;
         this.meters = meters;
@@ -110,11 +112,15 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
         long read = System.nanoTime();
         List<Outbound> outputs = pending.isEmpty() ? List.of() : apply(pending, group, deadLetters);
         long committed = System.nanoTime();
-        send(outputs, deadLetters);
-        observer.beforeKafkaCommit(pipeline.name(), records.stream()
-                .map(record -> new SourcePosition(record.topic(), record.partition(), record.offset())).toList());
+        OutboxRelay.Relayed relayed = relay == null || consumer == null ? OutboxRelay.Relayed.NONE : relay.collect(consumer);
+        send(relayed, outputs, deadLetters);
+        if (observer != null) {
+            kafka.flush(); // so a test failing the batch here finds the aborted copies on the log
+            observer.beforeKafkaCommit(pipeline.name(), records.stream()
+                    .map(record -> new SourcePosition(record.topic(), record.partition(), record.offset())).toList());
+        }
         applied.increment(pending.size());
-        published.increment(outputs.size());
+        published.increment(outputs.size() + relayed.rows().size());
         deadLettered.increment(deadLetters.size());
         lastOfEachPartition(records).forEach(waits::processed);
         long ended = System.nanoTime();
@@ -180,7 +186,7 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
     /** One database transaction for the whole batch; when it fails for a reason that is not transient, one per record. */
     private List<Outbound> apply(List<Pending> pending, String group, List<ProducerRecord<byte[], byte[]>> deadLetters) {
         try {
-            return applyInOneTransaction(pending);
+            return applyInOneTransaction(pending, group);
         } catch (RuntimeException failure) {
             if (TransientFailures.isTransient(failure)) {
                 throw waitFor(pending.get(0).record(), failure);
@@ -193,7 +199,7 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
             RuntimeException last = null;
             for (int attempt = 0; attempt <= attempts; attempt++) {
                 try {
-                    outputs.addAll(applyInOneTransaction(List.of(one)));
+                    outputs.addAll(applyInOneTransaction(List.of(one), group));
                     last = null;
                     break;
                 } catch (RuntimeException failure) {
@@ -213,7 +219,7 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
         return outputs;
     }
 
-    private List<Outbound> applyInOneTransaction(List<Pending> pending) {
+    private List<Outbound> applyInOneTransaction(List<Pending> pending, String group) {
         List<Waves.Wave<Pending>> waves = Waves.split(pending, one -> one.event().payload().getClass(), one -> one.event().key());
         Mono<List<Outbound>> all = Flux.fromIterable(waves)
                 .concatMap(wave -> {
@@ -221,20 +227,33 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
                     return handler.apply(wave.items().stream().map(Pending::event).toList()).flatMapIterable(outputs -> outputs);
                 })
                 .collectList();
+        if (relay != null) {
+            // The outbox relay holds a share back while what the database applied here is not on Kafka yet.
+            all = all.flatMap(outputs -> relay.markApplied(group, pending.stream().map(one -> one.event().position()).toList())
+                    .thenReturn(outputs));
+        }
         List<Outbound> outputs = databaseTransaction.transactional(all).block(databaseTimeout);
         return outputs == null ? List.of() : outputs;
     }
 
     /**
      * Sends within the container's Kafka transaction without waiting: the container's commit flushes
-     * them, and a send that failed fails the commit, so the batch is aborted and read again.
+     * them, and a send that failed fails the commit, so the batch is aborted and read again. Outbox rows
+     * and the batch's events go in each member's sequence order.
      */
-    private void send(List<Outbound> outputs, List<ProducerRecord<byte[], byte[]>> deadLetters) {
+    private void send(OutboxRelay.Relayed relayed, List<Outbound> outputs, List<ProducerRecord<byte[], byte[]>> deadLetters) {
+        List<OutboxRelay.Send> sends = new ArrayList<>(relay == null ? List.of() : relay.sends(relayed));
         for (Outbound output : outputs) {
             String topic = output.topic().name();
             RecordHeaders headers = new RecordHeaders();
             byte[] value = valueSerializer.serialize(topic, headers, output.value());
-            kafka.send(new ProducerRecord<>(topic, null, output.key().getBytes(StandardCharsets.UTF_8), value, headers));
+            sends.add(new OutboxRelay.Send(new ProducerRecord<>(topic, null, output.key().getBytes(StandardCharsets.UTF_8), value, headers),
+                    Envelopes.sequence(output.value())));
+        }
+        OutboxRelay.inMemberOrder(sends).forEach(kafka::send);
+        if (!relayed.rows().isEmpty()) {
+            relay.sendPositions(relayed, kafka);
+            relay.onCompletion(relayed);
         }
         deadLetters.forEach(kafka::send);
     }

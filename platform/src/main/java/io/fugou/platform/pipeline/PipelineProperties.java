@@ -16,8 +16,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                              of leaving read_committed readers blocked until it times out
  * @param transactionTimeout    how long an abandoned Kafka transaction (its instance died) blocks readers at most
  * @param databaseTimeout       how long one batch's database transaction may take before it counts as failed
+ * @param sessionTimeout        how soon a dead instance's partitions (and outbox shares) move to the others
+ * @param outboxPoll            how often an idle relaying consumer looks at the outbox: the most an HTTP change's
+ *                              event waits at low load, before its own publishing
  */
 @ConfigurationProperties("fugou.pipeline")
 public record PipelineProperties(int maxBatch, int concurrency, String instanceId, String transactionalIdPrefix, Duration transactionTimeout,
-                                 Duration databaseTimeout) {
+                                 Duration databaseTimeout, Duration sessionTimeout, Duration outboxPoll) {
 }

@@ -9,6 +9,7 @@ import io.fugou.events.orders.OrderCancelled;
 import io.fugou.events.orders.OrderEvent;
 import io.fugou.events.orders.OrderLine;
 import io.fugou.events.orders.OrderPaid;
+import io.fugou.events.points.PointsAdjusted;
 import io.fugou.events.points.PointsEarned;
 import io.fugou.events.points.PointsEvent;
 import io.fugou.events.points.PointsReversed;
@@ -47,6 +48,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.r2dbc.core.DatabaseClient;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * The exactly-once kit against the real broker, registry and PostgreSQL: batches with duplicates
@@ -206,6 +209,121 @@ class KitPipelineIT {
         assertThat(awaitEvents(other, 2)).extracting(KitPipelineIT::entryId).containsExactly("x", "y");
     }
 
+
+    // --- the outbox: changes made by HTTP requests and scheduled jobs ---
+
+    @Test
+    void shouldPublishAnHttpChangeOnItsTopicMomentsAfterItsCommitAndThenDeleteItsRow() throws Exception {
+        MemberKey member = newMember();
+        List<Long> commits = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            ledger.adjust(member, "adj-" + i, 500, Mono.empty()).block(ARRIVAL);
+            commits.add(System.currentTimeMillis());
+            Thread.sleep(200);
+        }
+
+        List<PointsEvent> events = awaitEvents(member, 5);
+        // A figure for the closing note, not a check: each event's send time (its record's timestamp) after its commit.
+        List<ConsumerRecord<byte[], byte[]>> records = recordsOf(member);
+        List<Long> delays = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            delays.add(records.get(i).timestamp() - commits.get(i));
+        }
+        System.out.printf("outbox: HTTP changes' events sent %s ms after their commits%n", delays);
+
+        assertThat(events).allMatch(event -> event.getPayload() instanceof PointsAdjusted);
+        assertThat(events).extracting(PointsEvent::getSequence).containsExactlyElementsOf(oneTo(5));
+        await().atMost(ARRIVAL).until(() -> outboxRows(member) == 0);
+    }
+
+    @Test
+    void shouldKeepOneMembersOrderWhenItsOrdersAndHttpChangesInterleave() throws Exception {
+        MemberKey member = newMember();
+        List<Mono<Void>> adjustments = new ArrayList<>();
+        for (int i = 1; i <= 25; i++) {
+            publish(member, paid(member, "order-" + i, 10_000));
+            adjustments.add(ledger.adjust(member, "adj-" + i, -10, Mono.empty()));
+            if (i % 5 == 0) {
+                Mono.when(adjustments).block(ARRIVAL);
+                adjustments.clear();
+            }
+        }
+
+        List<PointsEvent> events = awaitEvents(member, 50);
+
+        assertThat(events).extracting(PointsEvent::getSequence).containsExactlyElementsOf(oneTo(50));
+        assertThat(events).extracting(KitPipelineIT::entryId).doesNotHaveDuplicates()
+                .contains("order-1", "order-25", "adj-1", "adj-25");
+        assertThat(events.stream().filter(event -> event.getPayload() instanceof PointsAdjusted)).hasSize(25);
+    }
+
+    @Test
+    void shouldNotSkipAnHttpChangeWhoseTransactionCommitsBehindALaterOne() throws Exception {
+        MemberKey late = newMember();
+        MemberKey sameShare = memberOnTheShareOf(late, true);
+        MemberKey otherShare = memberOnTheShareOf(late, false);
+        Sinks.Empty<Void> commitTheLateOne = Sinks.empty();
+        var lateOne = ledger.adjust(late, "adj-late", 1, commitTheLateOne.asMono()).toFuture();
+        Thread.sleep(300); // its row has its id; its transaction stays open
+        var laterOne = ledger.adjust(sameShare, "adj-later", 1, Mono.empty()).toFuture();
+        ledger.adjust(otherShare, "adj-elsewhere", 1, Mono.empty()).block(ARRIVAL);
+
+        assertThat(awaitEvents(otherShare, 1)).as("another share is not held up").hasSize(1);
+        assertThat(laterOne).as("a writer of the same share waits for the open transaction").isNotDone();
+        assertThat(eventsOf(sameShare, true, Duration.ofMillis(500))).isEmpty();
+        commitTheLateOne.tryEmitEmpty();
+        lateOne.get(30, TimeUnit.SECONDS);
+        laterOne.get(30, TimeUnit.SECONDS);
+
+        assertThat(awaitEvents(late, 1)).extracting(KitPipelineIT::entryId).containsExactly("adj-late");
+        assertThat(awaitEvents(sameShare, 1)).extracting(KitPipelineIT::entryId).containsExactly("adj-later");
+    }
+
+    @Test
+    void shouldPublishOutboxEventsOnceWhenTheRelayFailsAfterSendingThemAndBeforeItsKafkaCommit() throws Exception {
+        MemberKey member = newMember();
+        long next = lastOutboxId() + 1;
+        ledger.crashRelayBeforeKafkaCommit(next + 2);
+        for (int i = 1; i <= 6; i++) {
+            ledger.adjust(member, "adj-" + i, 1, Mono.empty()).block(ARRIVAL);
+        }
+
+        List<PointsEvent> events = awaitEvents(member, 6);
+
+        assertThat(ledger.relayCrashed()).contains(next + 2);
+        assertThat(events).extracting(PointsEvent::getSequence).containsExactlyElementsOf(oneTo(6));
+        assertThat(events).extracting(PointsEvent::getEventId).doesNotHaveDuplicates();
+        assertThat(eventsOf(member, false, Duration.ofSeconds(2)).size()).as("the aborted copy is in the log").isGreaterThan(6);
+    }
+
+    @Test
+    void shouldPublishOrdersAndHttpChangesOnceAndInOrderWhenABatchCarryingBothFailsBeforeItsKafkaCommit() throws Exception {
+        MemberKey member = newMember();
+        List<RecordMetadata> sent = new ArrayList<>();
+        holdingTheConsumer(() -> {
+            for (int i = 1; i <= 4; i++) {
+                sent.add(publish(member, paid(member, "order-" + i, 10_000)));
+            }
+            // Committed while the consumer is paused: they go out with the batch, in its Kafka transaction.
+            ledger.adjust(member, "adj-1", 1, Mono.empty()).block(ARRIVAL);
+            ledger.adjust(member, "adj-2", 1, Mono.empty()).block(ARRIVAL);
+            for (int i = 5; i <= 8; i++) {
+                sent.add(publish(member, paid(member, "order-" + i, 10_000)));
+            }
+            // And one more change committed at the worst moment: after the batch's database commit, before its Kafka commit.
+            ledger.crashBeforeKafkaCommit(position(sent.get(7)), () -> ledger.adjust(member, "adj-3", 1, Mono.empty()).block(ARRIVAL));
+        });
+
+        List<PointsEvent> events = awaitEvents(member, 11);
+
+        assertThat(ledger.crashed()).contains(position(sent.get(7)));
+        assertThat(events).extracting(PointsEvent::getSequence).containsExactlyElementsOf(oneTo(11));
+        assertThat(events).extracting(KitPipelineIT::entryId).containsExactlyInAnyOrder(
+                "order-1", "order-2", "order-3", "order-4", "adj-1", "adj-2", "order-5", "order-6", "order-7", "order-8", "adj-3");
+        assertThat(events.get(10).getPayload()).as("the change made after the batch's database commit comes after the batch")
+                .isInstanceOf(PointsAdjusted.class);
+    }
+
     // --- helpers ---
 
     private interface Publishing {
@@ -223,6 +341,31 @@ class KitPipelineIT {
         }
     }
 
+    @Autowired
+    private Outbox outbox;
+
+    /** Another new member whose events fall in the same outbox share as the given one's, or in another. */
+    private MemberKey memberOnTheShareOf(MemberKey member, boolean same) {
+        int share = outbox.shareOf(member.toString());
+        while (true) {
+            MemberKey candidate = newMember();
+            if ((outbox.shareOf(candidate.toString()) == share) == same) {
+                return candidate;
+            }
+        }
+    }
+
+    private long outboxRows(MemberKey member) {
+        return db.sql("select count(*) as n from fugou_outbox where record_key = convert_to(:key, 'UTF8')").bind("key", member.toString())
+                .map((row, meta) -> row.get("n", Long.class)).one().block();
+    }
+
+    /** Takes an outbox id, so the next row written gets the one after it. */
+    private long lastOutboxId() {
+        outbox.ensureSchema().block();
+        return db.sql("select nextval('fugou_outbox_id_seq') as id").map((row, meta) -> row.get("id", Long.class)).one().block();
+    }
+
     private static MemberKey newMember() {
         return new MemberKey("kit-" + UUID.randomUUID().toString().substring(0, 8), "buyer-1");
     }
@@ -236,7 +379,11 @@ class KitPipelineIT {
     }
 
     private static String entryId(PointsEvent event) {
-        return event.getPayload() instanceof PointsEarned earned ? earned.getEntryId() : ((PointsReversed) event.getPayload()).getEntryId();
+        return switch (event.getPayload()) {
+            case PointsEarned earned -> earned.getEntryId();
+            case PointsAdjusted adjusted -> adjusted.getEntryId();
+            default -> ((PointsReversed) event.getPayload()).getEntryId();
+        };
     }
 
     private static SourcePosition position(RecordMetadata metadata) {
@@ -288,6 +435,16 @@ class KitPipelineIT {
         List<PointsEvent> events = eventsOf(member, true, Duration.ofSeconds(2));
         assertThat(events).as("events of %s read_committed", member).hasSize(count);
         return events;
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> recordsOf(MemberKey member) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : read(KitLedger.POINTS.name(), true, Duration.ofSeconds(1))) {
+            if (member.toString().equals(new String(record.key(), StandardCharsets.UTF_8))) {
+                records.add(record);
+            }
+        }
+        return records;
     }
 
     private static List<PointsEvent> eventsOf(MemberKey member, boolean committedOnly, Duration window) {

@@ -8,6 +8,7 @@ import io.fugou.events.orders.OrderFulfilled;
 import io.fugou.events.orders.OrderPaid;
 import io.fugou.events.orders.OrderRefunded;
 import io.fugou.events.points.EarningSource;
+import io.fugou.events.points.PointsAdjusted;
 import io.fugou.events.points.PointsEarned;
 import io.fugou.events.points.PointsEvent;
 import io.fugou.events.points.PointsReversed;
@@ -19,6 +20,7 @@ import io.fugou.platform.pipeline.EventPipeline;
 import io.fugou.platform.pipeline.Inbound;
 import io.fugou.platform.pipeline.MemberSequences;
 import io.fugou.platform.pipeline.Outbound;
+import io.fugou.platform.pipeline.Outbox;
 import io.fugou.platform.pipeline.SourcePosition;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,10 +31,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Mono;
 
 /**
@@ -71,15 +77,87 @@ public class KitLedger {
         return List.copyOf(batches);
     }
 
+    /** Outbox transactions (the relay's own, or a batch's) that contain one of these ids fail once, before the Kafka commit. */
+    private final Set<Long> crashRelayAt = ConcurrentHashMap.newKeySet();
+    private final List<Long> relayCrashed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Run once when the batch holding the position crashes, after its database commit: another writer's change at that moment. */
+    private final Map<SourcePosition, Runnable> atCrash = new ConcurrentHashMap<>();
+
+    public void crashRelayBeforeKafkaCommit(long outboxId) {
+        crashRelayAt.add(outboxId);
+    }
+
+    public List<Long> relayCrashed() {
+        return List.copyOf(relayCrashed);
+    }
+
+    public void crashBeforeKafkaCommit(SourcePosition position, Runnable atCrash) {
+        this.atCrash.put(position, atCrash);
+        crashBeforeKafkaCommit(position);
+    }
+
+    @Autowired
+    private ObjectProvider<Outbox> outbox;
+    @Autowired
+    private ObjectProvider<ReactiveTransactionManager> transactions;
+    @Autowired
+    private ObjectProvider<MemberSequences> memberSequences;
+    @Autowired
+    private ObjectProvider<DatabaseClient> database;
+
+    /**
+     * An operator's correction, as an HTTP handler writes it: the ledger row, its sequence number and its
+     * event in the outbox, in one transaction, which commits only when {@code commit} completes.
+     */
+    public Mono<Void> adjust(MemberKey member, String entryId, long points, Mono<?> commit) {
+        DatabaseClient db = database.getObject();
+        Mono<Void> work = memberSequences.getObject().next(POINTS.name(), List.of(member)).flatMap(numbers -> {
+            long sequence = numbers.get(0);
+            java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+            PointsEvent event = PointsEvent.newBuilder()
+                    .setEventId(Envelopes.eventId(POINTS, member.merchantId() + "/" + entryId))
+                    .setOccurredAt(now)
+                    .setMerchantId(member.merchantId())
+                    .setCustomerId(member.customerId())
+                    .setSequence(sequence)
+                    .setPayload(PointsAdjusted.newBuilder().setEntryId(entryId).setPoints(points).setReason("test").setBalanceAfter(0).build())
+                    .build();
+            return db.sql("""
+                            insert into kit_entry (merchant_id, customer_id, entry_id, order_id, points, sequence, occurred_at,
+                                                   source_partition, source_offset)
+                            values (:merchant, :customer, :entry, :entry, :points, :sequence, :occurred, -1, -1)""")
+                    .bind("merchant", member.merchantId()).bind("customer", member.customerId()).bind("entry", entryId)
+                    .bind("points", points).bind("sequence", sequence).bind("occurred", now.atOffset(java.time.ZoneOffset.UTC))
+                    .then()
+                    .then(outbox.getObject().append(List.of(Outbound.of(POINTS, event))))
+                    .then(commit.then());
+        });
+        return TransactionalOperator.create(transactions.getObject()).transactional(work);
+    }
+
     @Bean
     BatchObserver crashSwitch() {
         return new BatchObserver() {
+            @Override
+            public void beforeRelayCommit(String pipeline, List<Long> outboxIds) {
+                for (Long id : outboxIds) {
+                    if (crashRelayAt.remove(id)) {
+                        relayCrashed.add(id);
+                        throw new IllegalStateException("simulated crash after the outbox rows were sent, before the Kafka commit");
+                    }
+                }
+            }
+
             @Override
             public void beforeKafkaCommit(String pipeline, List<SourcePosition> positions) {
                 batches.add(positions);
                 for (SourcePosition position : positions) {
                     if (crashAt.remove(position)) {
                         crashed.add(position);
+                        Runnable writer = atCrash.remove(position);
+                        if (writer != null) {
+                            writer.run();
+                        }
                         throw new IllegalStateException("simulated crash after the database commit, before the Kafka commit");
                     }
                 }
@@ -109,6 +187,7 @@ public class KitLedger {
                 .skip(OrderRefunded.class, "not needed to test the kit")
                 .skip(OrderFulfilled.class, "not needed to test the kit")
                 .publishesTo(POINTS)
+                .relaysOutbox()
                 .build();
     }
 

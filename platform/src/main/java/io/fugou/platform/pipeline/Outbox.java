@@ -1,0 +1,143 @@
+package io.fugou.platform.pipeline;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.TreeSet;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Utils;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.transaction.support.DefaultTransactionDefinition;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Where HTTP requests and scheduled jobs put the events of what they change: rows in the service's
+ * database, written in the same transaction as the change, and published exactly once, in order, by
+ * the pipeline that {@linkplain EventPipeline.Builder#relaysOutbox() relays} them.
+ *
+ * <pre>{@code
+ * return sequences.next(Topics.POINTS.name(), List.of(member))          // number first (locks the member)
+ *         .flatMap(numbers -> ledger.insert(...)
+ *                 .then(outbox.append(List.of(Outbound.of(Topics.POINTS, event(numbers.get(0)))))))
+ *         .as(transactional::transactional);
+ * }</pre>
+ *
+ * <p>Each event belongs to a share: the partition its key falls in on the relaying pipeline's input
+ * topic, so the consumer that applies a member's records also publishes the member's outbox events.
+ * Appending takes the share's transaction-scoped advisory lock before the rows get their ids and holds
+ * it until commit, so within a share ids are handed out in commit order: the relay may read
+ * {@code id > last published} without ever skipping a row whose transaction commits late. The price is
+ * that writers of one share take turns for the length of their transactions; keep them short, and
+ * append once per transaction (a second call taking a lower share than the first could deadlock with
+ * another writer; PostgreSQL would then fail one of them, which a retry mends).
+ *
+ * <p>Number the events ({@link MemberSequences}) before appending them, so every writer takes the
+ * member's lock before the share's and none waits for the other in the opposite order.
+ */
+public class Outbox {
+
+    private final DatabaseClient db;
+    private final TransactionalOperator insideTransaction;
+    private final Serializer<Object> valueSerializer;
+    private final int shares;
+    private final boolean relayed;
+    private volatile boolean schemaReady;
+
+    Outbox(DatabaseClient db, ReactiveTransactionManager transactions, Serializer<Object> valueSerializer, int shares, boolean relayed) {
+        this.db = db;
+        DefaultTransactionDefinition mandatory = new DefaultTransactionDefinition(TransactionDefinition.PROPAGATION_MANDATORY);
+        this.insideTransaction = TransactionalOperator.create(transactions, mandatory);
+        this.valueSerializer = valueSerializer;
+        this.shares = shares;
+        this.relayed = relayed;
+    }
+
+    /**
+     * Adds the events to the outbox in the caller's transaction (there must be one: outside a transaction
+     * the change and its events could part). They reach their topics after that transaction commits.
+     */
+    public Mono<Void> append(List<Outbound> events) {
+        if (!relayed) {
+            return Mono.error(new IllegalStateException("no pipeline of this service relays the outbox: declare relaysOutbox() on one"));
+        }
+        if (events.isEmpty()) {
+            return Mono.empty();
+        }
+        // Serializing may ask the schema registry (once per schema): not on the caller's event loop.
+        Mono<Rows> rows = Mono.fromCallable(() -> rowsOf(events)).subscribeOn(Schedulers.boundedElastic());
+        return insideTransaction.transactional(ensureSchema().then(rows).flatMap(this::insert));
+    }
+
+    /** The share of an event key: the partition the key falls in on the relaying pipeline's input topic (Kafka's own partitioner). */
+    int shareOf(String key) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % shares;
+    }
+
+    private record Rows(Integer[] shares, String[] topics, String[] keys, String[] values, Long[] sequences) {
+    }
+
+    private Rows rowsOf(List<Outbound> events) {
+        int size = events.size();
+        Rows rows = new Rows(new Integer[size], new String[size], new String[size], new String[size], new Long[size]);
+        for (int i = 0; i < size; i++) {
+            Outbound event = events.get(i);
+            String topic = event.topic().name();
+            rows.shares()[i] = shareOf(event.key());
+            rows.topics()[i] = topic;
+            rows.keys()[i] = event.key();
+            rows.values()[i] = Base64.getEncoder().encodeToString(valueSerializer.serialize(topic, new RecordHeaders(), event.value()));
+            rows.sequences()[i] = Envelopes.sequence(event.value());
+        }
+        return rows;
+    }
+
+    private Mono<Void> insert(Rows rows) {
+        // Ascending, so two writers needing the same shares take them in one order.
+        Integer[] locked = new TreeSet<>(List.of(rows.shares())).toArray(Integer[]::new);
+        Mono<Void> lock = db.sql("select pg_advisory_xact_lock(hashtext('fugou_outbox'), u.share) from unnest(cast(:shares as int[])) as u(share)")
+                .bind("shares", locked)
+                .fetch().all().then();
+        // Base64 text arrays: one round trip for every row (r2dbc binds no bytea[]).
+        Mono<Void> insert = db.sql("""
+                        insert into fugou_outbox (share, topic, record_key, record_value, member_sequence)
+                        select u.share, u.topic, convert_to(u.record_key, 'UTF8'), decode(u.record_value, 'base64'), u.member_sequence
+                        from unnest(cast(:shares as int[]), cast(:topics as text[]), cast(:keys as text[]), cast(:values as text[]),
+                                    cast(:sequences as bigint[])) with ordinality as u(share, topic, record_key, record_value, member_sequence, n)
+                        order by u.n""")
+                .bind("shares", rows.shares()).bind("topics", rows.topics()).bind("keys", rows.keys()).bind("values", rows.values())
+                .bind("sequences", rows.sequences())
+                .then();
+        return lock.then(insert);
+    }
+
+    /** The outbox and the pipelines' applied positions are the platform's tables, created on first use. */
+    Mono<Void> ensureSchema() {
+        if (schemaReady) {
+            return Mono.empty();
+        }
+        return db.sql("""
+                        do $$ begin
+                            perform pg_advisory_xact_lock(hashtext('fugou_outbox_schema'));
+                            create table if not exists fugou_outbox (
+                                id              bigserial primary key,
+                                share           int    not null,
+                                topic           text   not null,
+                                record_key      bytea  not null,
+                                record_value    bytea  not null,
+                                member_sequence bigint not null default 0);
+                            create index if not exists fugou_outbox_share_id on fugou_outbox (share, id);
+                            create table if not exists fugou_pipeline_applied (
+                                consumer_group   text   not null,
+                                topic            text   not null,
+                                source_partition int    not null,
+                                applied_offset   bigint not null,
+                                primary key (consumer_group, topic, source_partition));
+                        end $$""").then()
+                .doOnSuccess(done -> schemaReady = true);
+    }
+}
