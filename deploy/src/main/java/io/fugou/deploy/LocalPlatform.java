@@ -154,12 +154,17 @@ public final class LocalPlatform implements AutoCloseable {
 
     /** A token signed with the services' local key (the platform's default, or FUGOU_LOCAL_SIGNING_KEY). */
     static String demoToken() {
+        return localToken(DEMO_MERCHANT, DEMO_SCOPES);
+    }
+
+    /** A token for a merchant with these scopes, valid 12 h, signed as {@link #demoToken()} is. */
+    static String localToken(String merchant, List<String> scopes) {
         try {
             StandardEnvironment environment = new StandardEnvironment();
             environment.getPropertySources().addLast(new ResourcePropertySource(new ClassPathResource("fugou-platform-defaults.properties")));
             LocalTokens tokens = new LocalTokens(environment.getRequiredProperty("fugou.security.local-signing-key"),
                     environment.getRequiredProperty("fugou.security.local-issuer"), Clock.systemUTC());
-            return tokens.issue(new MerchantId(DEMO_MERCHANT), DEMO_SCOPES, Duration.ofHours(12)).token();
+            return tokens.issue(new MerchantId(merchant), scopes, Duration.ofHours(12)).token();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -7,6 +7,7 @@ import io.fugou.events.common.Money;
 import io.fugou.events.orders.OrderEvent;
 import io.fugou.events.orders.OrderLine;
 import io.fugou.events.orders.OrderPaid;
+import io.fugou.events.points.PointsAdjusted;
 import io.fugou.events.points.PointsEarned;
 import io.fugou.events.points.PointsEvent;
 import io.fugou.infra.LocalInfrastructure;
@@ -14,6 +15,10 @@ import io.fugou.infra.LocalPostgres;
 import io.fugou.serde.avro.AvroSerdeConfig;
 import io.fugou.serde.avro.KafkaAvroDeserializer;
 import io.fugou.serde.avro.KafkaAvroSerializer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +38,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -51,15 +58,19 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The kit's promise under the worst conditions: kit-demo runs as its own JVM and is SIGKILLed at
- * random moments, ten times (more if a kill falls after the work is done), while 20,000 orders and about 2,000 duplicates of them arrive; it is
- * restarted each time. Afterwards every order is in the database once and its event is on the output
- * topic exactly once (read_committed), in each member's order.
+ * random moments, ten times (more if a kill falls after the work is done), while 20,000 orders and about
+ * 2,000 duplicates of them arrive, and an operator makes 1,000 corrections over HTTP on the same members
+ * (each with an Idempotency-Key, retried until answered, as a client does when its connection drops); it
+ * is restarted each time. Afterwards every order and every correction is in the database once and its
+ * event is on the output topic exactly once (read_committed), each member's numbered 1, 2, 3... in topic
+ * order, orders in their order.
  */
 class KitCrashIT {
 
     private static final int ORDERS = 20_000;
     private static final int MEMBERS = 200;
     private static final int KILLS = 10;
+    private static final int ADJUSTMENTS = 1_000;
     private static final String MERCHANT = "crash";
     private static final String INPUT = "kit-crash.orders";
     private static final String OUTPUT = "kit-crash.points";
@@ -91,17 +102,24 @@ class KitCrashIT {
         Random random = new Random(seed);
         AtomicInteger published = new AtomicInteger();
         Thread shop = Thread.ofPlatform().name("shop").start(() -> publish(published));
+        AtomicReference<String> serviceUrl = new AtomicReference<>();
+        AtomicInteger adjusted = new AtomicInteger();
+        AtomicInteger retries = new AtomicInteger();
+        AtomicInteger replayed = new AtomicInteger();
+        Thread operator = Thread.ofPlatform().name("operator").start(() -> adjust(serviceUrl, adjusted, retries, replayed));
 
         // Killed until ten kills fell while orders were still arriving and being applied (a few more at most).
         List<String> killedAt = new ArrayList<>();
         int midWork = 0;
         for (int kill = 1; midWork < KILLS && kill <= KILLS + 5; kill++) {
             ServiceProcess service = KitDemo.start(projectDir, infrastructure, database, KitDemo.Mode.PIPELINE, INPUT, OUTPUT, logDir, false);
+            serviceUrl.set(service.url());
             Thread.sleep(1000 + random.nextInt(4000));
-            service.kill();
+            service.kill(); // requests in flight now fail, and are sent again with their key
+            serviceUrl.set(null);
             int arrived = published.get();
             long rows = rows();
-            if (arrived < ORDERS + duplicates() || rows < ORDERS) {
+            if (arrived < ORDERS + duplicates() || rows < ORDERS + ADJUSTMENTS) {
                 midWork++;
             }
             killedAt.add("kill " + kill + ": " + arrived + " published, " + rows + " rows");
@@ -111,24 +129,42 @@ class KitCrashIT {
 
         Map<String, List<PointsEvent>> eventsByMember;
         try (ServiceProcess last = KitDemo.start(projectDir, infrastructure, database, KitDemo.Mode.PIPELINE, INPUT, OUTPUT, logDir, false)) {
-            eventsByMember = awaitEvents(ORDERS, Duration.ofMinutes(3));
+            serviceUrl.set(last.url());
+            operator.join(TimeUnit.MINUTES.toMillis(5));
+            assertThat(adjusted.get()).as("every correction answered").isEqualTo(ADJUSTMENTS);
+            eventsByMember = awaitEvents(ORDERS + ADJUSTMENTS, Duration.ofMinutes(3));
         }
         System.out.println("Kill test (seed " + seed + "):\n  " + String.join("\n  ", killedAt));
         assertThat(midWork).as("kills while orders were arriving and being applied").isEqualTo(KILLS);
         assertThat(killedAt).as("work done between kills").anyMatch(line -> !line.endsWith(" 0 rows"));
 
-        assertThat(rows()).as("orders in the database").isEqualTo(ORDERS);
+        assertThat(rows()).as("orders and corrections in the database").isEqualTo(ORDERS + ADJUSTMENTS);
         List<PointsEvent> all = eventsByMember.values().stream().flatMap(List::stream).toList();
-        assertThat(all).as("events on the output topic, read_committed").hasSize(ORDERS);
-        assertThat(all.stream().map(PointsEvent::getEventId).distinct().count()).as("distinct event ids").isEqualTo(ORDERS);
-        Set<String> orders = new HashSet<>();
-        all.forEach(event -> orders.add(orderOf(event)));
-        assertThat(orders).as("every order has its event").hasSize(ORDERS);
+        assertThat(all).as("events on the output topic, read_committed").hasSize(ORDERS + ADJUSTMENTS);
+        assertThat(all.stream().map(PointsEvent::getEventId).distinct().count()).as("distinct event ids").isEqualTo(ORDERS + ADJUSTMENTS);
+        Set<String> entries = new HashSet<>();
+        all.forEach(event -> entries.add(entryOf(event)));
+        assertThat(entries.stream().filter(entry -> entry.startsWith("o-"))).as("every order has its event").hasSize(ORDERS);
+        assertThat(entries.stream().filter(entry -> entry.startsWith("adj-"))).as("every correction has its event").hasSize(ADJUSTMENTS);
         eventsByMember.forEach((member, events) -> {
-            List<Integer> numbers = events.stream().map(event -> Integer.parseInt(orderOf(event).substring(2))).toList();
-            assertThat(numbers).as("%s's events in the order of its orders", member).isSorted();
+            for (int i = 0; i < events.size(); i++) {
+                if (events.get(i).getSequence() != i + 1) {
+                    System.out.println("  " + member + " out of sequence from index " + i + ": " + events.subList(Math.max(0, i - 3),
+                            Math.min(events.size(), i + 10)).stream().map(event -> event.getSequence() + " " + entryOf(event)).toList());
+                    break;
+                }
+            }
         });
-        System.out.println("  aborted copies in the log (invisible to read_committed readers): " + (countAll(false) - ORDERS));
+        eventsByMember.forEach((member, events) -> {
+            List<Integer> orders = events.stream().map(KitCrashIT::entryOf).filter(entry -> entry.startsWith("o-"))
+                    .map(entry -> Integer.parseInt(entry.substring(2))).toList();
+            assertThat(orders).as("%s's order events in the order of its orders", member).isSorted();
+            assertThat(events).extracting(PointsEvent::getSequence).as("%s's events numbered in topic order", member)
+                    .containsExactlyElementsOf(LongStream.rangeClosed(1, events.size()).boxed().toList());
+        });
+        System.out.println("  corrections sent again after a dropped connection or a stopped service: " + retries.get()
+                + " (" + replayed.get() + " answered by replaying the committed first answer)");
+        System.out.println("  aborted copies in the log (invisible to read_committed readers): " + (countAll(false) - ORDERS - ADJUSTMENTS));
     }
 
     private static int duplicates() {
@@ -204,8 +240,52 @@ class KitCrashIT {
         }
     }
 
-    private static String orderOf(PointsEvent event) {
-        return ((PointsEarned) event.getPayload()).getOrderId();
+    private static String entryOf(PointsEvent event) {
+        return event.getPayload() instanceof PointsAdjusted adjusted ? adjusted.getEntryId() : ((PointsEarned) event.getPayload()).getOrderId();
+    }
+
+    /**
+     * The operator: 1,000 corrections over about 150 s, spread over the shop's members, each sent until the
+     * service answers 201 (a first answer or the replay of one), with the same Idempotency-Key every time.
+     */
+    private static void adjust(AtomicReference<String> serviceUrl, AtomicInteger adjusted, AtomicInteger retries, AtomicInteger replayed) {
+        String token = LocalPlatform.localToken(MERCHANT, List.of("kit-demo:adjust"));
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        try {
+            for (int i = 0; i < ADJUSTMENTS; i++) {
+                String body = "{\"customerId\":\"c-" + (i * 7 % MEMBERS) + "\",\"entryId\":\"adj-" + i + "\",\"points\":-" + (1 + i % 5) + "}";
+                while (true) {
+                    String url = serviceUrl.get();
+                    if (url != null) {
+                        try {
+                            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + "/adjustments"))
+                                    .timeout(Duration.ofSeconds(10))
+                                    .header("Authorization", "Bearer " + token)
+                                    .header("Content-Type", "application/json")
+                                    .header("Idempotency-Key", "adj-" + i)
+                                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                            if (response.statusCode() == 201) {
+                                if (response.headers().firstValue("Idempotent-Replayed").isPresent()) {
+                                    replayed.incrementAndGet();
+                                }
+                                break;
+                            }
+                            if (response.statusCode() < 500) {
+                                throw new IllegalStateException("correction adj-" + i + " refused: " + response.statusCode() + " " + response.body());
+                            }
+                        } catch (java.io.IOException dropped) {
+                            // killed mid-request: whether it committed is unknown, so it is sent again with its key
+                        }
+                        retries.incrementAndGet();
+                    }
+                    Thread.sleep(100);
+                }
+                adjusted.incrementAndGet();
+                Thread.sleep(150);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Reads the output read_committed until it holds at least {@code count} events, then a few seconds more. */

@@ -4,6 +4,7 @@ import io.fugou.events.MemberKey;
 import io.fugou.events.Topic;
 import io.fugou.events.orders.OrderPaid;
 import io.fugou.events.points.EarningSource;
+import io.fugou.events.points.PointsAdjusted;
 import io.fugou.events.points.PointsEarned;
 import io.fugou.events.points.PointsEvent;
 import io.fugou.platform.pipeline.Envelopes;
@@ -18,16 +19,25 @@ import org.springframework.stereotype.Repository;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** The demo's one table: an entry per order, written a batch at a time, or one at a time by the naive mode. */
+/** The demo's one table: an entry per order (written a batch at a time, or one at a time by the naive mode) or per operator's correction. */
 @Repository
 class DemoEntries {
 
     /** An entry as stored. */
-    record Entry(MemberKey member, String orderId, long points, Instant occurredAt, SourcePosition source) {
+    record Entry(MemberKey member, String orderId, long points, Instant occurredAt, SourcePosition source, long sequence) {
 
         static Entry of(Inbound<OrderPaid> event) {
             return new Entry(event.member(), event.payload().getOrderId(), event.payload().getTotal().getAmountMinor() / 100,
-                    event.occurredAt(), event.position());
+                    event.occurredAt(), event.position(), 0);
+        }
+
+        Entry numbered(long number) {
+            return new Entry(member, orderId, points, occurredAt, source, number);
+        }
+
+        /** An operator's correction: no record created it. */
+        boolean isAdjustment() {
+            return source.partition() < 0;
         }
 
         PointsEvent event(Topic<PointsEvent> topic) {
@@ -36,8 +46,11 @@ class DemoEntries {
                     .setOccurredAt(occurredAt)
                     .setMerchantId(member.merchantId())
                     .setCustomerId(member.customerId())
-                    .setPayload(PointsEarned.newBuilder().setEntryId(orderId).setPoints(points).setSource(EarningSource.ORDER)
-                            .setOrderId(orderId).setRuleIds(List.of()).setBalanceAfter(0).build())
+                    .setSequence(sequence)
+                    .setPayload(isAdjustment()
+                            ? PointsAdjusted.newBuilder().setEntryId(orderId).setPoints(points).setReason("kit-demo").setBalanceAfter(0).build()
+                            : PointsEarned.newBuilder().setEntryId(orderId).setPoints(points).setSource(EarningSource.ORDER)
+                                    .setOrderId(orderId).setRuleIds(List.of()).setBalanceAfter(0).build())
                     .build();
         }
     }
@@ -69,13 +82,46 @@ class DemoEntries {
                 .all();
     }
 
+    /** Stores each entry's sequence number. */
+    Mono<Void> number(List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return Mono.empty();
+        }
+        return db.sql("""
+                        update demo_entry e set sequence = u.sequence
+                        from unnest(cast(:merchants as text[]), cast(:orderIds as text[]), cast(:sequences as bigint[]))
+                             as u(merchant_id, order_id, sequence)
+                        where e.merchant_id = u.merchant_id and e.order_id = u.order_id""")
+                .bind("merchants", entries.stream().map(e -> e.member().merchantId()).toArray(String[]::new))
+                .bind("orderIds", entries.stream().map(Entry::orderId).toArray(String[]::new))
+                .bind("sequences", entries.stream().map(Entry::sequence).toArray(Long[]::new))
+                .then();
+    }
+
+    /** An operator's correction, numbered; false when the entry exists already. */
+    Mono<Boolean> insertAdjustment(Entry entry) {
+        return db.sql("""
+                        insert into demo_entry (merchant_id, customer_id, order_id, points, occurred_at, source_partition, source_offset, sequence)
+                        values (:merchant, :customer, :orderId, :points, :occurred, -1, -1, :sequence)
+                        on conflict (merchant_id, order_id) do nothing""")
+                .bind("merchant", entry.member().merchantId())
+                .bind("customer", entry.member().customerId())
+                .bind("orderId", entry.orderId())
+                .bind("points", entry.points())
+                .bind("occurred", OffsetDateTime.ofInstant(entry.occurredAt(), ZoneOffset.UTC))
+                .bind("sequence", entry.sequence())
+                .fetch().rowsUpdated()
+                .map(rows -> rows > 0);
+    }
+
     /** Of these entries, the ones stored by this very record (an earlier delivery whose Kafka transaction never committed). */
     Flux<Entry> storedBy(List<Entry> entries) {
         if (entries.isEmpty()) {
             return Flux.empty();
         }
         return db.sql("""
-                        select e.merchant_id, e.customer_id, e.order_id, e.points, e.occurred_at, e.source_partition, e.source_offset
+                        select e.merchant_id, e.customer_id, e.order_id, e.points, e.occurred_at, e.source_partition, e.source_offset,
+                               e.sequence
                         from demo_entry e
                         join unnest(cast(:merchants as text[]), cast(:orderIds as text[]), cast(:partitions as int[]), cast(:offsets as bigint[]))
                              as u(merchant_id, order_id, source_partition, source_offset)
@@ -88,7 +134,7 @@ class DemoEntries {
                 .map((row, meta) -> new Entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
                         row.get("order_id", String.class), row.get("points", Long.class), row.get("occurred_at", OffsetDateTime.class).toInstant(),
                         new SourcePosition(entries.get(0).source().topic(), row.get("source_partition", Integer.class),
-                                row.get("source_offset", Long.class))))
+                                row.get("source_offset", Long.class)), row.get("sequence", Long.class)))
                 .all();
     }
 

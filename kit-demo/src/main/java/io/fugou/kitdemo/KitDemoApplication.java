@@ -4,12 +4,14 @@ import io.fugou.events.Topic;
 import io.fugou.events.orders.OrderEvent;
 import io.fugou.events.points.PointsEvent;
 import io.fugou.platform.security.EndpointScopes;
+import io.fugou.platform.security.ScopeRule;
 import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.http.HttpMethod;
 
 /**
  * The smallest service on the exactly-once kit: each paid order becomes one row and one event. The
@@ -32,9 +34,9 @@ public class KitDemoApplication {
                 new Topic<>(output, PointsEvent.class, PointsEvent.getClassSchema(), Map.of(), Map.of(), false));
     }
 
-    /** No API: nothing but health and metrics is served. */
+    /** Its one write: operators' corrections, mixed into members' streams by the crash test. */
     @Bean
     EndpointScopes kitDemoScopes() {
-        return List::of;
+        return () -> List.of(ScopeRule.of(HttpMethod.POST, "/adjustments", "kit-demo:adjust"));
     }
 }

@@ -136,7 +136,9 @@ public class Outbox {
                                 topic            text   not null,
                                 source_partition int    not null,
                                 applied_offset   bigint not null,
+                                outbox_high      bigint not null default 0,
                                 primary key (consumer_group, topic, source_partition));
+                            alter table fugou_pipeline_applied add column if not exists outbox_high bigint not null default 0;
                         end $$""").then()
                 .doOnSuccess(done -> schemaReady = true);
     }

@@ -25,8 +25,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Publishes the {@link Outbox} from the consumers of the pipeline that relays it. The consumer that owns
@@ -40,9 +38,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * <li>a relay that lost its partitions (a zombie) cannot commit: KIP-447 refuses its offsets;</li>
  * <li>one member's events from its records and from the outbox come out in the order the database
  * applied them: both are published by one consumer, rows in a transaction are ordered per member by
- * sequence, and the outbox of a share waits while a batch the database applied has not reached Kafka
- * yet (the pipeline records each partition's last applied offset in the batch's own database
- * transaction, and a share is published only once the consumer's position has passed it).</li>
+ * sequence, and while a batch the database applied has not reached Kafka yet (after a crash, until it is
+ * read again) only the share's rows committed before that batch go out: the pipeline records, in each
+ * batch's own database transaction, the partition's last applied offset and the share's highest outbox
+ * id, and the rest of the share waits until the consumer's position has passed that offset.</li>
  * </ul>
  * Rows whose position is committed are deleted by the relay afterwards.
  */
@@ -60,15 +59,23 @@ final class OutboxRelay {
     private final String positionTopic;
     private final Map<String, Object> positionReader;
     private final Duration databaseTimeout;
+    private final Duration transactionTimeout;
     /** Null but in tests. */
     private final BatchObserver observer;
     /** The last outbox id committed to Kafka per share, as known since the consumer group generation it was read in. */
     private final Map<Integer, Published> positions = new ConcurrentHashMap<>();
+    /**
+     * Positions sent in a batch's transaction, which the container commits after the listener returns. The
+     * Kafka transaction manager runs no synchronizations, so the outcome is learnt on the consumer's next turn:
+     * a rollback calls {@link #rolledBack} first (the after-rollback processor), so what is still pending then
+     * was committed.
+     */
+    private final Map<Integer, Published> pending = new ConcurrentHashMap<>();
     private final Map<Integer, Long> deletedThrough = new ConcurrentHashMap<>();
     private volatile Instant lastIdleFailureLogged = Instant.EPOCH;
 
     OutboxRelay(Outbox outbox, DatabaseClient db, String pipeline, String group, String inputTopic, Map<String, Object> consumerConfig,
-                Duration databaseTimeout, BatchObserver observer) {
+                Duration databaseTimeout, Duration transactionTimeout, BatchObserver observer) {
         this.outbox = outbox;
         this.db = db;
         this.pipeline = pipeline;
@@ -81,6 +88,7 @@ final class OutboxRelay {
         positionReader.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         positionReader.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         this.databaseTimeout = databaseTimeout;
+        this.transactionTimeout = transactionTimeout;
         this.observer = observer;
     }
 
@@ -90,6 +98,10 @@ final class OutboxRelay {
     }
 
     private record Published(int generation, long id) {
+    }
+
+    /** The last batch the database applied on a partition, and the share's outbox rows committed before it. */
+    private record Applied(int partition, long offset, long outboxHigh) {
     }
 
     /** An outbox row to publish. */
@@ -105,7 +117,12 @@ final class OutboxRelay {
     record Send(ProducerRecord<byte[], byte[]> record, long sequence) {
     }
 
-    /** In the batch's database transaction: the last offset of each partition the batch applied. */
+    /**
+     * In the batch's database transaction, as its last statement: the last offset of each partition the batch
+     * applied, and the share's highest outbox id visible then. Rows up to that id were committed before the
+     * batch numbered its members' events (it waited for their locks), so they come first; later rows wait
+     * until the batch is on Kafka.
+     */
     reactor.core.publisher.Mono<Void> markApplied(String consumerGroup, List<SourcePosition> applied) {
         Map<Integer, Long> last = new TreeMap<>();
         for (SourcePosition position : applied) {
@@ -115,11 +132,13 @@ final class OutboxRelay {
             return reactor.core.publisher.Mono.empty();
         }
         return outbox.ensureSchema().then(db.sql("""
-                        insert into fugou_pipeline_applied (consumer_group, topic, source_partition, applied_offset)
-                        select :group, :topic, u.source_partition, u.applied_offset
+                        insert into fugou_pipeline_applied (consumer_group, topic, source_partition, applied_offset, outbox_high)
+                        select :group, :topic, u.source_partition, u.applied_offset,
+                               coalesce((select max(o.id) from fugou_outbox o where o.share = u.source_partition), 0)
                         from unnest(cast(:partitions as int[]), cast(:offsets as bigint[])) as u(source_partition, applied_offset)
                         on conflict (consumer_group, topic, source_partition)
-                        do update set applied_offset = greatest(fugou_pipeline_applied.applied_offset, excluded.applied_offset)""")
+                        do update set applied_offset = greatest(fugou_pipeline_applied.applied_offset, excluded.applied_offset),
+                                      outbox_high = greatest(fugou_pipeline_applied.outbox_high, excluded.outbox_high)""")
                 .bind("group", consumerGroup).bind("topic", inputTopic)
                 .bind("partitions", last.keySet().toArray(Integer[]::new)).bind("offsets", last.values().toArray(Long[]::new))
                 .then());
@@ -136,6 +155,12 @@ final class OutboxRelay {
         }
         outbox.ensureSchema().block(databaseTimeout);
         int generation = consumer.groupMetadata().generationId();
+        for (TopicPartition partition : assigned) {
+            Published sent = pending.remove(partition.partition());
+            if (sent != null && sent.generation() == generation) {
+                positions.put(partition.partition(), sent);
+            }
+        }
         Map<Integer, Long> publishedThrough = new TreeMap<>();
         for (TopicPartition partition : assigned) {
             publishedThrough.put(partition.partition(), consumer.position(partition) - 1);
@@ -161,17 +186,20 @@ final class OutboxRelay {
             return Relayed.NONE;
         }
         // Read after the rows: whatever the database applied before a row committed is seen here too.
-        Map<Integer, Long> applied = db.sql("""
-                        select source_partition, applied_offset from fugou_pipeline_applied
+        Map<Integer, Applied> applied = db.sql("""
+                        select source_partition, applied_offset, outbox_high from fugou_pipeline_applied
                         where consumer_group = :group and topic = :topic and source_partition = any(cast(:shares as int[]))""")
                 .bind("group", group).bind("topic", inputTopic).bind("shares", shares)
-                .map((row, meta) -> Map.entry(row.get("source_partition", Integer.class), row.get("applied_offset", Long.class)))
-                .all().collectMap(Map.Entry::getKey, Map.Entry::getValue)
+                .map((row, meta) -> new Applied(row.get("source_partition", Integer.class), row.get("applied_offset", Long.class),
+                        row.get("outbox_high", Long.class)))
+                .all().collectMap(Applied::partition)
                 .block(databaseTimeout);
-        // A share waits while a batch the database applied is not on Kafka yet (after a crash, until it is read again).
+        // While a batch the database applied is not on Kafka yet (after a crash, until it has been read again), only the
+        // rows committed before it go: later ones may follow its events in a member's sequence. A share's rows stay in id
+        // order, so what goes is always a prefix.
         rows = rows.stream().filter(row -> {
-            Long appliedOffset = applied == null ? null : applied.get(row.share());
-            return appliedOffset == null || publishedThrough.get(row.share()) >= appliedOffset;
+            Applied last = applied == null ? null : applied.get(row.share());
+            return last == null || publishedThrough.get(row.share()) >= last.offset() || row.id() <= last.outboxHigh();
         }).toList();
         if (rows.isEmpty()) {
             return Relayed.NONE;
@@ -199,23 +227,16 @@ final class OutboxRelay {
         }
     }
 
-    /** Inside the container's Kafka transaction: the positions count once it commits, and are read again if it does not. */
-    void onCompletion(Relayed relayed) {
-        if (relayed.through().isEmpty()) {
-            return;
-        }
-        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            forget(relayed);
-            return;
-        }
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCompletion(int status) {
-                if (status == STATUS_COMMITTED) {
-                    committed(relayed);
-                } else {
-                    forget(relayed);
-                }
+    /** Sent in the container's Kafka transaction: the positions count from the consumer's next turn, unless it rolls back. */
+    void sentInBatch(Relayed relayed) {
+        relayed.through().forEach((share, id) -> pending.put(share, new Published(relayed.generation(), id)));
+    }
+
+    /** The container rolled a batch back (on the consumer's thread): its positions never counted. */
+    void rolledBack(Consumer<?, ?> consumer) {
+        consumer.assignment().forEach(partition -> {
+            if (partition.topic().equals(inputTopic)) {
+                pending.remove(partition.partition());
             }
         });
     }
@@ -256,6 +277,7 @@ final class OutboxRelay {
         relayed.through().forEach((share, id) -> positions.put(share, new Published(relayed.generation(), id)));
     }
 
+    /** The transaction's outcome is unknown: its shares' positions are read again (once no transaction is open on them). */
     private void forget(Relayed relayed) {
         relayed.through().keySet().forEach(positions::remove);
     }
@@ -294,11 +316,24 @@ final class OutboxRelay {
         Map<Integer, Long> found = new LinkedHashMap<>();
         shares.forEach(share -> found.put(share, 0L));
         List<TopicPartition> partitions = shares.stream().map(share -> new TopicPartition(positionTopic, share)).toList();
-        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(positionReader, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        Map<String, Object> uncommitted = new HashMap<>(positionReader);
+        uncommitted.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(positionReader, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+             KafkaConsumer<byte[], byte[]> written = new KafkaConsumer<>(uncommitted, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             reader.assign(partitions);
             reader.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = reader.endOffsets(partitions, POSITION_READ_TIMEOUT);
-            Instant deadline = Instant.now().plus(POSITION_READ_TIMEOUT);
+            Instant deadline = Instant.now().plus(transactionTimeout).plus(POSITION_READ_TIMEOUT);
+            // A transaction still open or completing on a share (the previous owner's, until it is fenced or its markers are
+            // written) hides positions that may be committed already: read once everything written is decided.
+            Map<TopicPartition, Long> decided = reader.endOffsets(partitions, POSITION_READ_TIMEOUT);
+            while (!decided.equals(written.endOffsets(partitions, POSITION_READ_TIMEOUT))) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new org.apache.kafka.common.errors.TimeoutException("a transaction stays open on " + positionTopic);
+                }
+                sleep(Duration.ofMillis(20));
+                decided = reader.endOffsets(partitions, POSITION_READ_TIMEOUT);
+            }
+            Map<TopicPartition, Long> end = decided;
             while (partitions.stream().anyMatch(partition -> reader.position(partition) < end.get(partition))) {
                 if (Instant.now().isAfter(deadline)) {
                     throw new org.apache.kafka.common.errors.TimeoutException("reading the outbox positions of " + positionTopic + " took too long");
@@ -357,6 +392,15 @@ final class OutboxRelay {
             }
         }
         return ordered;
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the outbox positions", e);
+        }
     }
 
     private static byte[] bytes(Object column) {

@@ -19,7 +19,10 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
@@ -42,6 +45,7 @@ import org.springframework.kafka.event.ListenerContainerIdleEvent;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DefaultAfterRollbackProcessor;
+import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.transaction.KafkaTransactionManager;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.transaction.ReactiveTransactionManager;
@@ -115,7 +119,7 @@ public class PipelineAutoConfiguration {
             if (pipeline.relaysOutbox()) {
                 Map<String, Object> readerConfig = new LinkedHashMap<>(kafkaProperties.buildConsumerProperties());
                 relay = new OutboxRelay(outbox, db, pipeline.name(), group, pipeline.topic().name(), readerConfig, properties.databaseTimeout(),
-                        batchObserver);
+                        properties.transactionTimeout(), batchObserver);
                 // Idle consumers look at the outbox this often: the delay of an HTTP change's event at low load.
                 container.setPollTimeout(properties.outboxPoll().toMillis());
                 container.setIdleEventInterval(properties.outboxPoll().toMillis());
@@ -138,9 +142,20 @@ public class PipelineAutoConfiguration {
             listener.setBeanName("pipeline-" + pipeline.name());
             // Only failures that must wait reach here (the listener dead-letters the rest itself): seek back and
             // wait, capped exponentially, without limit. Never recovers a batch: that would skip good records.
+            OutboxRelay rollbackRelay = relay;
             listener.setAfterRollbackProcessor(new DefaultAfterRollbackProcessor<>((record, failure) -> {
                 throw new IllegalStateException("a pipeline batch is never skipped", failure);
-            }, KafkaPlatformAutoConfiguration.transientBackOff(retry)));
+            }, KafkaPlatformAutoConfiguration.transientBackOff(retry)) {
+                @Override
+                public void processBatch(ConsumerRecords<Object, Object> records, List<ConsumerRecord<Object, Object>> recordList,
+                                         Consumer<Object, Object> consumer, MessageListenerContainer container, Exception exception,
+                                         boolean recoverable, ContainerProperties.EOSMode eosMode) {
+                    if (rollbackRelay != null) {
+                        rollbackRelay.rolledBack(consumer);
+                    }
+                    super.processBatch(records, recordList, consumer, container, exception, recoverable, eosMode);
+                }
+            });
             return listener;
         });
     }

@@ -253,7 +253,7 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
         OutboxRelay.inMemberOrder(sends).forEach(kafka::send);
         if (!relayed.rows().isEmpty()) {
             relay.sendPositions(relayed, kafka);
-            relay.onCompletion(relayed);
+            relay.sentInBatch(relayed);
         }
         deadLetters.forEach(kafka::send);
     }
