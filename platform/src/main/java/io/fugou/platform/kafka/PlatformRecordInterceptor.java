@@ -39,11 +39,7 @@ public class PlatformRecordInterceptor implements RecordInterceptor<Object, Obje
 
     @Override
     public ConsumerRecord<Object, Object> intercept(ConsumerRecord<Object, Object> record, Consumer<Object, Object> consumer) {
-        if (record.value() instanceof UnknownEvent unknown) {
-            meters.counter("fugou.kafka.events.unknown", "topic", record.topic()).increment();
-            log.info("Skipping {}-{}@{}: event type {} is unknown to this service's contracts (schema id {}); "
-                    + "upgrade the service to handle it", record.topic(), record.partition(), record.offset(),
-                    String.join(", ", unknown.unknownTypes()), unknown.schemaId());
+        if (isUnknownEvent(record, meters)) {
             waits.processed(record);
             return null;
         }
@@ -53,6 +49,21 @@ public class PlatformRecordInterceptor implements RecordInterceptor<Object, Obje
         }
         checkKey(record);
         return record;
+    }
+
+    /**
+     * Whether the record carries an event type this service's contracts do not know (written by a newer
+     * producer): counted ({@code fugou.kafka.events.unknown}) and logged, for the caller to skip.
+     */
+    public static boolean isUnknownEvent(ConsumerRecord<?, ?> record, MeterRegistry meters) {
+        if (!(record.value() instanceof UnknownEvent unknown)) {
+            return false;
+        }
+        meters.counter("fugou.kafka.events.unknown", "topic", record.topic()).increment();
+        log.info("Skipping {}-{}@{}: event type {} is unknown to this service's contracts (schema id {}); "
+                + "upgrade the service to handle it", record.topic(), record.partition(), record.offset(),
+                String.join(", ", unknown.unknownTypes()), unknown.schemaId());
+        return true;
     }
 
     /** A replayed dead letter is for the group that failed on it; the others processed the original already. */

@@ -6,7 +6,6 @@ import io.fugou.platform.kafka.InvalidEventException;
 import io.fugou.platform.kafka.KafkaPlatformAutoConfiguration;
 import io.fugou.platform.kafka.PlatformRecordInterceptor;
 import io.fugou.platform.kafka.TransientFailures;
-import io.fugou.serde.avro.UnknownEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -71,7 +70,8 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
     private final Counter deadLettered;
     private final Timer batches;
     private final MeterRegistry meters;
-    private long previousBatchEnded;
+    /** Per consumer thread: one listener serves all of a pipeline's consumers. */
+    private final ThreadLocal<long[]> previousBatchEnded = ThreadLocal.withInitial(() -> new long[1]);
 
     PipelineListener(EventPipeline<?> pipeline, TransactionalOperator databaseTransaction, KafkaTemplate<byte[], byte[]> kafka,
                      Serializer<Object> valueSerializer, ConsumerWaits waits, BatchObserver observer, Duration databaseTimeout,
@@ -110,7 +110,9 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
             }
         }
         long read = System.nanoTime();
+        int unreadable = deadLetters.size();
         List<Outbound> outputs = pending.isEmpty() ? List.of() : apply(pending, group, deadLetters);
+        int appliedRecords = pending.size() - (deadLetters.size() - unreadable); // less those the one-at-a-time fallback parked
         long committed = System.nanoTime();
         OutboxRelay.Relayed relayed = relay == null || consumer == null ? OutboxRelay.Relayed.NONE : relay.collect(consumer);
         send(relayed, outputs, deadLetters);
@@ -119,7 +121,7 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
             observer.beforeKafkaCommit(pipeline.name(), records.stream()
                     .map(record -> new SourcePosition(record.topic(), record.partition(), record.offset())).toList());
         }
-        applied.increment(pending.size());
+        applied.increment(appliedRecords);
         published.increment(outputs.size() + relayed.rows().size());
         deadLettered.increment(deadLetters.size());
         lastOfEachPartition(records).forEach(waits::processed);
@@ -128,12 +130,12 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
         if (log.isDebugEnabled()) {
             log.debug("Batch of {} records ({} applied, {} events, {} dead letters): read {} ms, database {} ms, publish {} ms; "
                             + "{} ms since the previous batch (its Kafka commit, and the poll); oldest record {} ms old at the start",
-                    records.size(), pending.size(), outputs.size(), deadLetters.size(), (read - started) / 1_000_000,
+                    records.size(), appliedRecords, outputs.size(), deadLetters.size(), (read - started) / 1_000_000,
                     (committed - read) / 1_000_000, (ended - committed) / 1_000_000,
-                    previousBatchEnded == 0 ? -1 : (started - previousBatchEnded) / 1_000_000,
+                    previousBatchEnded.get()[0] == 0 ? -1 : (started - previousBatchEnded.get()[0]) / 1_000_000,
                     startedAtMillis - records.stream().mapToLong(ConsumerRecord::timestamp).min().orElse(startedAtMillis));
         }
-        previousBatchEnded = ended;
+        previousBatchEnded.get()[0] = ended;
     }
 
     /** The record as an event to apply; null when it is skipped or was dead-lettered. Throws when it must wait. */
@@ -147,10 +149,7 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
             deadLetters.add(deadLetter(record, unreadable, group));
             return null;
         }
-        if (record.value() instanceof UnknownEvent unknown) {
-            meters.counter("fugou.kafka.events.unknown", "topic", record.topic()).increment();
-            log.info("Skipping {}-{}@{}: event type {} is unknown to this service's contracts (schema id {}); upgrade the service to handle it",
-                    record.topic(), record.partition(), record.offset(), String.join(", ", unknown.unknownTypes()), unknown.schemaId());
+        if (PlatformRecordInterceptor.isUnknownEvent(record, meters)) {
             return null;
         }
         if (PlatformRecordInterceptor.isReplayForAnotherGroup(record, consumer)) {
