@@ -17,6 +17,12 @@ public final class KitDemo {
 
     public static ServiceProcess start(Path projectDir, LocalInfrastructure infrastructure, LocalPostgres.Database database, Mode mode,
                                        String inputTopic, String outputTopic, Path logDir, boolean production) {
+        return start(projectDir, infrastructure, database, mode, inputTopic, outputTopic, logDir, production, "kit-demo-1");
+    }
+
+    /** One of several instances: each needs its own stable id (its Kafka transactional ids and static group membership). */
+    public static ServiceProcess start(Path projectDir, LocalInfrastructure infrastructure, LocalPostgres.Database database, Mode mode,
+                                       String inputTopic, String outputTopic, Path logDir, boolean production, String instanceId) {
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("KAFKA_BOOTSTRAP_SERVERS", infrastructure.kafka().bootstrapServers());
         environment.put("SCHEMA_REGISTRY_URL", infrastructure.registry().url());
@@ -26,7 +32,7 @@ public final class KitDemo {
         environment.put("DATABASE_PASSWORD", database.password());
         environment.put("FUGOU_SECURITY_MODE", "local");
         // The same instance id on every restart: a restarted instance fences its predecessor's open transaction.
-        environment.put("FUGOU_INSTANCE_ID", "kit-demo-1");
+        environment.put("FUGOU_INSTANCE_ID", instanceId);
         environment.put("KIT_DEMO_MODE", mode.name().toLowerCase());
         environment.put("KIT_DEMO_INPUT_TOPIC", inputTopic);
         environment.put("KIT_DEMO_OUTPUT_TOPIC", outputTopic);

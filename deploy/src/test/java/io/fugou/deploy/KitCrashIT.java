@@ -15,9 +15,6 @@ import io.fugou.infra.LocalPostgres;
 import io.fugou.serde.avro.AvroSerdeConfig;
 import io.fugou.serde.avro.KafkaAvroDeserializer;
 import io.fugou.serde.avro.KafkaAvroSerializer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -249,21 +246,14 @@ class KitCrashIT {
      * service answers 201 (a first answer or the replay of one), with the same Idempotency-Key every time.
      */
     private static void adjust(AtomicReference<String> serviceUrl, AtomicInteger adjusted, AtomicInteger retries, AtomicInteger replayed) {
-        String token = LocalPlatform.localToken(MERCHANT, List.of("kit-demo:adjust"));
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        KitDemoClient client = new KitDemoClient(MERCHANT);
         try {
             for (int i = 0; i < ADJUSTMENTS; i++) {
-                String body = "{\"customerId\":\"c-" + (i * 7 % MEMBERS) + "\",\"entryId\":\"adj-" + i + "\",\"points\":-" + (1 + i % 5) + "}";
                 while (true) {
                     String url = serviceUrl.get();
                     if (url != null) {
                         try {
-                            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + "/adjustments"))
-                                    .timeout(Duration.ofSeconds(10))
-                                    .header("Authorization", "Bearer " + token)
-                                    .header("Content-Type", "application/json")
-                                    .header("Idempotency-Key", "adj-" + i)
-                                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                            HttpResponse<String> response = client.adjust(url, "c-" + (i * 7 % MEMBERS), "adj-" + i, -(1 + i % 5));
                             if (response.statusCode() == 201) {
                                 if (response.headers().firstValue("Idempotent-Replayed").isPresent()) {
                                     replayed.incrementAndGet();
