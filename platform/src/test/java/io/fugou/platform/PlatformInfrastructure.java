@@ -23,7 +23,11 @@ public class PlatformInfrastructure implements ApplicationContextInitializer<Con
                 "spring.kafka.properties.schema.registry.url=" + REGISTRY.url(),
                 "spring.r2dbc.url=" + database.r2dbcUrl(),
                 "spring.r2dbc.username=" + database.user(),
-                "spring.r2dbc.password=" + database.password()).applyTo(context);
+                "spring.r2dbc.password=" + database.password(),
+                "fugou.schedule.jdbc-url=" + database.jdbcUrl(),
+                "fugou.schedule.username=" + database.user(),
+                "fugou.schedule.password=" + database.password(),
+                "fugou.schedule.check-interval=1s").applyTo(context);
     }
 
     private static RegistryOutage startOutageProxy() {
