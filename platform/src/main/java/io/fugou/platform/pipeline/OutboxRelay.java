@@ -121,7 +121,8 @@ final class OutboxRelay {
      * In the batch's database transaction, as its last statement: the last offset of each partition the batch
      * applied, and the share's highest outbox id visible then. Rows up to that id were committed before the
      * batch numbered its members' events (it waited for their locks), so they come first; later rows wait
-     * until the batch is on Kafka.
+     * until the batch is on Kafka. A batch read again after a crash that does not reach past the last applied
+     * offset leaves the mark as it was: rows committed since belong after the rest of that batch.
      */
     reactor.core.publisher.Mono<Void> markApplied(String consumerGroup, List<SourcePosition> applied) {
         Map<Integer, Long> last = new TreeMap<>();
@@ -138,7 +139,8 @@ final class OutboxRelay {
                         from unnest(cast(:partitions as int[]), cast(:offsets as bigint[])) as u(source_partition, applied_offset)
                         on conflict (consumer_group, topic, source_partition)
                         do update set applied_offset = greatest(fugou_pipeline_applied.applied_offset, excluded.applied_offset),
-                                      outbox_high = greatest(fugou_pipeline_applied.outbox_high, excluded.outbox_high)""")
+                                      outbox_high = case when excluded.applied_offset > fugou_pipeline_applied.applied_offset
+                                                         then excluded.outbox_high else fugou_pipeline_applied.outbox_high end""")
                 .bind("group", consumerGroup).bind("topic", inputTopic)
                 .bind("partitions", last.keySet().toArray(Integer[]::new)).bind("offsets", last.values().toArray(Long[]::new))
                 .then());
