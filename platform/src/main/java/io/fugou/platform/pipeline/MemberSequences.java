@@ -1,6 +1,7 @@
 package io.fugou.platform.pipeline;
 
 import io.fugou.events.MemberKey;
+import io.fugou.platform.config.PlatformTable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,10 +21,17 @@ import reactor.core.publisher.Mono;
 public class MemberSequences {
 
     private final DatabaseClient db;
-    private volatile boolean schemaReady;
+    private final PlatformTable table;
 
     public MemberSequences(DatabaseClient db) {
         this.db = db;
+        this.table = new PlatformTable(db, "fugou_member_sequence", """
+                create table if not exists fugou_member_sequence (
+                    stream      text   not null,
+                    merchant_id text   not null,
+                    customer_id text   not null,
+                    last_value  bigint not null,
+                    primary key (stream, merchant_id, customer_id));""");
     }
 
     /** The next number of each given member's stream, one per entry, in order (a member listed twice gets two). */
@@ -43,7 +51,7 @@ public class MemberSequences {
             increments[i++] = count.getValue();
         }
         // Locks are taken in one order (sorted) so two batches touching the same members cannot deadlock.
-        return ensureSchema().then(db.sql("""
+        return table.ensure().then(db.sql("""
                         insert into fugou_member_sequence as s (stream, merchant_id, customer_id, last_value)
                         select :stream, u.merchant_id, u.customer_id, u.increment
                         from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:increments as bigint[]))
@@ -68,22 +76,5 @@ public class MemberSequences {
                     }
                     return numbers;
                 }));
-    }
-
-    private Mono<Void> ensureSchema() {
-        if (schemaReady) {
-            return Mono.empty();
-        }
-        return db.sql("""
-                        do $$ begin
-                            perform pg_advisory_xact_lock(hashtext('fugou_member_sequence'));
-                            create table if not exists fugou_member_sequence (
-                                stream      text   not null,
-                                merchant_id text   not null,
-                                customer_id text   not null,
-                                last_value  bigint not null,
-                                primary key (stream, merchant_id, customer_id));
-                        end $$""").then()
-                .doOnSuccess(done -> schemaReady = true);
     }
 }

@@ -1,5 +1,6 @@
 package io.fugou.platform.pipeline;
 
+import io.fugou.platform.config.PlatformTable;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -46,10 +47,27 @@ public class Outbox {
     private final Serializer<Object> valueSerializer;
     private final int shares;
     private final boolean relayed;
-    private volatile boolean schemaReady;
+    private final PlatformTable table;
 
     Outbox(DatabaseClient db, ReactiveTransactionManager transactions, Serializer<Object> valueSerializer, int shares, boolean relayed) {
         this.db = db;
+        this.table = new PlatformTable(db, "fugou_outbox", """
+                create table if not exists fugou_outbox (
+                    id              bigserial primary key,
+                    share           int    not null,
+                    topic           text   not null,
+                    record_key      bytea  not null,
+                    record_value    bytea  not null,
+                    member_sequence bigint not null default 0);
+                create index if not exists fugou_outbox_share_id on fugou_outbox (share, id);
+                create table if not exists fugou_pipeline_applied (
+                    consumer_group   text   not null,
+                    topic            text   not null,
+                    source_partition int    not null,
+                    applied_offset   bigint not null,
+                    outbox_high      bigint not null default 0,
+                    primary key (consumer_group, topic, source_partition));
+                alter table fugou_pipeline_applied add column if not exists outbox_high bigint not null default 0;""");
         DefaultTransactionDefinition mandatory = new DefaultTransactionDefinition(TransactionDefinition.PROPAGATION_MANDATORY);
         this.insideTransaction = TransactionalOperator.create(transactions, mandatory);
         this.valueSerializer = valueSerializer;
@@ -117,29 +135,6 @@ public class Outbox {
 
     /** The outbox and the pipelines' applied positions are the platform's tables, created on first use. */
     Mono<Void> ensureSchema() {
-        if (schemaReady) {
-            return Mono.empty();
-        }
-        return db.sql("""
-                        do $$ begin
-                            perform pg_advisory_xact_lock(hashtext('fugou_outbox_schema'));
-                            create table if not exists fugou_outbox (
-                                id              bigserial primary key,
-                                share           int    not null,
-                                topic           text   not null,
-                                record_key      bytea  not null,
-                                record_value    bytea  not null,
-                                member_sequence bigint not null default 0);
-                            create index if not exists fugou_outbox_share_id on fugou_outbox (share, id);
-                            create table if not exists fugou_pipeline_applied (
-                                consumer_group   text   not null,
-                                topic            text   not null,
-                                source_partition int    not null,
-                                applied_offset   bigint not null,
-                                outbox_high      bigint not null default 0,
-                                primary key (consumer_group, topic, source_partition));
-                            alter table fugou_pipeline_applied add column if not exists outbox_high bigint not null default 0;
-                        end $$""").then()
-                .doOnSuccess(done -> schemaReady = true);
+        return table.ensure();
     }
 }

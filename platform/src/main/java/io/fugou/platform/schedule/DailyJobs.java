@@ -1,5 +1,6 @@
 package io.fugou.platform.schedule;
 
+import io.fugou.platform.config.PlatformTable;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZonedDateTime;
@@ -30,10 +31,17 @@ public class DailyJobs {
     private final List<DailyJob> jobs;
     private final MerchantCalendar calendar;
     private final Clock clock;
-    private volatile boolean schemaReady;
+    private final PlatformTable table;
 
     public DailyJobs(DatabaseClient db, ReactiveTransactionManager transactions, List<DailyJob> jobs, MerchantCalendar calendar, Clock clock) {
         this.db = db;
+        this.table = new PlatformTable(db, "fugou_daily_run", """
+                create table if not exists fugou_daily_run (
+                    job         text        not null,
+                    merchant_id text        not null,
+                    day         date        not null,
+                    ran_at      timestamptz not null,
+                    primary key (job, merchant_id, day));""");
         this.transactional = TransactionalOperator.create(transactions);
         this.jobs = List.copyOf(jobs);
         this.calendar = calendar;
@@ -42,7 +50,7 @@ public class DailyJobs {
 
     /** Runs what is due now; emits how many (job, merchant) runs were made. A failed run is logged and left for the next check. */
     public Mono<Long> runDue() {
-        return ensureSchema().thenMany(calendar.merchants())
+        return table.ensure().thenMany(calendar.merchants())
                 .concatMap(merchant -> Flux.fromIterable(jobs).concatMap(job -> runIfDue(job, merchant)))
                 .filter(ran -> ran)
                 .count();
@@ -64,22 +72,5 @@ public class DailyJobs {
                             merchant.merchant().value(), day, failure);
                     return Mono.just(false);
                 });
-    }
-
-    private Mono<Void> ensureSchema() {
-        if (schemaReady) {
-            return Mono.empty();
-        }
-        return db.sql("""
-                        do $$ begin
-                            perform pg_advisory_xact_lock(hashtext('fugou_daily_run'));
-                            create table if not exists fugou_daily_run (
-                                job         text        not null,
-                                merchant_id text        not null,
-                                day         date        not null,
-                                ran_at      timestamptz not null,
-                                primary key (job, merchant_id, day));
-                        end $$""").then()
-                .doOnSuccess(done -> schemaReady = true);
     }
 }

@@ -1,5 +1,6 @@
 package io.fugou.platform.web.idempotency;
 
+import io.fugou.platform.config.PlatformTable;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,42 +24,30 @@ public class IdempotencyKeys {
     private final DatabaseClient db;
     private final Clock clock;
     private final Duration retention;
-    private volatile boolean schemaReady;
+    private final PlatformTable table;
 
     public IdempotencyKeys(DatabaseClient db, Clock clock, Duration retention) {
         this.db = db;
+        this.table = new PlatformTable(db, "fugou_idempotency_key", """
+                create table if not exists fugou_idempotency_key (
+                    merchant_id     text        not null,
+                    idempotency_key text        not null,
+                    request_hash    text        not null,
+                    status          int,
+                    content_type    text,
+                    location        text,
+                    body            bytea,
+                    created_at      timestamptz not null,
+                    expires_at      timestamptz not null,
+                    primary key (merchant_id, idempotency_key));
+                create index if not exists fugou_idempotency_key_expiry on fugou_idempotency_key (expires_at);""");
         this.clock = clock;
         this.retention = retention;
     }
 
-    /**
-     * Creates the table once per process, under an advisory lock so instances starting together do
-     * not race. Kept here rather than in each service's Flyway migrations, whose version numbers are
-     * the service's own.
-     */
+    /** Creates the table on first use ({@link PlatformTable}). */
     public Mono<Void> ensureSchema() {
-        if (schemaReady) {
-            return Mono.empty();
-        }
-        // One DO block is one transaction, so the advisory lock is held until the table exists.
-        return db.sql("""
-                        do $$ begin
-                            perform pg_advisory_xact_lock(hashtext('fugou_idempotency_key'));
-                            create table if not exists fugou_idempotency_key (
-                                merchant_id     text        not null,
-                                idempotency_key text        not null,
-                                request_hash    text        not null,
-                                status          int,
-                                content_type    text,
-                                location        text,
-                                body            bytea,
-                                created_at      timestamptz not null,
-                                expires_at      timestamptz not null,
-                                primary key (merchant_id, idempotency_key));
-                            create index if not exists fugou_idempotency_key_expiry on fugou_idempotency_key (expires_at);
-                        end $$""").then()
-                // Remembered once it worked; after a failure (the database down) the next request tries again.
-                .doOnSuccess(done -> schemaReady = true);
+        return table.ensure();
     }
 
     /**

@@ -1,0 +1,34 @@
+package io.fugou.platform.config;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import reactor.core.publisher.Mono;
+
+/**
+ * A table of the platform's own in a service's database (idempotency keys, member sequences, the outbox,
+ * daily runs), created on first use rather than by the service's Flyway migrations, whose version numbers
+ * are the service's own. The DDL runs once per process, in one DO block (one transaction) under an
+ * advisory lock, so instances starting together do not race; after a failure (the database down) the next
+ * use tries again.
+ */
+public final class PlatformTable {
+
+    private final DatabaseClient db;
+    private final String name;
+    private final String ddl;
+    private volatile boolean ready;
+
+    /** {@code ddl}: idempotent statements ({@code create table if not exists ...}), each ending with a semicolon. */
+    public PlatformTable(DatabaseClient db, String name, String ddl) {
+        this.db = db;
+        this.name = name;
+        this.ddl = ddl;
+    }
+
+    public Mono<Void> ensure() {
+        if (ready) {
+            return Mono.empty();
+        }
+        return db.sql("do $$ begin\nperform pg_advisory_xact_lock(hashtext('" + name + "'));\n" + ddl + "\nend $$").then()
+                .doOnSuccess(done -> ready = true);
+    }
+}
