@@ -13,7 +13,9 @@ import io.fugou.platform.pipeline.SourcePosition;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 import reactor.core.publisher.Flux;
@@ -29,6 +31,11 @@ class DemoEntries {
         static Entry of(Inbound<OrderPaid> event) {
             return new Entry(event.member(), event.payload().getOrderId(), event.payload().getTotal().getAmountMinor() / 100,
                     event.occurredAt(), event.position(), 0);
+        }
+
+        /** Unique per merchant: the order (or correction) id. */
+        String key() {
+            return member.merchantId() + "/" + orderId;
         }
 
         Entry numbered(long number) {
@@ -61,15 +68,31 @@ class DemoEntries {
         this.db = db;
     }
 
-    /** Inserts the entries not known yet, in one statement; emits the positions of the records that created one. */
-    Flux<SourcePosition> insertNew(List<Entry> entries) {
+    /** Of these entries, the keys ({@link Entry#key()}) already stored. */
+    Mono<Set<String>> stored(List<Entry> entries) {
         return db.sql("""
-                        insert into demo_entry (merchant_id, customer_id, order_id, points, occurred_at, source_partition, source_offset)
+                        select e.merchant_id, e.order_id
+                        from demo_entry e
+                        join unnest(cast(:merchants as text[]), cast(:orderIds as text[])) as u(merchant_id, order_id)
+                          on e.order_id = u.order_id
+                        where e.merchant_id = u.merchant_id""")
+                .bind("merchants", entries.stream().map(e -> e.member().merchantId()).toArray(String[]::new))
+                .bind("orderIds", entries.stream().map(Entry::orderId).toArray(String[]::new))
+                .map((row, meta) -> row.get("merchant_id", String.class) + "/" + row.get("order_id", String.class))
+                .all().collect(HashSet::new, Set::add);
+    }
+
+    /** Inserts numbered entries in one statement; emits how many were inserted (fewer if another writer stored some meanwhile). */
+    Mono<Long> insertNumbered(List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return Mono.just(0L);
+        }
+        return db.sql("""
+                        insert into demo_entry (merchant_id, customer_id, order_id, points, occurred_at, source_partition, source_offset, sequence)
                         select * from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:orderIds as text[]),
                                              cast(:points as bigint[]), cast(:occurred as timestamptz[]), cast(:partitions as int[]),
-                                             cast(:offsets as bigint[]))
-                        on conflict (merchant_id, order_id) do nothing
-                        returning source_partition, source_offset""")
+                                             cast(:offsets as bigint[]), cast(:sequences as bigint[]))
+                        on conflict (merchant_id, order_id) do nothing""")
                 .bind("merchants", entries.stream().map(e -> e.member().merchantId()).toArray(String[]::new))
                 .bind("customers", entries.stream().map(e -> e.member().customerId()).toArray(String[]::new))
                 .bind("orderIds", entries.stream().map(Entry::orderId).toArray(String[]::new))
@@ -77,25 +100,8 @@ class DemoEntries {
                 .bind("occurred", entries.stream().map(e -> OffsetDateTime.ofInstant(e.occurredAt(), ZoneOffset.UTC)).toArray(OffsetDateTime[]::new))
                 .bind("partitions", entries.stream().map(e -> e.source().partition()).toArray(Integer[]::new))
                 .bind("offsets", entries.stream().map(e -> e.source().offset()).toArray(Long[]::new))
-                .map((row, meta) -> new SourcePosition(entries.get(0).source().topic(), row.get("source_partition", Integer.class),
-                        row.get("source_offset", Long.class)))
-                .all();
-    }
-
-    /** Stores each entry's sequence number. */
-    Mono<Void> number(List<Entry> entries) {
-        if (entries.isEmpty()) {
-            return Mono.empty();
-        }
-        return db.sql("""
-                        update demo_entry e set sequence = u.sequence
-                        from unnest(cast(:merchants as text[]), cast(:orderIds as text[]), cast(:sequences as bigint[]))
-                             as u(merchant_id, order_id, sequence)
-                        where e.merchant_id = u.merchant_id and e.order_id = u.order_id""")
-                .bind("merchants", entries.stream().map(e -> e.member().merchantId()).toArray(String[]::new))
-                .bind("orderIds", entries.stream().map(Entry::orderId).toArray(String[]::new))
                 .bind("sequences", entries.stream().map(Entry::sequence).toArray(Long[]::new))
-                .then();
+                .fetch().rowsUpdated();
     }
 
     /** An operator's correction, numbered; false when the entry exists already. */

@@ -9,11 +9,11 @@ import io.fugou.platform.pipeline.EventHandler;
 import io.fugou.platform.pipeline.EventPipeline;
 import io.fugou.platform.pipeline.MemberSequences;
 import io.fugou.platform.pipeline.Outbound;
-import io.fugou.platform.pipeline.SourcePosition;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -29,21 +29,34 @@ class DemoPipeline {
 
     @Bean
     EventPipeline<OrderEvent> demoOrders(KitDemoApplication.DemoTopics topics, DemoEntries entries, MemberSequences sequences) {
+        // Numbered before they are inserted, so each row is written once: the entries already stored are read first,
+        // the rest numbered and inserted. Should another writer insert one of them meanwhile (a consumer that lost the
+        // partition and has not noticed yet), the insert comes up short and the batch fails whole, its numbers with
+        // it, so no number is ever skipped; the pipeline then applies the records one by one.
         EventHandler<OrderPaid> paid = events -> {
             List<DemoEntries.Entry> batch = events.stream().map(DemoEntries.Entry::of).toList();
-            return entries.insertNew(batch).collect(HashSet<SourcePosition>::new, HashSet::add).flatMap(created -> {
+            return entries.stored(batch).flatMap(stored -> {
                 List<DemoEntries.Entry> fresh = new ArrayList<>();
                 List<DemoEntries.Entry> seenBefore = new ArrayList<>();
-                batch.forEach(entry -> (created.contains(entry.source()) ? fresh : seenBefore).add(entry));
-                Mono<List<DemoEntries.Entry>> numbered = sequences.next(topics.output().name(), fresh.stream().map(DemoEntries.Entry::member).toList())
+                Set<String> taken = new HashSet<>(stored);
+                for (DemoEntries.Entry entry : batch) {
+                    if (taken.add(entry.key())) {
+                        fresh.add(entry);
+                    } else if (stored.contains(entry.key())) {
+                        seenBefore.add(entry); // its event again if this very record stored it (rebuilt below)
+                    } // else the shop sent it twice within this batch: the first one counts
+                }
+                Mono<List<DemoEntries.Entry>> inserted = sequences.next(topics.output().name(), fresh.stream().map(DemoEntries.Entry::member).toList())
                         .flatMap(numbers -> {
-                            List<DemoEntries.Entry> withNumbers = new ArrayList<>();
+                            List<DemoEntries.Entry> numbered = new ArrayList<>();
                             for (int i = 0; i < fresh.size(); i++) {
-                                withNumbers.add(fresh.get(i).numbered(numbers.get(i)));
+                                numbered.add(fresh.get(i).numbered(numbers.get(i)));
                             }
-                            return entries.number(withNumbers).thenReturn(withNumbers);
+                            return entries.insertNumbered(numbered).flatMap(rows -> rows == numbered.size() ? Mono.just(numbered)
+                                    : Mono.error(new IllegalStateException("another writer stored " + (numbered.size() - rows)
+                                            + " of these entries meanwhile; the batch is applied again")));
                         });
-                return numbered.zipWith(entries.storedBy(seenBefore).collectList(), (newOnes, rebuilt) -> {
+                return inserted.zipWith(entries.storedBy(seenBefore).collectList(), (newOnes, rebuilt) -> {
                     List<DemoEntries.Entry> all = new ArrayList<>(newOnes);
                     all.addAll(rebuilt);
                     all.sort(Comparator.comparing((DemoEntries.Entry e) -> e.source().partition()).thenComparing(e -> e.source().offset()));
