@@ -1,5 +1,7 @@
 package io.fugou.platform.pipeline;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,9 +75,11 @@ final class OutboxRelay {
     private final Map<Integer, Published> pending = new ConcurrentHashMap<>();
     private final Map<Integer, Long> deletedThrough = new ConcurrentHashMap<>();
     private volatile Instant lastIdleFailureLogged = Instant.EPOCH;
+    private final Counter relayedEvents;
+    private final Counter idleFailures;
 
     OutboxRelay(Outbox outbox, DatabaseClient db, String pipeline, String group, String inputTopic, Map<String, Object> consumerConfig,
-                Duration databaseTimeout, Duration transactionTimeout, BatchObserver observer) {
+                Duration databaseTimeout, Duration transactionTimeout, BatchObserver observer, MeterRegistry meters) {
         this.outbox = outbox;
         this.db = db;
         this.pipeline = pipeline;
@@ -90,6 +94,8 @@ final class OutboxRelay {
         this.databaseTimeout = databaseTimeout;
         this.transactionTimeout = transactionTimeout;
         this.observer = observer;
+        this.relayedEvents = meters.counter("fugou.outbox.events.relayed", "pipeline", pipeline);
+        this.idleFailures = meters.counter("fugou.outbox.relay.failures", "pipeline", pipeline);
     }
 
     /** The compacted topic of a consumer group's outbox positions: one partition per share, the last record of each is its position. */
@@ -232,6 +238,7 @@ final class OutboxRelay {
     /** Sent in the container's Kafka transaction: the positions count from the consumer's next turn, unless it rolls back. */
     void sentInBatch(Relayed relayed) {
         relayed.through().forEach((share, id) -> pending.put(share, new Published(relayed.generation(), id)));
+        relayedEvents.increment(relayed.rows().size());
     }
 
     /** The container rolled a batch back (on the consumer's thread): its positions never counted. */
@@ -269,6 +276,7 @@ final class OutboxRelay {
                 return null;
             });
             committed(relayed);
+            relayedEvents.increment(relayed.rows().size());
         } catch (RuntimeException failure) {
             forget(relayed);
             logIdleFailure(failure);
@@ -285,6 +293,7 @@ final class OutboxRelay {
     }
 
     private void logIdleFailure(RuntimeException failure) {
+        idleFailures.increment();
         Instant now = Instant.now();
         if (now.isAfter(lastIdleFailureLogged.plusSeconds(30))) {
             lastIdleFailureLogged = now;

@@ -119,7 +119,7 @@ public class PipelineAutoConfiguration {
             if (pipeline.relaysOutbox()) {
                 Map<String, Object> readerConfig = new LinkedHashMap<>(kafkaProperties.buildConsumerProperties());
                 relay = new OutboxRelay(outbox, db, pipeline.name(), group, pipeline.topic().name(), readerConfig, properties.databaseTimeout(),
-                        properties.transactionTimeout(), batchObserver);
+                        properties.transactionTimeout(), batchObserver, meters);
                 // Idle consumers look at the outbox this often: the delay of an HTTP change's event at low load.
                 container.setPollTimeout(properties.outboxPoll().toMillis());
                 container.setIdleEventInterval(properties.outboxPoll().toMillis());

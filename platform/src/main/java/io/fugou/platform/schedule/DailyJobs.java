@@ -3,6 +3,8 @@ package io.fugou.platform.schedule;
 import io.fugou.platform.config.PlatformTable;
 import java.time.Clock;
 import java.time.LocalDate;
+import java.time.Period;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
 import org.slf4j.Logger;
@@ -25,6 +27,7 @@ import reactor.core.publisher.Mono;
 public class DailyJobs {
 
     private static final Logger log = LoggerFactory.getLogger(DailyJobs.class);
+    private static final Period KEPT = Period.ofDays(400);
 
     private final DatabaseClient db;
     private final TransactionalOperator transactional;
@@ -32,6 +35,7 @@ public class DailyJobs {
     private final MerchantCalendar calendar;
     private final Clock clock;
     private final PlatformTable table;
+    private volatile LocalDate lastForgotten;
 
     public DailyJobs(DatabaseClient db, ReactiveTransactionManager transactions, List<DailyJob> jobs, MerchantCalendar calendar, Clock clock) {
         this.db = db;
@@ -50,10 +54,22 @@ public class DailyJobs {
 
     /** Runs what is due now; emits how many (job, merchant) runs were made. A failed run is logged and left for the next check. */
     public Mono<Long> runDue() {
-        return table.ensure().thenMany(calendar.merchants())
+        return table.ensure().then(forgetOldRuns()).thenMany(calendar.merchants())
                 .concatMap(merchant -> Flux.fromIterable(jobs).concatMap(job -> runIfDue(job, merchant)))
                 .filter(ran -> ran)
                 .count();
+    }
+
+    /** Runs are remembered for {@link #KEPT} (only the latest due day is ever looked up); once a day the older ones go. */
+    private Mono<Void> forgetOldRuns() {
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        if (today.equals(lastForgotten)) {
+            return Mono.empty();
+        }
+        return db.sql("delete from fugou_daily_run where day < :oldest").bind("oldest", today.minus(KEPT))
+                .fetch().rowsUpdated()
+                .doOnSuccess(deleted -> lastForgotten = today)
+                .then();
     }
 
     private Mono<Boolean> runIfDue(DailyJob job, MerchantCalendar.MerchantZone merchant) {
@@ -63,7 +79,7 @@ public class DailyJobs {
                         insert into fugou_daily_run (job, merchant_id, day, ran_at) values (:job, :merchant, :day, :ranAt)
                         on conflict (job, merchant_id, day) do nothing""")
                 .bind("job", job.name()).bind("merchant", merchant.merchant().value()).bind("day", day)
-                .bind("ranAt", clock.instant().atOffset(java.time.ZoneOffset.UTC))
+                .bind("ranAt", clock.instant().atOffset(ZoneOffset.UTC))
                 .fetch().rowsUpdated()
                 .flatMap(claimed -> claimed == 0 ? Mono.just(false) : job.run(merchant.merchant(), day).thenReturn(true));
         return transactional.transactional(claimAndRun)

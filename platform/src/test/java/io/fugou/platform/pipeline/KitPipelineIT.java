@@ -329,7 +329,8 @@ class KitPipelineIT {
         // A partition no consumer owns, so the running relay leaves these rows alone.
         int share = 99;
         String group = "mark-test-" + UUID.randomUUID();
-        OutboxRelay relay = new OutboxRelay(outbox, db, "mark-test", group, KitLedger.ORDERS.name(), Map.of(), ARRIVAL, ARRIVAL, null);
+        OutboxRelay relay = new OutboxRelay(outbox, db, "mark-test", group, KitLedger.ORDERS.name(), Map.of(), ARRIVAL, ARRIVAL, null,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         try {
             long before = insertOutboxRow(share);
             relay.markApplied(group, List.of(new SourcePosition(KitLedger.ORDERS.name(), share, 10))).block(ARRIVAL);

@@ -96,6 +96,27 @@ class DailyJobsIT {
     }
 
     @Test
+    void shouldForgetRunsOlderThanAboutAYear() {
+        Recorder job = new Recorder(LocalTime.of(3, 0));
+        MerchantId merchant = merchant();
+        TestClock clock = new TestClock(Instant.parse("2026-05-01T20:00:00Z"));
+        DailyJobs jobs = new DailyJobs(db, transactions, List.of(job), calendar(merchant, SHANGHAI), clock);
+        jobs.runDue().block();
+        assertThat(runsRemembered(job)).isEqualTo(1);
+
+        clock.set(Instant.parse("2027-06-10T20:00:00Z"));
+        jobs.runDue().block();
+
+        assertThat(runsRemembered(job)).as("only the new day's run").isEqualTo(1);
+        assertThat(job.runs()).containsExactly(merchant.value() + " 2026-05-02", merchant.value() + " 2027-06-11");
+    }
+
+    private long runsRemembered(DailyJob job) {
+        return db.sql("select count(*) as n from fugou_daily_run where job = :job").bind("job", job.name())
+                .map((row, meta) -> row.get("n", Long.class)).one().block();
+    }
+
+    @Test
     void shouldBeCalledByTheClusterSchedulerWithoutAnyoneAsking() {
         String today = DailyTally.MERCHANT.value() + " " + LocalDate.now(SHANGHAI);
         await().atMost(Duration.ofSeconds(60)).until(() -> tally.runs().contains(today));
