@@ -69,7 +69,7 @@ class Adjustments {
         return sequences.next(topics.output().name(), List.of(member)).flatMap(numbers -> {
             DemoEntries.Entry entry = new DemoEntries.Entry(member, request.entryId(), request.points(),
                     clock.instant().truncatedTo(ChronoUnit.MILLIS), new SourcePosition("http", -1, -1), numbers.get(0));
-            return entries.insertAdjustment(entry).flatMap(inserted -> inserted
+            return entries.insertNumbered(List.of(entry)).flatMap(inserted -> inserted == 1
                     ? outbox.append(List.of(Outbound.of(topics.output(), entry.event(topics.output()))))
                             .thenReturn(new AdjustmentResponse(entry.orderId(), entry.sequence()))
                     : Mono.error(new ResponseStatusException(HttpStatus.CONFLICT, "Entry " + request.entryId() + " exists already.")));

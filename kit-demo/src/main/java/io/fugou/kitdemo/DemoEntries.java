@@ -82,7 +82,7 @@ class DemoEntries {
                 .all().collect(HashSet::new, Set::add);
     }
 
-    /** Inserts numbered entries in one statement; emits how many were inserted (fewer if another writer stored some meanwhile). */
+    /** Inserts numbered entries in one statement; emits how many were inserted (fewer if some were stored already). */
     Mono<Long> insertNumbered(List<Entry> entries) {
         if (entries.isEmpty()) {
             return Mono.just(0L);
@@ -102,22 +102,6 @@ class DemoEntries {
                 .bind("offsets", entries.stream().map(e -> e.source().offset()).toArray(Long[]::new))
                 .bind("sequences", entries.stream().map(Entry::sequence).toArray(Long[]::new))
                 .fetch().rowsUpdated();
-    }
-
-    /** An operator's correction, numbered; false when the entry exists already. */
-    Mono<Boolean> insertAdjustment(Entry entry) {
-        return db.sql("""
-                        insert into demo_entry (merchant_id, customer_id, order_id, points, occurred_at, source_partition, source_offset, sequence)
-                        values (:merchant, :customer, :orderId, :points, :occurred, -1, -1, :sequence)
-                        on conflict (merchant_id, order_id) do nothing""")
-                .bind("merchant", entry.member().merchantId())
-                .bind("customer", entry.member().customerId())
-                .bind("orderId", entry.orderId())
-                .bind("points", entry.points())
-                .bind("occurred", OffsetDateTime.ofInstant(entry.occurredAt(), ZoneOffset.UTC))
-                .bind("sequence", entry.sequence())
-                .fetch().rowsUpdated()
-                .map(rows -> rows > 0);
     }
 
     /** Of these entries, the ones stored by this very record (an earlier delivery whose Kafka transaction never committed). */

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.r2dbc.core.DatabaseClient;
+import reactor.core.publisher.Mono;
 
 /**
  * Publishes the {@link Outbox} from the consumers of the pipeline that relays it. The consumer that owns
@@ -130,13 +131,13 @@ final class OutboxRelay {
      * until the batch is on Kafka. A batch read again after a crash that does not reach past the last applied
      * offset leaves the mark as it was: rows committed since belong after the rest of that batch.
      */
-    reactor.core.publisher.Mono<Void> markApplied(String consumerGroup, List<SourcePosition> applied) {
+    Mono<Void> markApplied(String consumerGroup, List<SourcePosition> applied) {
         Map<Integer, Long> last = new TreeMap<>();
         for (SourcePosition position : applied) {
             last.merge(position.partition(), position.offset(), Math::max);
         }
         if (last.isEmpty()) {
-            return reactor.core.publisher.Mono.empty();
+            return Mono.empty();
         }
         return outbox.ensureSchema().then(db.sql("""
                         insert into fugou_pipeline_applied (consumer_group, topic, source_partition, applied_offset, outbox_high)
@@ -217,7 +218,7 @@ final class OutboxRelay {
         return new Relayed(rows, through, generation);
     }
 
-    /** The outbox rows as records, then the position of each share they advance. */
+    /** The outbox rows as records, in id order, each with its member sequence. */
     List<Send> sends(Relayed relayed) {
         List<Send> sends = new ArrayList<>();
         for (Row row : relayed.rows()) {

@@ -282,7 +282,7 @@ class KitPipelineIT {
     @Test
     void shouldPublishOutboxEventsOnceWhenTheRelayFailsAfterSendingThemAndBeforeItsKafkaCommit() throws Exception {
         MemberKey member = newMember();
-        long next = lastOutboxId() + 1;
+        long next = takeOutboxId() + 1;
         ledger.crashRelayBeforeKafkaCommit(next + 2);
         for (int i = 1; i <= 6; i++) {
             ledger.adjust(member, "adj-" + i, 1, Mono.empty()).block(ARRIVAL);
@@ -396,7 +396,7 @@ class KitPipelineIT {
     }
 
     /** Takes an outbox id, so the next row written gets the one after it. */
-    private long lastOutboxId() {
+    private long takeOutboxId() {
         outbox.ensureSchema().block();
         return db.sql("select nextval('fugou_outbox_id_seq') as id").map((row, meta) -> row.get("id", Long.class)).one().block();
     }
