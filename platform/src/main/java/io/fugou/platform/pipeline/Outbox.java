@@ -46,10 +46,12 @@ public class Outbox {
     private final TransactionalOperator insideTransaction;
     private final Serializer<Object> valueSerializer;
     private final int shares;
-    private final boolean relayed;
+    /** The relaying pipeline's consumer group and input topic; null when no pipeline relays. */
+    private final String group;
+    private final String inputTopic;
     private final PlatformTable table;
 
-    Outbox(DatabaseClient db, ReactiveTransactionManager transactions, Serializer<Object> valueSerializer, int shares, boolean relayed) {
+    Outbox(DatabaseClient db, ReactiveTransactionManager transactions, Serializer<Object> valueSerializer, int shares, String group, String inputTopic) {
         this.db = db;
         this.table = new PlatformTable(db, "fugou_outbox", """
                 create table if not exists fugou_outbox (
@@ -58,21 +60,22 @@ public class Outbox {
                     topic           text   not null,
                     record_key      bytea  not null,
                     record_value    bytea  not null,
-                    member_sequence bigint not null default 0);
+                    member_sequence bigint not null default 0,
+                    after_offset    bigint not null default -1);
+                alter table fugou_outbox add column if not exists after_offset bigint not null default -1;
                 create index if not exists fugou_outbox_share_id on fugou_outbox (share, id);
                 create table if not exists fugou_pipeline_applied (
                     consumer_group   text   not null,
                     topic            text   not null,
                     source_partition int    not null,
                     applied_offset   bigint not null,
-                    outbox_high      bigint not null default 0,
-                    primary key (consumer_group, topic, source_partition));
-                alter table fugou_pipeline_applied add column if not exists outbox_high bigint not null default 0;""");
+                    primary key (consumer_group, topic, source_partition));""");
         DefaultTransactionDefinition mandatory = new DefaultTransactionDefinition(TransactionDefinition.PROPAGATION_MANDATORY);
         this.insideTransaction = TransactionalOperator.create(transactions, mandatory);
         this.valueSerializer = valueSerializer;
         this.shares = shares;
-        this.relayed = relayed;
+        this.group = group;
+        this.inputTopic = inputTopic;
     }
 
     /**
@@ -80,7 +83,7 @@ public class Outbox {
      * the change and its events could part). They reach their topics after that transaction commits.
      */
     public Mono<Void> append(List<Outbound> events) {
-        if (!relayed) {
+        if (group == null) {
             return Mono.error(new IllegalStateException("no pipeline of this service relays the outbox: declare relaysOutbox() on one"));
         }
         if (events.isEmpty()) {
@@ -122,13 +125,16 @@ public class Outbox {
                 .fetch().all().then();
         // Base64 text arrays: one round trip for every row (r2dbc binds no bytea[]).
         Mono<Void> insert = db.sql("""
-                        insert into fugou_outbox (share, topic, record_key, record_value, member_sequence)
-                        select u.share, u.topic, convert_to(u.record_key, 'UTF8'), decode(u.record_value, 'base64'), u.member_sequence
+                        insert into fugou_outbox (share, topic, record_key, record_value, member_sequence, after_offset)
+                        select u.share, u.topic, convert_to(u.record_key, 'UTF8'), decode(u.record_value, 'base64'), u.member_sequence,
+                               coalesce((select a.applied_offset from fugou_pipeline_applied a
+                                         where a.consumer_group = :group and a.topic = :inputTopic and a.source_partition = u.share), -1)
                         from unnest(cast(:shares as int[]), cast(:topics as text[]), cast(:keys as text[]), cast(:values as text[]),
                                     cast(:sequences as bigint[])) with ordinality as u(share, topic, record_key, record_value, member_sequence, n)
                         order by u.n""")
                 .bind("shares", rows.shares()).bind("topics", rows.topics()).bind("keys", rows.keys()).bind("values", rows.values())
                 .bind("sequences", rows.sequences())
+                .bind("group", group).bind("inputTopic", inputTopic)
                 .then();
         return lock.then(insert);
     }

@@ -41,10 +41,9 @@ import reactor.core.publisher.Mono;
  * <li>a relay that lost its partitions (a zombie) cannot commit: KIP-447 refuses its offsets;</li>
  * <li>one member's events from its records and from the outbox come out in the order the database
  * applied them: both are published by one consumer, rows in a transaction are ordered per member by
- * sequence, and while a batch the database applied has not reached Kafka yet (after a crash, until it is
- * read again) only the share's rows committed before that batch go out: the pipeline records, in each
- * batch's own database transaction, the partition's last applied offset and the share's highest outbox
- * id, and the rest of the share waits until the consumer's position has passed that offset.</li>
+ * sequence, and a row goes only once the records its pipeline had applied when the row committed are on
+ * Kafka or in the same transaction: each batch records its partition's last applied offset in its own
+ * database transaction ({@code fugou_pipeline_applied}), and each outbox row the offset it saw.</li>
  * </ul>
  * Rows whose position is committed are deleted by the relay afterwards.
  */
@@ -107,12 +106,8 @@ final class OutboxRelay {
     private record Published(int generation, long id) {
     }
 
-    /** The last batch the database applied on a partition, and the share's outbox rows committed before it. */
-    private record Applied(int partition, long offset, long outboxHigh) {
-    }
-
     /** An outbox row to publish. */
-    record Row(long id, int share, String topic, byte[] key, byte[] value, long sequence) {
+    record Row(long id, int share, String topic, byte[] key, byte[] value, long sequence, long afterOffset) {
     }
 
     /** What one transaction publishes from the outbox: rows in id order, and each share's new position. */
@@ -126,10 +121,8 @@ final class OutboxRelay {
 
     /**
      * In the batch's database transaction, as its last statement: the last offset of each partition the batch
-     * applied, and the share's highest outbox id visible then. Rows up to that id were committed before the
-     * batch numbered its members' events (it waited for their locks), so they come first; later rows wait
-     * until the batch is on Kafka. A batch read again after a crash that does not reach past the last applied
-     * offset leaves the mark as it was: rows committed since belong after the rest of that batch.
+     * applied. An outbox row committed later records it ({@code after_offset}) and waits until the consumer's
+     * position has passed it: those records' events may come before the row in a member's sequence.
      */
     Mono<Void> markApplied(String consumerGroup, List<SourcePosition> applied) {
         Map<Integer, Long> last = new TreeMap<>();
@@ -140,14 +133,11 @@ final class OutboxRelay {
             return Mono.empty();
         }
         return outbox.ensureSchema().then(db.sql("""
-                        insert into fugou_pipeline_applied (consumer_group, topic, source_partition, applied_offset, outbox_high)
-                        select :group, :topic, u.source_partition, u.applied_offset,
-                               coalesce((select max(o.id) from fugou_outbox o where o.share = u.source_partition), 0)
+                        insert into fugou_pipeline_applied (consumer_group, topic, source_partition, applied_offset)
+                        select :group, :topic, u.source_partition, u.applied_offset
                         from unnest(cast(:partitions as int[]), cast(:offsets as bigint[])) as u(source_partition, applied_offset)
                         on conflict (consumer_group, topic, source_partition)
-                        do update set applied_offset = greatest(fugou_pipeline_applied.applied_offset, excluded.applied_offset),
-                                      outbox_high = case when excluded.applied_offset > fugou_pipeline_applied.applied_offset
-                                                         then excluded.outbox_high else fugou_pipeline_applied.outbox_high end""")
+                        do update set applied_offset = greatest(fugou_pipeline_applied.applied_offset, excluded.applied_offset)""")
                 .bind("group", consumerGroup).bind("topic", inputTopic)
                 .bind("partitions", last.keySet().toArray(Integer[]::new)).bind("offsets", last.values().toArray(Long[]::new))
                 .then());
@@ -178,7 +168,7 @@ final class OutboxRelay {
         deletePublished(after);
         Integer[] shares = after.keySet().toArray(Integer[]::new);
         List<Row> rows = db.sql("""
-                        select o.id, o.share, o.topic, o.record_key, o.record_value, o.member_sequence
+                        select o.id, o.share, o.topic, o.record_key, o.record_value, o.member_sequence, o.after_offset
                         from fugou_outbox o
                         join unnest(cast(:shares as int[]), cast(:after as bigint[])) as u(share, after_id)
                           on o.share = u.share and o.id > u.after_id
@@ -188,28 +178,17 @@ final class OutboxRelay {
                 .bind("after", after.values().toArray(Long[]::new))
                 .bind("limit", MAX_ROWS)
                 .map((row, meta) -> new Row(row.get("id", Long.class), row.get("share", Integer.class), row.get("topic", String.class),
-                        bytes(row.get("record_key")), bytes(row.get("record_value")), row.get("member_sequence", Long.class)))
+                        bytes(row.get("record_key")), bytes(row.get("record_value")), row.get("member_sequence", Long.class),
+                        row.get("after_offset", Long.class)))
                 .all().collectList()
                 .block(databaseTimeout);
         if (rows == null || rows.isEmpty()) {
             return Relayed.NONE;
         }
-        // Read after the rows: whatever the database applied before a row committed is seen here too.
-        Map<Integer, Applied> applied = db.sql("""
-                        select source_partition, applied_offset, outbox_high from fugou_pipeline_applied
-                        where consumer_group = :group and topic = :topic and source_partition = any(cast(:shares as int[]))""")
-                .bind("group", group).bind("topic", inputTopic).bind("shares", shares)
-                .map((row, meta) -> new Applied(row.get("source_partition", Integer.class), row.get("applied_offset", Long.class),
-                        row.get("outbox_high", Long.class)))
-                .all().collectMap(Applied::partition)
-                .block(databaseTimeout);
-        // While a batch the database applied is not on Kafka yet (after a crash, until it has been read again), only the
-        // rows committed before it go: later ones may follow its events in a member's sequence. A share's rows stay in id
-        // order, so what goes is always a prefix.
-        rows = rows.stream().filter(row -> {
-            Applied last = applied == null ? null : applied.get(row.share());
-            return last == null || publishedThrough.get(row.share()) >= last.offset() || row.id() <= last.outboxHigh();
-        }).toList();
+        // A row goes once everything its pipeline had applied when the row committed is on Kafka, or goes in this
+        // transaction: those records' events may come before it in a member's sequence. After a crash, applied
+        // records wait to be read again. Rows of a share record rising offsets, so what goes is always a prefix.
+        rows = rows.stream().filter(row -> publishedThrough.get(row.share()) >= row.afterOffset()).toList();
         if (rows.isEmpty()) {
             return Relayed.NONE;
         }

@@ -73,13 +73,17 @@ public class PipelineAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     Outbox outbox(DatabaseClient db, ReactiveTransactionManager databaseTransactions, PipelineKafka kafka, TopicProperties topics,
-                  List<EventPipeline<?>> pipelines) {
+                  List<EventPipeline<?>> pipelines, KafkaProperties kafkaProperties) {
         long relaying = pipelines.stream().filter(EventPipeline::relaysOutbox).count();
         if (relaying > 1) {
             throw new IllegalStateException("more than one pipeline relays the outbox: one per service ("
                     + pipelines.stream().filter(EventPipeline::relaysOutbox).map(EventPipeline::name).toList() + ")");
         }
-        return new Outbox(db, databaseTransactions, kafka.valueSerializer(), topics.partitions(), relaying == 1);
+        // The relaying pipeline's consumer group and topic: each row records how far its pipeline had applied when it committed.
+        EventPipeline<?> relay = pipelines.stream().filter(EventPipeline::relaysOutbox).findFirst().orElse(null);
+        String group = relay == null ? null : relay.group() != null ? relay.group() : kafkaProperties.getConsumer().getGroupId();
+        return new Outbox(db, databaseTransactions, kafka.valueSerializer(), topics.partitions(), relay == null ? null : group,
+                relay == null ? null : relay.topic().name());
     }
 
     @Bean

@@ -324,42 +324,7 @@ class KitPipelineIT {
                 .isInstanceOf(PointsAdjusted.class);
     }
 
-    @Test
-    void shouldMarkWhichOutboxRowsCameBeforeABatchAndKeepTheMarkWhenTheBatchIsReadAgainOnlyInPart() {
-        // A partition no consumer owns, so the running relay leaves these rows alone.
-        int share = 99;
-        String group = "mark-test-" + UUID.randomUUID();
-        OutboxRelay relay = new OutboxRelay(outbox, db, "mark-test", group, KitLedger.ORDERS.name(), Map.of(), ARRIVAL, ARRIVAL, null,
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-        try {
-            long before = insertOutboxRow(share);
-            relay.markApplied(group, List.of(new SourcePosition(KitLedger.ORDERS.name(), share, 10))).block(ARRIVAL);
-            assertThat(mark(group, share)).as("applied offset, and the last row committed before the batch").containsExactly(10L, before);
-
-            long after = insertOutboxRow(share);
-            relay.markApplied(group, List.of(new SourcePosition(KitLedger.ORDERS.name(), share, 6))).block(ARRIVAL);
-            assertThat(mark(group, share)).as("a crashed batch read again in part: its later rows still wait").containsExactly(10L, before);
-
-            relay.markApplied(group, List.of(new SourcePosition(KitLedger.ORDERS.name(), share, 12))).block(ARRIVAL);
-            assertThat(mark(group, share)).as("past it").containsExactly(12L, after);
-        } finally {
-            db.sql("delete from fugou_outbox where share = :share").bind("share", share).then().block(ARRIVAL);
-        }
-    }
-
     // --- helpers ---
-
-    private long insertOutboxRow(int share) {
-        outbox.ensureSchema().block(ARRIVAL);
-        return db.sql("insert into fugou_outbox (share, topic, record_key, record_value) values (:share, 'none', 'k', 'v') returning id")
-                .bind("share", share).map((row, meta) -> row.get("id", Long.class)).one().block(ARRIVAL);
-    }
-
-    private List<Long> mark(String group, int share) {
-        return db.sql("select applied_offset, outbox_high from fugou_pipeline_applied where consumer_group = :group and source_partition = :share")
-                .bind("group", group).bind("share", share)
-                .map((row, meta) -> List.of(row.get("applied_offset", Long.class), row.get("outbox_high", Long.class))).one().block(ARRIVAL);
-    }
 
     private interface Publishing {
         void run() throws Exception;
