@@ -1,9 +1,8 @@
 package io.fugou.loyalty;
 
-import io.fugou.testsupport.FugouIntegrationTest;
 import io.fugou.testsupport.ServiceSkeletonContract;
 
-@FugouIntegrationTest
+@LoyaltyIntegrationTest
 class LoyaltyServiceApplicationIT extends ServiceSkeletonContract {
 
     @Override

@@ -10,7 +10,6 @@ import static org.awaitility.Awaitility.await;
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
 import io.fugou.platform.security.LocalTokens;
-import io.fugou.testsupport.FugouIntegrationTest;
 import io.fugou.testsupport.KafkaTestClient;
 import io.fugou.testsupport.OrderEventMother;
 import io.fugou.testsupport.TestTokens;
@@ -26,7 +25,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * The walking skeleton end to end: a shop publishes OrderPaid with the Confluent-wire serde to the
  * real broker, loyalty-service consumes it and serves it over HTTP to that merchant only.
  */
-@FugouIntegrationTest
+@LoyaltyIntegrationTest
 class PaidOrderEndToEndIT {
 
     private static final Duration ARRIVAL = Duration.ofSeconds(30);
@@ -110,9 +109,11 @@ class PaidOrderEndToEndIT {
 
         assertThat(events).extracting(PointsEvent::getSequence).containsExactly(1L, 2L);
         assertThat(events).extracting(event -> ((PointsEarned) event.getPayload()).getOrderId()).containsExactly(first, second);
-        // 258.00 CNY each: 258 points at the base rate.
+        // 258.00 CNY each: 258 points at the default rate, pending through the default seven-day return window.
         assertThat(events).extracting(event -> ((PointsEarned) event.getPayload()).getPoints()).containsExactly(258L, 258L);
-        assertThat(events).extracting(event -> ((PointsEarned) event.getPayload()).getBalanceAfter()).containsExactly(258L, 516L);
+        assertThat(events).extracting(event -> ((PointsEarned) event.getPayload()).getPendingAfter()).containsExactly(258L, 516L);
+        assertThat(events).extracting(event -> ((PointsEarned) event.getPayload()).getBalanceAfter()).containsExactly(0L, 0L);
+        assertThat(events).allSatisfy(event -> assertThat(((PointsEarned) event.getPayload()).getAvailableAt()).isAfter(event.getOccurredAt()));
         assertThat(events).extracting(PointsEvent::getEventId).doesNotHaveDuplicates();
     }
 

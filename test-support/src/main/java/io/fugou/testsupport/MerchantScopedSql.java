@@ -22,12 +22,19 @@ import java.util.stream.Stream;
  * <p>A guard against forgetting, not a proof: it reads SQL written inline in {@code .sql(...)} (not
  * SQL built in a variable), it looks for {@code merchant_id} after the last WHERE (so an {@code OR}
  * beside it, or a scope only inside a subquery, passes), and a statement naming a shared table is
- * not checked at all. Keep repository SQL inline and simple, and it catches the common slip.
+ * not checked at all. Keep repository SQL inline and simple, and it catches the common slip. A
+ * statement that must span merchants starts with {@value #ACROSS_MERCHANTS} and the reason.
  */
 public final class MerchantScopedSql {
 
     private static final Pattern TEXT_BLOCK = Pattern.compile("\\.sql\\(\\s*\"\"\"(.*?)\"\"\"", Pattern.DOTALL);
     private static final Pattern LITERAL = Pattern.compile("\\.sql\\(\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    /**
+     * How a statement that must span merchants says so and why, as its first line: a scheduler listing
+     * the merchants it has work for, say. It reads merchant ids, never a merchant's rows for another.
+     */
+    public static final String ACROSS_MERCHANTS = "-- across merchants:";
 
     private MerchantScopedSql() {
     }
@@ -66,6 +73,9 @@ public final class MerchantScopedSql {
 
     static boolean isScoped(String statement, Set<String> sharedTables) {
         String sql = statement.toLowerCase(Locale.ROOT).replaceAll("\\s+", " ").trim();
+        if (sql.startsWith(ACROSS_MERCHANTS)) {
+            return true;
+        }
         String verb = sql.split(" ", 2)[0];
         if (sharedTables.stream().anyMatch(table -> sql.matches(".*\\b(from|into|update|join) " + Pattern.quote(table) + "\\b.*"))) {
             return true;

@@ -31,6 +31,14 @@ class MerchantScopedSqlTest {
     }
 
     @Test
+    void shouldLetAStatementThatSaysWhyItSpansMerchantsThrough() {
+        assertThat(MerchantScopedSql.isScoped("-- across merchants: the daily jobs' list\nselect distinct merchant_id from ledger", Set.of()))
+                .isTrue();
+        assertThat(MerchantScopedSql.isScoped("select distinct merchant_id from ledger -- across merchants: not the first line", Set.of()))
+                .isFalse();
+    }
+
+    @Test
     void shouldNotBeFooledByAMerchantColumnOutsideTheWhere() {
         assertThat(MerchantScopedSql.isScoped("select merchant_id, points from ledger where customer_id = :c", Set.of())).isFalse();
         assertThat(MerchantScopedSql.isScoped("update ledger set points = 0 where merchant_id = :m and customer_id = :c", Set.of())).isTrue();

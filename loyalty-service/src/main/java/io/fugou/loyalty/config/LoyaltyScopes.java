@@ -7,11 +7,19 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 
+/** Which scope each endpoint needs; the first rule that matches a request decides. */
 @Configuration(proxyBeanMethods = false)
 class LoyaltyScopes {
 
     @Bean
     EndpointScopes loyaltyEndpointScopes() {
-        return () -> List.of(ScopeRule.of(HttpMethod.GET, "/api/v1/paid-orders/**", "loyalty:read"));
+        return () -> List.of(
+                ScopeRule.of(HttpMethod.GET, "/api/v1/paid-orders/**", "loyalty:read"),
+                ScopeRule.of(HttpMethod.GET, "/api/v1/members/*/points", "loyalty:read"),
+                ScopeRule.of(HttpMethod.GET, "/api/v1/members/*/points/**", "loyalty:read"),
+                ScopeRule.of(HttpMethod.GET, "/api/v1/earning-rules", "loyalty:read"),
+                ScopeRule.of(HttpMethod.GET, "/api/v1/earning-rules/**", "loyalty:read"),
+                ScopeRule.of(HttpMethod.POST, "/api/v1/earning-rules/dry-run", "loyalty:read"),
+                ScopeRule.of(HttpMethod.POST, "/api/v1/earning-rules/versions", "loyalty:write"));
     }
 }

@@ -1,10 +1,19 @@
 package io.fugou.loyalty.orders;
 
+import io.fugou.events.MemberKey;
 import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
 
-/** An order as loyalty-service knows it once the shop reported it paid. Money in minor units. */
-public record PaidOrder(String merchantId, String orderId, String customerId, String eventId,
-                        long totalMinor, String currency, int lineCount, Instant paidAt) {
+/**
+ * An order as loyalty-service knows it once the shop reported it paid, with what it earned. Money in
+ * minor units.
+ *
+ * @param availableAt when its pending points become available; null when they were available at once
+ */
+public record PaidOrder(String merchantId, String orderId, String customerId, String eventId, long totalMinor, String currency,
+                        Instant paidAt, int rulesVersion, long points, long reversedPoints, Instant availableAt, boolean released,
+                        List<EarnedLine> lines) {
 
     public PaidOrder {
         if (currency == null || !currency.matches("[A-Z]{3}")) {
@@ -16,5 +25,14 @@ public record PaidOrder(String merchantId, String orderId, String customerId, St
         if (orderId == null || orderId.isBlank()) {
             throw new IllegalArgumentException("orderId must not be blank");
         }
+        lines = List.copyOf(Objects.requireNonNull(lines, "lines"));
+    }
+
+    public MemberKey member() {
+        return new MemberKey(merchantId, customerId);
+    }
+
+    public int lineCount() {
+        return lines.size();
     }
 }

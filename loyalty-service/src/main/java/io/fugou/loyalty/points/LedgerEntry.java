@@ -3,8 +3,16 @@ package io.fugou.loyalty.points;
 import io.fugou.events.MemberKey;
 import io.fugou.platform.pipeline.SourcePosition;
 import java.time.Instant;
+import java.util.List;
 
-/** One line of a member's points ledger, as stored: what changed, the balance after it, and its place in the member's sequence. */
-public record LedgerEntry(MemberKey member, String entryId, String orderId, long points, long balanceAfter, long sequence,
-                          Instant occurredAt, SourcePosition source) {
+/**
+ * One line of a member's points ledger, as stored: what it moved (available and pending), the balances
+ * after it, and its place in the member's sequence on {@code fugou.points.v1}.
+ *
+ * @param points    the amount as its event shows it (earned, released, taken back; signed for an adjustment)
+ * @param shortfall for a reversal, the points it could not take back because they were spent
+ */
+public record LedgerEntry(MemberKey member, String entryId, EntryKind kind, long points, long availableDelta, long pendingDelta,
+                          long balanceAfter, long pendingAfter, long shortfall, String orderId, String refundId, List<String> ruleIds,
+                          Instant availableAt, String reason, String operator, long sequence, Instant occurredAt, SourcePosition source) {
 }

@@ -2,25 +2,39 @@ package io.fugou.loyalty.points;
 
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
+import io.fugou.loyalty.rules.EarningRules.RefundShortfall;
+import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.pipeline.MemberSequences;
 import io.fugou.platform.pipeline.SourcePosition;
+import io.fugou.platform.web.paging.Cursor;
+import io.fugou.platform.web.paging.Page;
+import io.fugou.platform.web.paging.PageRequest;
+import io.r2dbc.spi.Readable;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 import reactor.core.publisher.Mono;
 
 /**
- * The points ledger: append-only entries and a balance per member, written a batch at a time with
- * set-based statements (one round trip each, whatever the batch size). Call it inside the batch's
- * transaction.
+ * The points ledger: append-only entries, and each member's balances kept equal to the sums of them
+ * in the same transaction. Written a batch at a time with set-based statements (one round trip each,
+ * whatever the batch size); call it inside the caller's transaction.
  */
 @Repository
 public class PointsLedger {
+
+    /** Joins a row's rule ids into one array element: unnest cannot carry an array per row. */
+    private static final String RULE_SEPARATOR = "\u001f";
 
     private final DatabaseClient db;
     private final MemberSequences sequences;
@@ -31,68 +45,151 @@ public class PointsLedger {
     }
 
     /**
-     * Credits new earnings, in order: each member's balance moves once for the batch, and each entry
-     * gets the balance after it and the member's next sequence number on {@code fugou.points.v1}.
+     * Posts the changes in order. The members are locked first (by numbering their events, in one sorted
+     * statement), so their balances are read and moved by one writer at a time; each entry gets the
+     * balances after it and the member's next number on {@code fugou.points.v1}.
      */
-    public Mono<List<LedgerEntry>> credit(List<Earning> earnings) {
-        if (earnings.isEmpty()) {
+    public Mono<List<LedgerEntry>> post(List<Posting> postings) {
+        if (postings.isEmpty()) {
             return Mono.just(List.of());
         }
-        Map<MemberKey, Long> sums = new LinkedHashMap<>();
-        earnings.forEach(earning -> sums.merge(earning.member(), earning.points(), Long::sum));
-        // Sorted, so two transactions touching the same members lock them in the same order.
-        Mono<Map<MemberKey, Long>> balances = db.sql("""
-                        insert into points_balance as b (merchant_id, customer_id, balance)
-                        select * from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:sums as bigint[]))
-                        order by 1, 2
-                        on conflict (merchant_id, customer_id) do update set balance = b.balance + excluded.balance
-                        returning merchant_id, customer_id, balance""")
-                .bind("merchants", sums.keySet().stream().map(MemberKey::merchantId).toArray(String[]::new))
-                .bind("customers", sums.keySet().stream().map(MemberKey::customerId).toArray(String[]::new))
-                .bind("sums", sums.values().toArray(Long[]::new))
-                .map((row, meta) -> Map.entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
-                        row.get("balance", Long.class)))
-                .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
-        Mono<List<Long>> numbers = sequences.next(Topics.POINTS.name(), earnings.stream().map(Earning::member).toList());
-        return balances.zipWith(numbers).flatMap(both -> {
-            List<LedgerEntry> entries = entries(earnings, both.getT1(), both.getT2());
-            return insert(entries).thenReturn(entries);
-        });
+        List<MemberKey> members = postings.stream().map(Posting::member).toList();
+        return sequences.next(Topics.POINTS.name(), members)
+                .zipWhen(numbers -> balances(new LinkedHashSet<>(members).stream().toList()))
+                .flatMap(both -> {
+                    Map<MemberKey, Balance> balances = new HashMap<>(both.getT2());
+                    LedgerEntry[] entries = new LedgerEntry[postings.size()];
+                    for (int i = 0; i < postings.size(); i++) {
+                        Posting posting = postings.get(i);
+                        Balance before = balances.getOrDefault(posting.member(), Balance.NONE);
+                        entries[i] = entry(posting, before, both.getT1().get(i));
+                        balances.put(posting.member(), new Balance(entries[i].balanceAfter(), entries[i].pendingAfter(),
+                                before.lifetime() + lifetimeDelta(posting)));
+                    }
+                    List<LedgerEntry> posted = Arrays.asList(entries);
+                    return insert(posted).then(store(balances, new LinkedHashSet<>(members))).thenReturn(posted);
+                });
     }
 
-    /** The balance after each entry, counted back from the member's balance after the whole batch. */
-    private static List<LedgerEntry> entries(List<Earning> earnings, Map<MemberKey, Long> balanceAfterBatch, List<Long> numbers) {
-        Map<MemberKey, Long> balance = new HashMap<>(balanceAfterBatch);
-        LedgerEntry[] entries = new LedgerEntry[earnings.size()];
-        for (int i = earnings.size() - 1; i >= 0; i--) {
-            Earning earning = earnings.get(i);
-            long after = balance.get(earning.member());
-            entries[i] = new LedgerEntry(earning.member(), earning.entryId(), earning.orderId(), earning.points(), after, numbers.get(i),
-                    earning.occurredAt(), earning.source());
-            balance.put(earning.member(), after - earning.points());
+    private static LedgerEntry entry(Posting posting, Balance before, long sequence) {
+        long available = 0;
+        long pending = 0;
+        long shortfall = 0;
+        long points = posting.points();
+        switch (posting.kind()) {
+            case EARNED -> {
+                if (posting.pending()) {
+                    pending = points;
+                } else {
+                    available = points;
+                }
+            }
+            case RELEASED -> {
+                pending = -points;
+                available = points;
+            }
+            case REVERSED -> {
+                if (posting.pending()) {
+                    pending = -points;
+                } else if (posting.shortfall() == RefundShortfall.ALLOW_NEGATIVE) {
+                    available = -points;
+                } else {
+                    long taken = Math.min(points, Math.max(0, before.available()));
+                    available = -taken;
+                    shortfall = points - taken;
+                }
+            }
+            case ADJUSTED -> available = points;
         }
-        return List.of(entries);
+        return new LedgerEntry(posting.member(), posting.entryId(), posting.kind(), points, available, pending,
+                before.available() + available, before.pending() + pending, shortfall, posting.orderId(), posting.refundId(),
+                posting.ruleIds(), posting.availableAt(), posting.reason(), posting.operator(), sequence, posting.occurredAt(),
+                posting.source());
+    }
+
+    private static long lifetimeDelta(Posting posting) {
+        return switch (posting.kind()) {
+            case EARNED, ADJUSTED -> posting.points();
+            case REVERSED -> -posting.points();
+            case RELEASED -> 0;
+        };
+    }
+
+    /** The balances of these members; a member with no row yet is absent. */
+    public Mono<Map<MemberKey, Balance>> balances(List<MemberKey> members) {
+        return db.sql("""
+                        select b.merchant_id, b.customer_id, b.available, b.pending, b.lifetime
+                        from points_balance b, unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
+                        where b.merchant_id = u.merchant_id and b.customer_id = u.customer_id""")
+                .bind("merchants", members.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                .bind("customers", members.stream().map(MemberKey::customerId).toArray(String[]::new))
+                .map((row, meta) -> Map.entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
+                        new Balance(row.get("available", Long.class), row.get("pending", Long.class), row.get("lifetime", Long.class))))
+                .all()
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+    }
+
+    public Mono<Balance> balance(MerchantId merchant, String customerId) {
+        return balances(List.of(new MemberKey(merchant.value(), customerId)))
+                .map(found -> found.getOrDefault(new MemberKey(merchant.value(), customerId), Balance.NONE));
+    }
+
+    private Mono<Void> store(Map<MemberKey, Balance> balances, LinkedHashSet<MemberKey> members) {
+        List<MemberKey> changed = members.stream()
+                .sorted(Comparator.comparing(MemberKey::merchantId).thenComparing(MemberKey::customerId)).toList();
+        return db.sql("""
+                        insert into points_balance as b (merchant_id, customer_id, available, pending, lifetime)
+                        select * from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:available as bigint[]),
+                                             cast(:pending as bigint[]), cast(:lifetime as bigint[]))
+                        on conflict (merchant_id, customer_id) do update
+                           set available = excluded.available, pending = excluded.pending, lifetime = excluded.lifetime""")
+                .bind("merchants", changed.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                .bind("customers", changed.stream().map(MemberKey::customerId).toArray(String[]::new))
+                .bind("available", changed.stream().map(m -> balances.get(m).available()).toArray(Long[]::new))
+                .bind("pending", changed.stream().map(m -> balances.get(m).pending()).toArray(Long[]::new))
+                .bind("lifetime", changed.stream().map(m -> balances.get(m).lifetime()).toArray(Long[]::new))
+                .then();
     }
 
     private Mono<Void> insert(List<LedgerEntry> entries) {
         return db.sql("""
-                        insert into points_entry (merchant_id, customer_id, entry_id, order_id, points, balance_after, sequence, occurred_at,
-                                                  source_topic, source_partition, source_offset)
-                        select * from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:entryIds as text[]),
-                                             cast(:orderIds as text[]), cast(:points as bigint[]), cast(:balances as bigint[]),
-                                             cast(:sequences as bigint[]), cast(:occurred as timestamptz[]), cast(:topics as text[]),
-                                             cast(:partitions as int[]), cast(:offsets as bigint[]))""")
-                .bind("merchants", entries.stream().map(e -> e.member().merchantId()).toArray(String[]::new))
-                .bind("customers", entries.stream().map(e -> e.member().customerId()).toArray(String[]::new))
-                .bind("entryIds", entries.stream().map(LedgerEntry::entryId).toArray(String[]::new))
-                .bind("orderIds", entries.stream().map(LedgerEntry::orderId).toArray(String[]::new))
-                .bind("points", entries.stream().map(LedgerEntry::points).toArray(Long[]::new))
-                .bind("balances", entries.stream().map(LedgerEntry::balanceAfter).toArray(Long[]::new))
-                .bind("sequences", entries.stream().map(LedgerEntry::sequence).toArray(Long[]::new))
-                .bind("occurred", entries.stream().map(e -> OffsetDateTime.ofInstant(e.occurredAt(), ZoneOffset.UTC)).toArray(OffsetDateTime[]::new))
-                .bind("topics", entries.stream().map(e -> e.source().topic()).toArray(String[]::new))
-                .bind("partitions", entries.stream().map(e -> e.source().partition()).toArray(Integer[]::new))
-                .bind("offsets", entries.stream().map(e -> e.source().offset()).toArray(Long[]::new))
+                        insert into points_entry (merchant_id, customer_id, entry_id, kind, points, available_delta, pending_delta,
+                                                  balance_after, pending_after, shortfall, order_id, refund_id, rule_ids, available_at,
+                                                  reason, operator, sequence, occurred_at, source_topic, source_partition, source_offset)
+                        select merchant_id, customer_id, entry_id, kind, points, available_delta, pending_delta, balance_after,
+                               pending_after, shortfall, order_id, refund_id, string_to_array(rule_ids, chr(31)), available_at,
+                               reason, operator, sequence, occurred_at, source_topic, source_partition, source_offset
+                        from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:entryIds as text[]), cast(:kinds as text[]),
+                                    cast(:points as bigint[]), cast(:availableDeltas as bigint[]), cast(:pendingDeltas as bigint[]),
+                                    cast(:balances as bigint[]), cast(:pendings as bigint[]), cast(:shortfalls as bigint[]),
+                                    cast(:orderIds as text[]), cast(:refundIds as text[]), cast(:ruleIds as text[]),
+                                    cast(:availableAt as timestamptz[]), cast(:reasons as text[]), cast(:operators as text[]),
+                                    cast(:sequences as bigint[]), cast(:occurred as timestamptz[]), cast(:topics as text[]),
+                                    cast(:partitions as int[]), cast(:offsets as bigint[]))
+                             as u(merchant_id, customer_id, entry_id, kind, points, available_delta, pending_delta, balance_after,
+                                  pending_after, shortfall, order_id, refund_id, rule_ids, available_at, reason, operator, sequence,
+                                  occurred_at, source_topic, source_partition, source_offset)""")
+                .bind("merchants", column(entries, e -> e.member().merchantId(), String[]::new))
+                .bind("customers", column(entries, e -> e.member().customerId(), String[]::new))
+                .bind("entryIds", column(entries, LedgerEntry::entryId, String[]::new))
+                .bind("kinds", column(entries, e -> e.kind().stored(), String[]::new))
+                .bind("points", column(entries, LedgerEntry::points, Long[]::new))
+                .bind("availableDeltas", column(entries, LedgerEntry::availableDelta, Long[]::new))
+                .bind("pendingDeltas", column(entries, LedgerEntry::pendingDelta, Long[]::new))
+                .bind("balances", column(entries, LedgerEntry::balanceAfter, Long[]::new))
+                .bind("pendings", column(entries, LedgerEntry::pendingAfter, Long[]::new))
+                .bind("shortfalls", column(entries, LedgerEntry::shortfall, Long[]::new))
+                .bind("orderIds", column(entries, LedgerEntry::orderId, String[]::new))
+                .bind("refundIds", column(entries, LedgerEntry::refundId, String[]::new))
+                .bind("ruleIds", column(entries, e -> String.join(RULE_SEPARATOR, e.ruleIds()), String[]::new))
+                .bind("availableAt", column(entries, e -> utc(e.availableAt()), OffsetDateTime[]::new))
+                .bind("reasons", column(entries, LedgerEntry::reason, String[]::new))
+                .bind("operators", column(entries, LedgerEntry::operator, String[]::new))
+                .bind("sequences", column(entries, LedgerEntry::sequence, Long[]::new))
+                .bind("occurred", column(entries, e -> utc(e.occurredAt()), OffsetDateTime[]::new))
+                .bind("topics", column(entries, e -> e.source() == null ? null : e.source().topic(), String[]::new))
+                .bind("partitions", column(entries, e -> e.source() == null ? null : e.source().partition(), Integer[]::new))
+                .bind("offsets", column(entries, e -> e.source() == null ? null : e.source().offset(), Long[]::new))
                 .then();
     }
 
@@ -105,26 +202,62 @@ public class PointsLedger {
             return Mono.just(List.of());
         }
         return db.sql("""
-                        select e.merchant_id, e.customer_id, e.entry_id, e.order_id, e.points, e.balance_after, e.sequence, e.occurred_at,
-                               e.source_topic, e.source_partition, e.source_offset
-                        from points_entry e
-                        join unnest(cast(:merchants as text[]), cast(:entryIds as text[]), cast(:topics as text[]),
+                        select e.* from points_entry e,
+                             unnest(cast(:merchants as text[]), cast(:entryIds as text[]), cast(:topics as text[]),
                                     cast(:partitions as int[]), cast(:offsets as bigint[]))
                              as u(merchant_id, entry_id, source_topic, source_partition, source_offset)
-                          on e.entry_id = u.entry_id
-                        where e.merchant_id = u.merchant_id and e.source_topic = u.source_topic
+                        where e.merchant_id = u.merchant_id and e.entry_id = u.entry_id and e.source_topic = u.source_topic
                           and e.source_partition = u.source_partition and e.source_offset = u.source_offset""")
                 .bind("merchants", merchantIds.toArray(String[]::new))
                 .bind("entryIds", entryIds.toArray(String[]::new))
                 .bind("topics", sources.stream().map(SourcePosition::topic).toArray(String[]::new))
                 .bind("partitions", sources.stream().map(SourcePosition::partition).toArray(Integer[]::new))
                 .bind("offsets", sources.stream().map(SourcePosition::offset).toArray(Long[]::new))
-                .map((row, meta) -> new LedgerEntry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
-                        row.get("entry_id", String.class), row.get("order_id", String.class), row.get("points", Long.class),
-                        row.get("balance_after", Long.class), row.get("sequence", Long.class),
-                        row.get("occurred_at", OffsetDateTime.class).toInstant(),
-                        new SourcePosition(row.get("source_topic", String.class), row.get("source_partition", Integer.class),
-                                row.get("source_offset", Long.class))))
+                .map((row, meta) -> entry(row))
                 .all().collectList();
+    }
+
+    /** A member's entries, newest first, a page at a time (the cursor is the last sequence seen). */
+    public Mono<Page<LedgerEntry>> history(MerchantId merchant, String customerId, PageRequest page) {
+        long before = page.after(1).map(cursor -> cursor.longValue(0)).orElse(Long.MAX_VALUE);
+        return db.sql("""
+                        select e.* from points_entry e
+                        where e.merchant_id = :merchant and e.customer_id = :customer and e.sequence < :before
+                        order by e.sequence desc limit :limit""")
+                .bind("merchant", merchant.value())
+                .bind("customer", customerId)
+                .bind("before", before)
+                .bind("limit", page.fetchSize())
+                .map((row, meta) -> entry(row))
+                .all().collectList()
+                .map(rows -> Page.of(rows, page, entry -> Cursor.of(Long.toString(entry.sequence()))));
+    }
+
+    static LedgerEntry entry(Readable row) {
+        String[] ruleIds = row.get("rule_ids", String[].class);
+        OffsetDateTime availableAt = row.get("available_at", OffsetDateTime.class);
+        String topic = row.get("source_topic", String.class);
+        return new LedgerEntry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
+                row.get("entry_id", String.class), EntryKind.fromStored(row.get("kind", String.class)), row.get("points", Long.class),
+                row.get("available_delta", Long.class), row.get("pending_delta", Long.class), row.get("balance_after", Long.class),
+                row.get("pending_after", Long.class), row.get("shortfall", Long.class), row.get("order_id", String.class),
+                row.get("refund_id", String.class), ruleIds == null ? List.of() : List.of(ruleIds),
+                availableAt == null ? null : availableAt.toInstant(), row.get("reason", String.class), row.get("operator", String.class),
+                row.get("sequence", Long.class), row.get("occurred_at", OffsetDateTime.class).toInstant(),
+                topic == null ? null : new SourcePosition(topic, row.get("source_partition", Integer.class), row.get("source_offset", Long.class)));
+    }
+
+    private static <T> T[] column(List<LedgerEntry> entries, Function<LedgerEntry, ?> value, IntFunction<T[]> array) {
+        T[] values = array.apply(entries.size());
+        for (int i = 0; i < values.length; i++) {
+            @SuppressWarnings("unchecked")
+            T one = (T) value.apply(entries.get(i));
+            values[i] = one;
+        }
+        return values;
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 }

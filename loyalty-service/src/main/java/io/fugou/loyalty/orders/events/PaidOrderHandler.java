@@ -1,112 +1,230 @@
 package io.fugou.loyalty.orders.events;
 
-import io.fugou.events.Topics;
+import io.fugou.events.common.Money;
+import io.fugou.events.orders.OrderLine;
 import io.fugou.events.orders.OrderPaid;
-import io.fugou.events.points.EarningSource;
-import io.fugou.events.points.PointsEarned;
-import io.fugou.events.points.PointsEvent;
+import io.fugou.loyalty.orders.EarnedLine;
 import io.fugou.loyalty.orders.PaidOrder;
 import io.fugou.loyalty.orders.PaidOrders;
-import io.fugou.loyalty.points.BaseRate;
-import io.fugou.loyalty.points.Earning;
+import io.fugou.loyalty.orders.PaidOrders.OrderKey;
+import io.fugou.loyalty.points.DailyEarnings;
 import io.fugou.loyalty.points.LedgerEntry;
+import io.fugou.loyalty.points.PointsEvents;
 import io.fugou.loyalty.points.PointsLedger;
+import io.fugou.loyalty.points.Posting;
+import io.fugou.loyalty.rules.ReturnWindow;
+import io.fugou.loyalty.rules.RuleBook;
+import io.fugou.loyalty.rules.RuleVersion;
+import io.fugou.loyalty.rules.Scoring;
+import io.fugou.loyalty.tiers.MemberTiers;
 import io.fugou.platform.kafka.InvalidEventException;
-import io.fugou.platform.pipeline.Envelopes;
 import io.fugou.platform.pipeline.EventHandler;
 import io.fugou.platform.pipeline.Inbound;
 import io.fugou.platform.pipeline.Outbound;
 import io.fugou.platform.pipeline.SourcePosition;
+import java.math.BigInteger;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
- * A paid order, a batch at a time: the order is recorded once, it earns points at the base rate (one
- * ledger entry per order), and each entry is published on {@code fugou.points.v1} as
- * {@code PointsEarned} with the balance after it and the member's sequence number. A record seen
- * before changes nothing; if it is the very record that created its rows (its Kafka transaction never
- * committed), the same events are rebuilt from those rows.
+ * Paid orders, a batch at a time: each new order is scored by the merchant's rules in force at its
+ * event time and the tier its member held then, capped per order and per member per day, recorded with
+ * what each line earned, and credited as one ledger entry (pending until the return window passes),
+ * published as {@code PointsEarned}. A record seen before changes nothing; if it is the very record
+ * that created its rows (its Kafka transaction never committed), the same events are rebuilt from them.
  */
 @Component
 public class PaidOrderHandler implements EventHandler<OrderPaid> {
 
     private final PaidOrders paidOrders;
     private final PointsLedger ledger;
+    private final RuleBook rules;
+    private final MemberTiers tiers;
+    private final DailyEarnings daily;
 
-    public PaidOrderHandler(PaidOrders paidOrders, PointsLedger ledger) {
+    public PaidOrderHandler(PaidOrders paidOrders, PointsLedger ledger, RuleBook rules, MemberTiers tiers, DailyEarnings daily) {
         this.paidOrders = paidOrders;
         this.ledger = ledger;
+        this.rules = rules;
+        this.tiers = tiers;
+        this.daily = daily;
+    }
+
+    /** The entry an order's earning is recorded under: one per order. */
+    public static String earningEntryId(String orderId) {
+        return "order:" + orderId;
     }
 
     @Override
     public void check(Inbound<OrderPaid> event) {
-        paidOrder(event);
+        lines(event);
     }
 
     @Override
     public Mono<List<Outbound>> apply(List<Inbound<OrderPaid>> events) {
-        List<PaidOrder> orders = events.stream().map(PaidOrderHandler::paidOrder).toList();
-        List<SourcePosition> sources = events.stream().map(Inbound::position).toList();
-        return paidOrders.recordNew(orders, sources).flatMap(created -> {
-            List<Earning> earnings = new ArrayList<>();
+        List<OrderKey> keys = events.stream().map(e -> new OrderKey(e.merchantId(), e.payload().getOrderId())).toList();
+        return paidOrders.known(keys, events.get(0).position().topic()).flatMap(known -> {
+            List<Inbound<OrderPaid>> fresh = new ArrayList<>();
             List<Inbound<OrderPaid>> seenBefore = new ArrayList<>();
-            for (Inbound<OrderPaid> event : events) {
-                if (created.contains(event.position())) {
-                    earnings.add(earning(event));
-                } else {
-                    seenBefore.add(event);
-                }
+            Set<OrderKey> taken = new HashSet<>(known.keySet());
+            for (int i = 0; i < events.size(); i++) {
+                if (taken.add(keys.get(i))) {
+                    fresh.add(events.get(i));
+                } else if (events.get(i).position().equals(known.get(keys.get(i)))) {
+                    seenBefore.add(events.get(i)); // this very record stored it: its event again (rebuilt below)
+                } // else a duplicate from the shop: the first one counts
             }
-            Mono<List<LedgerEntry>> credited = ledger.credit(earnings);
-            Mono<List<LedgerEntry>> rebuilt = ledger.createdBy(
-                    seenBefore.stream().map(Inbound::merchantId).toList(),
-                    seenBefore.stream().map(event -> Earning.entryIdOfOrder(event.payload().getOrderId())).toList(),
+            Mono<List<LedgerEntry>> credited = fresh.isEmpty() ? Mono.just(List.of()) : credit(fresh);
+            Mono<List<LedgerEntry>> rebuilt = ledger.createdBy(seenBefore.stream().map(Inbound::merchantId).toList(),
+                    seenBefore.stream().map(e -> earningEntryId(e.payload().getOrderId())).toList(),
                     seenBefore.stream().map(Inbound::position).toList());
             return credited.zipWith(rebuilt, (now, before) -> {
                 List<LedgerEntry> entries = new ArrayList<>(now);
                 entries.addAll(before);
-                // In the order the records came, which is each member's ledger order.
-                entries.sort(Comparator.comparing((LedgerEntry entry) -> entry.source().partition())
-                        .thenComparing(entry -> entry.source().offset()));
-                return entries.stream().map(PaidOrderHandler::earned).toList();
+                return PointsEvents.of(entries);
             });
         });
     }
 
-    private static Earning earning(Inbound<OrderPaid> event) {
-        OrderPaid paid = event.payload();
-        return new Earning(event.member(), Earning.entryIdOfOrder(paid.getOrderId()), paid.getOrderId(),
-                BaseRate.pointsFor(paid.getTotal().getAmountMinor()), event.occurredAt(), event.position());
+    private Mono<List<LedgerEntry>> credit(List<Inbound<OrderPaid>> fresh) {
+        Mono<RuleBook.Versions> versions = rules.versionsOf(fresh.stream().map(Inbound::merchantId).toList());
+        Mono<List<String>> tiersThen = tiers.tiersAt(fresh.stream().map(Inbound::member).toList(),
+                fresh.stream().map(Inbound::occurredAt).toList());
+        return versions.zipWith(tiersThen).flatMap(both -> {
+            List<Scored> scored = new ArrayList<>();
+            for (int i = 0; i < fresh.size(); i++) {
+                Inbound<OrderPaid> event = fresh.get(i);
+                RuleVersion version = both.getT1().inForce(event.merchantId(), event.occurredAt());
+                List<Scoring.Line> lines = lines(event);
+                Scoring.Score score = Scoring.score(version, new Scoring.Order(event.payload().getTotal().getCurrency(),
+                        event.occurredAt(), both.getT2().get(i), lines));
+                scored.add(new Scored(event, version, lines, score));
+            }
+            List<DailyEarnings.Claim> claims = scored.stream().map(s -> new DailyEarnings.Claim(s.event().member(), s.score().day(),
+                    s.score().points(), s.version().rules().caps().perMemberPerDay())).toList();
+            return daily.claim(claims).flatMap(granted -> {
+                List<PaidOrder> orders = new ArrayList<>();
+                List<Posting> postings = new ArrayList<>();
+                for (int i = 0; i < scored.size(); i++) {
+                    Scored s = scored.get(i);
+                    long points = granted.get(i);
+                    List<String> ruleIds = new ArrayList<>(s.score().ruleIds());
+                    if (points < s.score().points()) {
+                        ruleIds.add("cap:per-member-per-day");
+                    }
+                    Instant availableAt = ReturnWindow.closesAfter(s.version().rules(), s.event().occurredAt());
+                    orders.add(paidOrder(s, points, availableAt));
+                    if (points > 0) {
+                        postings.add(Posting.earned(s.event().member(), earningEntryId(s.event().payload().getOrderId()), points,
+                                s.event().payload().getOrderId(), ruleIds, availableAt, s.event().occurredAt(), s.event().position()));
+                    }
+                }
+                List<SourcePosition> sources = scored.stream().map(s -> s.event().position()).toList();
+                return paidOrders.insert(orders, sources).flatMap(inserted -> inserted == orders.size() ? ledger.post(postings)
+                        : Mono.error(new IllegalStateException("another writer recorded " + (orders.size() - inserted)
+                                + " of these orders meanwhile; the batch is applied again")));
+            });
+        });
     }
 
-    private static PaidOrder paidOrder(Inbound<OrderPaid> event) {
+    private record Scored(Inbound<OrderPaid> event, RuleVersion version, List<Scoring.Line> lines, Scoring.Score score) {
+    }
+
+    private static PaidOrder paidOrder(Scored s, long points, Instant availableAt) {
+        List<Long> linePoints = s.score().linePoints(points);
+        List<EarnedLine> lines = new ArrayList<>();
+        for (int i = 0; i < s.lines().size(); i++) {
+            Scoring.Line line = s.lines().get(i);
+            lines.add(new EarnedLine(line.lineKey(), line.sku(), line.quantity(), line.paidMinor(), linePoints.get(i), 0, 0, 0));
+        }
+        Inbound<OrderPaid> event = s.event();
         OrderPaid paid = event.payload();
-        try {
-            return new PaidOrder(event.merchantId(), paid.getOrderId(), event.customerId(), event.eventId(),
-                    paid.getTotal().getAmountMinor(), paid.getTotal().getCurrency(), paid.getLines().size(), event.occurredAt());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidEventException("OrderPaid " + paid.getOrderId() + " (event " + event.eventId() + ") is invalid: " + e.getMessage(), e);
+        return new PaidOrder(event.merchantId(), paid.getOrderId(), event.customerId(), event.eventId(), paid.getTotal().getAmountMinor(),
+                paid.getTotal().getCurrency(), event.occurredAt(), s.version().version(), points, 0, availableAt, availableAt == null, lines);
+    }
+
+    /**
+     * The order's lines with what was paid for each: its paidAmount, or, from a shop that does not allocate
+     * discounts to lines, the total less shipping shared by what each line cost. Refuses an order that
+     * cannot be scored, naming what is wrong.
+     */
+    static List<Scoring.Line> lines(Inbound<OrderPaid> event) {
+        OrderPaid paid = event.payload();
+        String what = "OrderPaid " + paid.getOrderId() + " (event " + event.eventId() + ") is invalid: ";
+        Money total = paid.getTotal();
+        if (paid.getOrderId() == null || paid.getOrderId().isBlank()) {
+            throw new InvalidEventException(what + "orderId must not be blank", null);
+        }
+        if (total == null) {
+            throw new InvalidEventException(what + "it has no total amount", null);
+        }
+        checkMoney(what + "total", total, total.getCurrency());
+        long shipping = paid.getShippingFee() == null ? 0 : paid.getShippingFee().getAmountMinor();
+        if (paid.getShippingFee() != null) {
+            checkMoney(what + "shippingFee", paid.getShippingFee(), total.getCurrency());
+        }
+        List<OrderLine> lines = paid.getLines();
+        List<BigInteger> listed = new ArrayList<>();
+        boolean allocated = true;
+        for (int i = 0; i < lines.size(); i++) {
+            OrderLine line = lines.get(i);
+            String at = what + "lines[" + i + "]";
+            if (line.getQuantity() < 0) {
+                throw new InvalidEventException(at + ".quantity must not be negative but was " + line.getQuantity(), null);
+            }
+            checkMoney(at + ".unitPrice", line.getUnitPrice(), total.getCurrency());
+            long cost = line.getUnitPrice().getAmountMinor() * line.getQuantity();
+            if (line.getLineDiscount() != null) {
+                checkMoney(at + ".lineDiscount", line.getLineDiscount(), total.getCurrency());
+                cost -= line.getLineDiscount().getAmountMinor();
+            }
+            if (line.getPaidAmount() == null) {
+                allocated = false;
+            } else {
+                checkMoney(at + ".paidAmount", line.getPaidAmount(), total.getCurrency());
+            }
+            listed.add(BigInteger.valueOf(Math.max(0, cost)));
+        }
+        List<Long> shares = allocated ? null : Scoring.share(Math.max(0, total.getAmountMinor() - shipping), listed);
+        List<Scoring.Line> scored = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            OrderLine line = lines.get(i);
+            long paidMinor = allocated ? line.getPaidAmount().getAmountMinor() : shares.get(i);
+            scored.add(new Scoring.Line(line.getLineId() != null ? line.getLineId() : line.getSku(), line.getSku(), line.getCategory(),
+                    line.getQuantity(),
+                    paidMinor));
+        }
+        long linesPaid = scored.stream().mapToLong(Scoring.Line::paidMinor).sum();
+        if (linesPaid > total.getAmountMinor()) {
+            throw new InvalidEventException(what + "its lines' paidAmount add up to " + linesPaid + ", more than its total "
+                    + total.getAmountMinor(), null);
+        }
+        return scored;
+    }
+
+    private static void checkMoney(String what, Money money, String orderCurrency) {
+        if (money.getCurrency() == null || !money.getCurrency().matches("[A-Z]{3}") || !isIso(money.getCurrency())) {
+            throw new InvalidEventException(what + " currency must be an ISO-4217 code such as CNY but was '" + money.getCurrency() + "'", null);
+        }
+        if (!money.getCurrency().equals(orderCurrency)) {
+            throw new InvalidEventException(what + " is in " + money.getCurrency() + " but the order is in " + orderCurrency, null);
+        }
+        if (money.getAmountMinor() < 0) {
+            throw new InvalidEventException(what + " must not be negative but was " + money.getAmountMinor(), null);
         }
     }
 
-    private static Outbound earned(LedgerEntry entry) {
-        return Outbound.of(Topics.POINTS, PointsEvent.newBuilder()
-                .setEventId(Envelopes.eventId(Topics.POINTS, entry.member().merchantId() + "/" + entry.entryId()))
-                .setOccurredAt(entry.occurredAt())
-                .setMerchantId(entry.member().merchantId())
-                .setCustomerId(entry.member().customerId())
-                .setSequence(entry.sequence())
-                .setPayload(PointsEarned.newBuilder()
-                        .setEntryId(entry.entryId())
-                        .setPoints(entry.points())
-                        .setSource(EarningSource.ORDER)
-                        .setOrderId(entry.orderId())
-                        .setRuleIds(List.of(BaseRate.RULE_ID))
-                        .setBalanceAfter(entry.balanceAfter())
-                        .build())
-                .build());
+    private static boolean isIso(String code) {
+        try {
+            java.util.Currency.getInstance(code);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

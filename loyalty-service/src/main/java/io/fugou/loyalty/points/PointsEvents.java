@@ -1,0 +1,74 @@
+package io.fugou.loyalty.points;
+
+import io.fugou.events.Topics;
+import io.fugou.events.points.EarningSource;
+import io.fugou.events.points.PointsAdjusted;
+import io.fugou.events.points.PointsAvailable;
+import io.fugou.events.points.PointsEarned;
+import io.fugou.events.points.PointsEvent;
+import io.fugou.events.points.PointsReversed;
+import io.fugou.platform.pipeline.Envelopes;
+import io.fugou.platform.pipeline.Outbound;
+import java.util.Comparator;
+import java.util.List;
+
+/** A ledger entry as its event on {@code fugou.points.v1}: built from the stored row, so a rebuilt event is the same event. */
+public final class PointsEvents {
+
+    /** Entries in the order their events go out: each member's by sequence (they were numbered in the order applied). */
+    public static final Comparator<LedgerEntry> IN_SEQUENCE = Comparator.comparing((LedgerEntry e) -> e.member().merchantId())
+            .thenComparing(e -> e.member().customerId()).thenComparingLong(LedgerEntry::sequence);
+
+    private PointsEvents() {
+    }
+
+    public static List<Outbound> of(List<LedgerEntry> entries) {
+        return entries.stream().sorted(IN_SEQUENCE).map(PointsEvents::of).toList();
+    }
+
+    public static Outbound of(LedgerEntry entry) {
+        Object payload = switch (entry.kind()) {
+            case EARNED -> PointsEarned.newBuilder()
+                    .setEntryId(entry.entryId())
+                    .setPoints(entry.points())
+                    .setSource(entry.orderId() != null ? EarningSource.ORDER : EarningSource.OTHER)
+                    .setOrderId(entry.orderId())
+                    .setRuleIds(entry.ruleIds())
+                    .setAvailableAt(entry.availableAt())
+                    .setBalanceAfter(entry.balanceAfter())
+                    .setPendingAfter(entry.pendingAfter())
+                    .build();
+            case RELEASED -> PointsAvailable.newBuilder()
+                    .setEntryId(entry.entryId())
+                    .setPoints(entry.points())
+                    .setOrderId(entry.orderId())
+                    .setBalanceAfter(entry.balanceAfter())
+                    .setPendingAfter(entry.pendingAfter())
+                    .build();
+            case REVERSED -> PointsReversed.newBuilder()
+                    .setEntryId(entry.entryId())
+                    .setPoints(entry.points())
+                    .setOrderId(entry.orderId())
+                    .setRefundId(entry.refundId())
+                    .setBalanceAfter(entry.balanceAfter())
+                    .setPendingAfter(entry.pendingAfter())
+                    .setShortfall(entry.shortfall())
+                    .build();
+            case ADJUSTED -> PointsAdjusted.newBuilder()
+                    .setEntryId(entry.entryId())
+                    .setPoints(entry.points())
+                    .setReason(entry.reason())
+                    .setOperator(entry.operator())
+                    .setBalanceAfter(entry.balanceAfter())
+                    .build();
+        };
+        return Outbound.of(Topics.POINTS, PointsEvent.newBuilder()
+                .setEventId(Envelopes.eventId(Topics.POINTS, entry.member().merchantId() + "/" + entry.entryId()))
+                .setOccurredAt(entry.occurredAt())
+                .setMerchantId(entry.member().merchantId())
+                .setCustomerId(entry.member().customerId())
+                .setSequence(entry.sequence())
+                .setPayload(payload)
+                .build());
+    }
+}

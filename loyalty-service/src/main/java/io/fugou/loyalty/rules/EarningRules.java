@@ -1,0 +1,172 @@
+package io.fugou.loyalty.rules;
+
+import io.fugou.platform.web.InvalidFieldException;
+import java.math.RoundingMode;
+import java.time.DateTimeException;
+import java.time.DayOfWeek;
+import java.time.ZoneId;
+import java.util.Currency;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A merchant's points programme as one version of it: how orders earn and when points become
+ * available. Multipliers are whole percents (150 means ×1.5) so the arithmetic is exact; see
+ * {@link Scoring} for how they combine and where rounding happens.
+ *
+ * @param timeZone            the zone the merchant's days are counted in (member days, per-day caps, the return window)
+ * @param baseRates           points per amount paid, per currency; an order in a currency not listed earns nothing
+ * @param rounding            how the order's exact points are rounded to whole points, once per order
+ * @param tierMultipliers     by the member's tier at the order's time
+ * @param memberDays          会员日: a weekday or a day of the month, in {@code timeZone}; the largest that matches applies
+ * @param categoryMultipliers by a line's category: the longest listed category that is the line's or a parent of it applies
+ * @param caps                at most this many points per order and per member per day; null means no cap
+ * @param returnWindowDays    earned points stay pending until the end of this many whole days after payment (or receipt)
+ * @param refundShortfall     what a refund does when the points it takes back were already spent
+ */
+public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding rounding, List<TierMultiplier> tierMultipliers,
+                           List<MemberDay> memberDays, List<CategoryMultiplier> categoryMultipliers, Caps caps,
+                           Integer returnWindowDays, RefundShortfall refundShortfall) {
+
+    /** {@code points} for every {@code per} minor units paid in {@code currency}: 1 per 100 is one point per yuan. */
+    public record BaseRate(String currency, Long points, Long per) {
+    }
+
+    public record TierMultiplier(String tier, Integer percent) {
+    }
+
+    /** Exactly one of {@code dayOfWeek} and {@code dayOfMonth}. A day of the month a month lacks (31) does not occur in it. */
+    public record MemberDay(DayOfWeek dayOfWeek, Integer dayOfMonth, Integer percent) {
+    }
+
+    /** A category path as the shop sends it ({@code drinks/beer}); it covers its sub-categories ({@code drinks/beer/ipa}). */
+    public record CategoryMultiplier(String category, Integer percent) {
+    }
+
+    public record Caps(Long perOrder, Long perMemberPerDay) {
+        static final Caps NONE = new Caps(null, null);
+    }
+
+    public enum Rounding {
+        DOWN(RoundingMode.DOWN), HALF_UP(RoundingMode.HALF_UP), UP(RoundingMode.UP);
+
+        private final RoundingMode mode;
+
+        Rounding(RoundingMode mode) {
+            this.mode = mode;
+        }
+
+        public RoundingMode mode() {
+            return mode;
+        }
+    }
+
+    public enum RefundShortfall {
+        /** The balance may go below zero; the member earns it back before spending again. */
+        ALLOW_NEGATIVE,
+        /** Take what is available and record the rest as the reversal's shortfall; the balance stays at zero or above. */
+        TAKE_AVAILABLE
+    }
+
+    private static final int MAX_PERCENT = 10_000;
+
+    /** What every field left out means; also the programme of a merchant who has configured none. */
+    public EarningRules {
+        timeZone = timeZone == null ? "Asia/Shanghai" : timeZone;
+        baseRates = baseRates == null ? List.of(new BaseRate("CNY", 1L, 100L)) : List.copyOf(baseRates);
+        rounding = rounding == null ? Rounding.DOWN : rounding;
+        tierMultipliers = tierMultipliers == null ? List.of() : List.copyOf(tierMultipliers);
+        memberDays = memberDays == null ? List.of() : List.copyOf(memberDays);
+        categoryMultipliers = categoryMultipliers == null ? List.of() : List.copyOf(categoryMultipliers);
+        caps = caps == null ? Caps.NONE : caps;
+        returnWindowDays = returnWindowDays == null ? 7 : returnWindowDays;
+        refundShortfall = refundShortfall == null ? RefundShortfall.TAKE_AVAILABLE : refundShortfall;
+    }
+
+    /** One point per yuan, a seven-day return window (七天无理由退货), no multipliers or caps. */
+    public static EarningRules defaults() {
+        return new EarningRules(null, null, null, null, null, null, null, null, null);
+    }
+
+    public ZoneId zone() {
+        return ZoneId.of(timeZone);
+    }
+
+    /** Refuses a programme that cannot be applied, naming the field at fault. */
+    public EarningRules validated() {
+        try {
+            ZoneId.of(timeZone);
+        } catch (DateTimeException e) {
+            throw new InvalidFieldException("timeZone", "must be a time zone id such as Asia/Shanghai, not '" + timeZone + "'");
+        }
+        Set<String> currencies = new HashSet<>();
+        for (int i = 0; i < baseRates.size(); i++) {
+            BaseRate rate = baseRates.get(i);
+            String at = "baseRates[" + i + "]";
+            if (rate == null || rate.currency() == null || !isIsoCurrency(rate.currency())) {
+                throw new InvalidFieldException(at + ".currency", "must be an ISO-4217 currency code such as CNY");
+            }
+            if (!currencies.add(rate.currency())) {
+                throw new InvalidFieldException(at + ".currency", rate.currency() + " has a rate already");
+            }
+            if (rate.points() == null || rate.points() < 0 || rate.points() > 1_000_000) {
+                throw new InvalidFieldException(at + ".points", "must be a whole number of points from 0 to 1000000");
+            }
+            if (rate.per() == null || rate.per() < 1) {
+                throw new InvalidFieldException(at + ".per", "must be a positive amount in minor units (100 is one yuan)");
+            }
+        }
+        Set<String> tiers = new HashSet<>();
+        for (int i = 0; i < tierMultipliers.size(); i++) {
+            TierMultiplier tier = tierMultipliers.get(i);
+            if (tier == null || tier.tier() == null || tier.tier().isBlank() || !tiers.add(tier.tier())) {
+                throw new InvalidFieldException("tierMultipliers[" + i + "].tier", "must name a tier, each once");
+            }
+            checkPercent("tierMultipliers[" + i + "].percent", tier.percent());
+        }
+        for (int i = 0; i < memberDays.size(); i++) {
+            MemberDay day = memberDays.get(i);
+            String at = "memberDays[" + i + "]";
+            if (day == null || (day.dayOfWeek() == null) == (day.dayOfMonth() == null)) {
+                throw new InvalidFieldException(at, "must give either dayOfWeek (MONDAY...SUNDAY) or dayOfMonth (1-31)");
+            }
+            if (day.dayOfMonth() != null && (day.dayOfMonth() < 1 || day.dayOfMonth() > 31)) {
+                throw new InvalidFieldException(at + ".dayOfMonth", "must be from 1 to 31");
+            }
+            checkPercent(at + ".percent", day.percent());
+        }
+        Set<String> categories = new HashSet<>();
+        for (int i = 0; i < categoryMultipliers.size(); i++) {
+            CategoryMultiplier category = categoryMultipliers.get(i);
+            if (category == null || category.category() == null || category.category().isBlank() || !categories.add(category.category())) {
+                throw new InvalidFieldException("categoryMultipliers[" + i + "].category", "must name a category, each once");
+            }
+            checkPercent("categoryMultipliers[" + i + "].percent", category.percent());
+        }
+        if (caps.perOrder() != null && caps.perOrder() < 0) {
+            throw new InvalidFieldException("caps.perOrder", "must not be negative (leave it out for no cap)");
+        }
+        if (caps.perMemberPerDay() != null && caps.perMemberPerDay() < 0) {
+            throw new InvalidFieldException("caps.perMemberPerDay", "must not be negative (leave it out for no cap)");
+        }
+        if (returnWindowDays < 0 || returnWindowDays > 365) {
+            throw new InvalidFieldException("returnWindowDays", "must be from 0 (available at once) to 365 days");
+        }
+        return this;
+    }
+
+    private static void checkPercent(String field, Integer percent) {
+        if (percent == null || percent < 0 || percent > MAX_PERCENT) {
+            throw new InvalidFieldException(field, "must be a whole percent from 0 to " + MAX_PERCENT + " (150 means ×1.5)");
+        }
+    }
+
+    private static boolean isIsoCurrency(String code) {
+        try {
+            return code.matches("[A-Z]{3}") && Currency.getInstance(code) != null;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.fugou.loyalty.rules;
+
+import java.time.Instant;
+import java.time.LocalDate;
+
+/**
+ * When earned points leave pending: the return window covers the day of payment (or of receipt) and
+ * then {@code returnWindowDays} whole days, in the merchant's zone; the points become available at the
+ * start of the next day, when the daily release runs. A window of 0 makes them available at once.
+ */
+public final class ReturnWindow {
+
+    private ReturnWindow() {
+    }
+
+    /** The end of the window opened at {@code from}, or null when the rules have no window. */
+    public static Instant closesAfter(EarningRules rules, Instant from) {
+        if (rules.returnWindowDays() == 0) {
+            return null;
+        }
+        LocalDate day = from.atZone(rules.zone()).toLocalDate();
+        return day.plusDays(rules.returnWindowDays() + 1L).atStartOfDay(rules.zone()).toInstant();
+    }
+}
