@@ -20,6 +20,11 @@ class LoyaltyScopes {
                 ScopeRule.of(HttpMethod.GET, "/api/v1/earning-rules", "loyalty:read"),
                 ScopeRule.of(HttpMethod.GET, "/api/v1/earning-rules/**", "loyalty:read"),
                 ScopeRule.of(HttpMethod.POST, "/api/v1/earning-rules/dry-run", "loyalty:read"),
-                ScopeRule.of(HttpMethod.POST, "/api/v1/earning-rules/versions", "loyalty:write"));
+                ScopeRule.of(HttpMethod.POST, "/api/v1/earning-rules/versions", "loyalty:write"),
+                ScopeRule.of(HttpMethod.GET, "/api/v1/redemptions/**", "loyalty:read"),
+                ScopeRule.of(HttpMethod.POST, "/api/v1/members/*/redemptions", "loyalty:redeem"),
+                ScopeRule.of(HttpMethod.POST, "/api/v1/redemptions/*/confirm", "loyalty:redeem"),
+                ScopeRule.of(HttpMethod.POST, "/api/v1/redemptions/*/cancel", "loyalty:redeem"),
+                ScopeRule.of(HttpMethod.POST, "/api/v1/members/*/points/adjustments", "loyalty:adjust"));
     }
 }

@@ -9,7 +9,9 @@ public enum EntryKind {
     /** Points taken back because their order was refunded or cancelled. */
     REVERSED,
     /** A merchant's correction, with its reason. */
-    ADJUSTED;
+    ADJUSTED,
+    /** Points spent on a reward (a confirmed redemption). */
+    REDEEMED;
 
     public String stored() {
         return name().toLowerCase(java.util.Locale.ROOT);

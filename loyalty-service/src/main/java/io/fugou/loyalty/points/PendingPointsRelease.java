@@ -2,6 +2,8 @@ package io.fugou.loyalty.points;
 
 import io.fugou.loyalty.orders.OrderPoints;
 import io.fugou.loyalty.orders.PaidOrders;
+import io.fugou.loyalty.rules.ReturnWindow;
+import io.fugou.loyalty.rules.RuleBook;
 import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.pipeline.Outbox;
 import io.fugou.platform.schedule.DailyJob;
@@ -25,12 +27,14 @@ public class PendingPointsRelease implements DailyJob {
 
     private final PaidOrders paidOrders;
     private final PointsLedger ledger;
+    private final RuleBook rules;
     private final Outbox outbox;
     private final Clock clock;
 
-    public PendingPointsRelease(PaidOrders paidOrders, PointsLedger ledger, Outbox outbox, Clock clock) {
+    public PendingPointsRelease(PaidOrders paidOrders, PointsLedger ledger, RuleBook rules, Outbox outbox, Clock clock) {
         this.paidOrders = paidOrders;
         this.ledger = ledger;
+        this.rules = rules;
         this.outbox = outbox;
         this.clock = clock;
     }
@@ -56,14 +60,18 @@ public class PendingPointsRelease implements DailyJob {
 
     /** Releases what is due now, a round of orders at a time, until none is left. */
     public Mono<Void> releaseDue(MerchantId merchant) {
-        return paidOrders.dueForRelease(merchant, clock.instant(), ORDERS_PER_ROUND).collectList().flatMap(due -> {
+        return paidOrders.dueForRelease(merchant, clock.instant(), ORDERS_PER_ROUND).collectList()
+                .zipWith(rules.versionsOf(List.of(merchant.value()))).flatMap(both -> {
+            List<OrderPoints> due = both.getT1();
             if (due.isEmpty()) {
                 return Mono.<Void>empty();
             }
+            // They expire counted from the day they became available, by the rules in force then.
             List<Posting> postings = due.stream()
                     .filter(order -> order.points() - order.reversedPoints() > 0)
                     .map(order -> Posting.released(order.member(), releaseEntryId(order.orderId()), order.points() - order.reversedPoints(),
-                            order.orderId(), order.availableAt()))
+                            order.orderId(), ReturnWindow.pointsExpireAfter(both.getT2().inForce(merchant.value(), order.availableAt()).rules(),
+                                    order.availableAt()), order.availableAt()))
                     .toList();
             Mono<Void> round = ledger.post(postings)
                     .flatMap(entries -> outbox.append(PointsEvents.of(entries)))

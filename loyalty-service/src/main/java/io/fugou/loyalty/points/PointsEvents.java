@@ -6,7 +6,10 @@ import io.fugou.events.points.PointsAdjusted;
 import io.fugou.events.points.PointsAvailable;
 import io.fugou.events.points.PointsEarned;
 import io.fugou.events.points.PointsEvent;
+import io.fugou.events.points.PointsRedeemed;
 import io.fugou.events.points.PointsReversed;
+import io.fugou.events.points.RewardKind;
+import io.fugou.events.common.Money;
 import io.fugou.platform.pipeline.Envelopes;
 import io.fugou.platform.pipeline.Outbound;
 import java.util.Comparator;
@@ -35,6 +38,7 @@ public final class PointsEvents {
                     .setOrderId(entry.orderId())
                     .setRuleIds(entry.ruleIds())
                     .setAvailableAt(entry.availableAt())
+                    .setExpiresAt(entry.expiresAt())
                     .setBalanceAfter(entry.balanceAfter())
                     .setPendingAfter(entry.pendingAfter())
                     .build();
@@ -53,6 +57,17 @@ public final class PointsEvents {
                     .setBalanceAfter(entry.balanceAfter())
                     .setPendingAfter(entry.pendingAfter())
                     .setShortfall(entry.shortfall())
+                    .build();
+            case REDEEMED -> PointsRedeemed.newBuilder()
+                    .setEntryId(entry.entryId())
+                    .setRedemptionId(entry.spend().redemptionId())
+                    .setPoints(entry.points())
+                    .setReward(RewardKind.valueOf(entry.spend().reward()))
+                    .setRewardId(entry.spend().rewardId())
+                    .setOrderId(entry.orderId())
+                    .setCashValue(entry.spend().cashMinor() == null ? null
+                            : Money.newBuilder().setAmountMinor(entry.spend().cashMinor()).setCurrency(entry.spend().cashCurrency()).build())
+                    .setBalanceAfter(entry.balanceAfter())
                     .build();
             case ADJUSTED -> PointsAdjusted.newBuilder()
                     .setEntryId(entry.entryId())

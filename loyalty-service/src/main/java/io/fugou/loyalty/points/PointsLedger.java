@@ -38,10 +38,12 @@ public class PointsLedger {
 
     private final DatabaseClient db;
     private final MemberSequences sequences;
+    private final PointsLots lots;
 
-    public PointsLedger(DatabaseClient db, MemberSequences sequences) {
+    public PointsLedger(DatabaseClient db, MemberSequences sequences, PointsLots lots) {
         this.db = db;
         this.sequences = sequences;
+        this.lots = lots;
     }
 
     /**
@@ -50,12 +52,21 @@ public class PointsLedger {
      * balances after it and the member's next number on {@code fugou.points.v1}.
      */
     public Mono<List<LedgerEntry>> post(List<Posting> postings) {
+        return post(postings, before -> Mono.empty());
+    }
+
+    /**
+     * Posts the changes if {@code check} passes on the members' balances before them (read under the
+     * members' locks, so no other writer moves them meanwhile); when it fails, nothing is written.
+     */
+    public Mono<List<LedgerEntry>> post(List<Posting> postings, Function<Map<MemberKey, Balance>, Mono<Void>> check) {
         if (postings.isEmpty()) {
             return Mono.just(List.of());
         }
         List<MemberKey> members = postings.stream().map(Posting::member).toList();
         return sequences.next(Topics.POINTS.name(), members)
-                .zipWhen(numbers -> balances(new LinkedHashSet<>(members).stream().toList()))
+                .zipWhen(numbers -> lockedBalances(new LinkedHashSet<>(members).stream().toList())
+                        .flatMap(before -> check.apply(before).thenReturn(before)))
                 .flatMap(both -> {
                     Map<MemberKey, Balance> balances = new HashMap<>(both.getT2());
                     LedgerEntry[] entries = new LedgerEntry[postings.size()];
@@ -67,7 +78,15 @@ public class PointsLedger {
                                 before.lifetime() + lifetimeDelta(posting)));
                     }
                     List<LedgerEntry> posted = Arrays.asList(entries);
-                    return insert(posted).then(store(balances, new LinkedHashSet<>(members))).thenReturn(posted);
+                    List<MemberKey> spending = posted.stream().filter(e -> e.availableDelta() < 0).map(LedgerEntry::member).distinct().toList();
+                    Mono<Void> lotsMoved = lots.open(spending).flatMap(open -> {
+                        PointsLots.Book book = new PointsLots.Book(new HashMap<>(open));
+                        for (int i = 0; i < postings.size(); i++) {
+                            book.apply(postings.get(i), posted.get(i));
+                        }
+                        return lots.store(book);
+                    });
+                    return insert(posted).then(store(balances, new LinkedHashSet<>(members))).then(lotsMoved).thenReturn(posted);
                 });
     }
 
@@ -100,18 +119,19 @@ public class PointsLedger {
                 }
             }
             case ADJUSTED -> available = points;
+            case REDEEMED -> available = -points;
         }
         return new LedgerEntry(posting.member(), posting.entryId(), posting.kind(), points, available, pending,
                 before.available() + available, before.pending() + pending, shortfall, posting.orderId(), posting.refundId(),
-                posting.ruleIds(), posting.availableAt(), posting.reason(), posting.operator(), sequence, posting.occurredAt(),
-                posting.source());
+                posting.ruleIds(), posting.availableAt(), available > 0 ? posting.expiresAt() : null, posting.spend(), posting.reason(),
+                posting.operator(), sequence, posting.occurredAt(), posting.source());
     }
 
     private static long lifetimeDelta(Posting posting) {
         return switch (posting.kind()) {
             case EARNED, ADJUSTED -> posting.points();
             case REVERSED -> -posting.points();
-            case RELEASED -> 0;
+            case RELEASED, REDEEMED -> 0;
         };
     }
 
@@ -121,6 +141,25 @@ public class PointsLedger {
                         select b.merchant_id, b.customer_id, b.available, b.pending, b.lifetime
                         from points_balance b, unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
                         where b.merchant_id = u.merchant_id and b.customer_id = u.customer_id""")
+                .bind("merchants", members.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                .bind("customers", members.stream().map(MemberKey::customerId).toArray(String[]::new))
+                .map((row, meta) -> Map.entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
+                        new Balance(row.get("available", Long.class), row.get("pending", Long.class), row.get("lifetime", Long.class))))
+                .all()
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+    }
+
+    /**
+     * The balances, their rows locked until the transaction ends (in one order), after the members' sequence
+     * locks: a redemption's reservation, which takes only this lock, waits for a posting to finish.
+     */
+    private Mono<Map<MemberKey, Balance>> lockedBalances(List<MemberKey> members) {
+        return db.sql("""
+                        select b.merchant_id, b.customer_id, b.available, b.pending, b.lifetime
+                        from points_balance b, unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
+                        where b.merchant_id = u.merchant_id and b.customer_id = u.customer_id
+                        order by b.merchant_id, b.customer_id
+                        for update of b""")
                 .bind("merchants", members.stream().map(MemberKey::merchantId).toArray(String[]::new))
                 .bind("customers", members.stream().map(MemberKey::customerId).toArray(String[]::new))
                 .map((row, meta) -> Map.entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
@@ -155,20 +194,25 @@ public class PointsLedger {
         return db.sql("""
                         insert into points_entry (merchant_id, customer_id, entry_id, kind, points, available_delta, pending_delta,
                                                   balance_after, pending_after, shortfall, order_id, refund_id, rule_ids, available_at,
-                                                  reason, operator, sequence, occurred_at, source_topic, source_partition, source_offset)
+                                                  reason, operator, sequence, occurred_at, source_topic, source_partition, source_offset,
+                                                  expires_at, redemption_id, reward, reward_id, cash_minor, cash_currency)
                         select merchant_id, customer_id, entry_id, kind, points, available_delta, pending_delta, balance_after,
                                pending_after, shortfall, order_id, refund_id, string_to_array(rule_ids, chr(31)), available_at,
-                               reason, operator, sequence, occurred_at, source_topic, source_partition, source_offset
+                               reason, operator, sequence, occurred_at, source_topic, source_partition, source_offset,
+                               expires_at, redemption_id, reward, reward_id, cash_minor, cash_currency
                         from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:entryIds as text[]), cast(:kinds as text[]),
                                     cast(:points as bigint[]), cast(:availableDeltas as bigint[]), cast(:pendingDeltas as bigint[]),
                                     cast(:balances as bigint[]), cast(:pendings as bigint[]), cast(:shortfalls as bigint[]),
                                     cast(:orderIds as text[]), cast(:refundIds as text[]), cast(:ruleIds as text[]),
                                     cast(:availableAt as timestamptz[]), cast(:reasons as text[]), cast(:operators as text[]),
                                     cast(:sequences as bigint[]), cast(:occurred as timestamptz[]), cast(:topics as text[]),
-                                    cast(:partitions as int[]), cast(:offsets as bigint[]))
+                                    cast(:partitions as int[]), cast(:offsets as bigint[]), cast(:expiresAt as timestamptz[]),
+                                    cast(:redemptionIds as text[]), cast(:rewards as text[]), cast(:rewardIds as text[]),
+                                    cast(:cash as bigint[]), cast(:cashCurrencies as text[]))
                              as u(merchant_id, customer_id, entry_id, kind, points, available_delta, pending_delta, balance_after,
                                   pending_after, shortfall, order_id, refund_id, rule_ids, available_at, reason, operator, sequence,
-                                  occurred_at, source_topic, source_partition, source_offset)""")
+                                  occurred_at, source_topic, source_partition, source_offset, expires_at, redemption_id, reward,
+                                  reward_id, cash_minor, cash_currency)""")
                 .bind("merchants", column(entries, e -> e.member().merchantId(), String[]::new))
                 .bind("customers", column(entries, e -> e.member().customerId(), String[]::new))
                 .bind("entryIds", column(entries, LedgerEntry::entryId, String[]::new))
@@ -190,6 +234,12 @@ public class PointsLedger {
                 .bind("topics", column(entries, e -> e.source() == null ? null : e.source().topic(), String[]::new))
                 .bind("partitions", column(entries, e -> e.source() == null ? null : e.source().partition(), Integer[]::new))
                 .bind("offsets", column(entries, e -> e.source() == null ? null : e.source().offset(), Long[]::new))
+                .bind("expiresAt", column(entries, e -> utc(e.expiresAt()), OffsetDateTime[]::new))
+                .bind("redemptionIds", column(entries, e -> e.spend() == null ? null : e.spend().redemptionId(), String[]::new))
+                .bind("rewards", column(entries, e -> e.spend() == null ? null : e.spend().reward(), String[]::new))
+                .bind("rewardIds", column(entries, e -> e.spend() == null ? null : e.spend().rewardId(), String[]::new))
+                .bind("cash", column(entries, e -> e.spend() == null ? null : e.spend().cashMinor(), Long[]::new))
+                .bind("cashCurrencies", column(entries, e -> e.spend() == null ? null : e.spend().cashCurrency(), String[]::new))
                 .then();
     }
 
@@ -236,13 +286,19 @@ public class PointsLedger {
     static LedgerEntry entry(Readable row) {
         String[] ruleIds = row.get("rule_ids", String[].class);
         OffsetDateTime availableAt = row.get("available_at", OffsetDateTime.class);
+        OffsetDateTime expiresAt = row.get("expires_at", OffsetDateTime.class);
         String topic = row.get("source_topic", String.class);
+        String reward = row.get("reward", String.class);
+        String cashCurrency = row.get("cash_currency", String.class);
+        Posting.Spend spend = reward == null ? null : new Posting.Spend(row.get("redemption_id", String.class), reward,
+                row.get("reward_id", String.class), row.get("cash_minor", Long.class), cashCurrency == null ? null : cashCurrency.trim());
         return new LedgerEntry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
                 row.get("entry_id", String.class), EntryKind.fromStored(row.get("kind", String.class)), row.get("points", Long.class),
                 row.get("available_delta", Long.class), row.get("pending_delta", Long.class), row.get("balance_after", Long.class),
                 row.get("pending_after", Long.class), row.get("shortfall", Long.class), row.get("order_id", String.class),
                 row.get("refund_id", String.class), ruleIds == null ? List.of() : List.of(ruleIds),
-                availableAt == null ? null : availableAt.toInstant(), row.get("reason", String.class), row.get("operator", String.class),
+                availableAt == null ? null : availableAt.toInstant(), expiresAt == null ? null : expiresAt.toInstant(), spend,
+                row.get("reason", String.class), row.get("operator", String.class),
                 row.get("sequence", Long.class), row.get("occurred_at", OffsetDateTime.class).toInstant(),
                 topic == null ? null : new SourcePosition(topic, row.get("source_partition", Integer.class), row.get("source_offset", Long.class)));
     }

@@ -24,16 +24,24 @@ import java.util.Set;
  * @param caps                at most this many points per order and per member per day; null means no cap
  * @param returnWindowDays    earned points stay pending until the end of this many whole days after payment (or receipt)
  * @param refundShortfall     what a refund does when the points it takes back were already spent
+ * @param pointsExpireAfterDays available points expire at the end of this many whole days after they became available; null: never
+ * @param reservationMinutes  how long a redemption holds points before it lapses unless confirmed
+ * @param cashRates           what points are worth as cash off an order (抵扣现金), per currency; none listed: no cash redemption
  */
 public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding rounding, List<TierMultiplier> tierMultipliers,
                            List<MemberDay> memberDays, List<CategoryMultiplier> categoryMultipliers, Caps caps,
-                           Integer returnWindowDays, RefundShortfall refundShortfall) {
+                           Integer returnWindowDays, RefundShortfall refundShortfall, Integer pointsExpireAfterDays,
+                           Integer reservationMinutes, List<CashRate> cashRates) {
 
     /** {@code points} for every {@code per} minor units paid in {@code currency}: 1 per 100 is one point per yuan. */
     public record BaseRate(String currency, Long points, Long per) {
     }
 
     public record TierMultiplier(String tier, Integer percent) {
+    }
+
+    /** {@code points} points take {@code worthMinor} minor units of {@code currency} off an order: 100 for 100 is a yuan per 100 points. */
+    public record CashRate(String currency, Long points, Long worthMinor) {
     }
 
     /** Exactly one of {@code dayOfWeek} and {@code dayOfMonth}. A day of the month a month lacks (31) does not occur in it. */
@@ -82,11 +90,13 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
         caps = caps == null ? Caps.NONE : caps;
         returnWindowDays = returnWindowDays == null ? 7 : returnWindowDays;
         refundShortfall = refundShortfall == null ? RefundShortfall.TAKE_AVAILABLE : refundShortfall;
+        reservationMinutes = reservationMinutes == null ? 15 : reservationMinutes;
+        cashRates = cashRates == null ? List.of() : List.copyOf(cashRates);
     }
 
-    /** One point per yuan, a seven-day return window (七天无理由退货), no multipliers or caps. */
+    /** One point per yuan, a seven-day return window (七天无理由退货), no multipliers or caps, points that never expire. */
     public static EarningRules defaults() {
-        return new EarningRules(null, null, null, null, null, null, null, null, null);
+        return new EarningRules(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public ZoneId zone() {
@@ -152,6 +162,26 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
         }
         if (returnWindowDays < 0 || returnWindowDays > 365) {
             throw new InvalidFieldException("returnWindowDays", "must be from 0 (available at once) to 365 days");
+        }
+        if (pointsExpireAfterDays != null && (pointsExpireAfterDays < 1 || pointsExpireAfterDays > 3660)) {
+            throw new InvalidFieldException("pointsExpireAfterDays", "must be from 1 to 3660 days (leave it out for points that never expire)");
+        }
+        if (reservationMinutes < 1 || reservationMinutes > 7 * 24 * 60) {
+            throw new InvalidFieldException("reservationMinutes", "must be from 1 minute to 7 days");
+        }
+        Set<String> cashCurrencies = new HashSet<>();
+        for (int i = 0; i < cashRates.size(); i++) {
+            CashRate rate = cashRates.get(i);
+            String at = "cashRates[" + i + "]";
+            if (rate == null || rate.currency() == null || !isIsoCurrency(rate.currency()) || !cashCurrencies.add(rate.currency())) {
+                throw new InvalidFieldException(at + ".currency", "must be an ISO-4217 currency code such as CNY, each once");
+            }
+            if (rate.points() == null || rate.points() < 1) {
+                throw new InvalidFieldException(at + ".points", "must be a positive number of points");
+            }
+            if (rate.worthMinor() == null || rate.worthMinor() < 1) {
+                throw new InvalidFieldException(at + ".worthMinor", "must be a positive amount in minor units");
+            }
         }
         return this;
     }

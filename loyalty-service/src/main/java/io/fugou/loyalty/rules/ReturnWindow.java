@@ -18,7 +18,17 @@ public final class ReturnWindow {
         if (rules.returnWindowDays() == 0) {
             return null;
         }
+        return endOfDayAfter(rules, from, rules.returnWindowDays());
+    }
+
+    /** When points made available at {@code from} expire, or null when the rules let them live forever. */
+    public static Instant pointsExpireAfter(EarningRules rules, Instant from) {
+        return rules.pointsExpireAfterDays() == null ? null : endOfDayAfter(rules, from, rules.pointsExpireAfterDays());
+    }
+
+    /** The end of the merchant's day {@code days} days after the one {@code from} falls on. */
+    private static Instant endOfDayAfter(EarningRules rules, Instant from, int days) {
         LocalDate day = from.atZone(rules.zone()).toLocalDate();
-        return day.plusDays(rules.returnWindowDays() + 1L).atStartOfDay(rules.zone()).toInstant();
+        return day.plusDays(days + 1L).atStartOfDay(rules.zone()).toInstant();
     }
 }

@@ -11,6 +11,7 @@ import io.fugou.loyalty.orders.OrderRefunds.RefundKey;
 import io.fugou.loyalty.orders.PaidOrders;
 import io.fugou.loyalty.orders.PaidOrders.OrderKey;
 import io.fugou.loyalty.points.LedgerEntry;
+import io.fugou.loyalty.points.PendingPointsRelease;
 import io.fugou.loyalty.points.PointsEvents;
 import io.fugou.loyalty.points.PointsLedger;
 import io.fugou.loyalty.points.Posting;
@@ -172,6 +173,9 @@ public class OrderReversalHandler {
                             postings.add(Posting.reversed(event.member(), reversalEntryId(reversal.key().orderId(), reversal.key().refundId()),
                                     taken, !before.released(), both.getT2().inForce(event.merchantId(), event.occurredAt()).rules().refundShortfall(),
                                     reversal.key().orderId(), CANCELLATION.equals(reversal.key().refundId()) ? null : reversal.key().refundId(),
+                                    // its own points first: the lot its earning or its release made
+                                    before.availableAt() == null ? PaidOrderHandler.earningEntryId(before.orderId())
+                                            : PendingPointsRelease.releaseEntryId(before.orderId()),
                                     event.occurredAt(), event.position()));
                         }
                     }

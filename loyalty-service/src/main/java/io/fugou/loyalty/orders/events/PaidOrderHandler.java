@@ -121,7 +121,9 @@ public class PaidOrderHandler implements EventHandler<OrderPaid> {
                     orders.add(paidOrder(s, points, availableAt));
                     if (points > 0) {
                         postings.add(Posting.earned(s.event().member(), earningEntryId(s.event().payload().getOrderId()), points,
-                                s.event().payload().getOrderId(), ruleIds, availableAt, s.event().occurredAt(), s.event().position()));
+                                s.event().payload().getOrderId(), ruleIds, availableAt,
+                                ReturnWindow.pointsExpireAfter(s.version().rules(), s.event().occurredAt()), s.event().occurredAt(),
+                                s.event().position()));
                     }
                 }
                 List<SourcePosition> sources = scored.stream().map(s -> s.event().position()).toList();

@@ -1,6 +1,14 @@
 package io.fugou.loyalty.points.web;
 
+import io.fugou.loyalty.points.Adjustments;
 import io.fugou.loyalty.points.LedgerEntry;
+import io.fugou.loyalty.redemption.Redemptions;
+import java.security.Principal;
+import java.time.Clock;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import io.fugou.loyalty.points.PointsLedger;
 import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.web.paging.Page;
@@ -20,8 +28,15 @@ import reactor.core.publisher.Mono;
 @RequestMapping("/api/v1/members/{customerId}/points")
 public class PointsController {
 
-    /** The balances; a customer who never earned anything has zeros. */
-    public record PointsResponse(String customerId, long available, long pending, long lifetime) {
+    /**
+     * The balances; a customer who never earned anything has zeros. {@code held}: reserved by redemptions not
+     * yet confirmed; {@code spendable} is available less held.
+     */
+    public record PointsResponse(String customerId, long available, long held, long spendable, long pending, long lifetime) {
+    }
+
+    /** A correction: {@code adjustmentId} is the merchant's own, so sending it again applies it once. */
+    public record AdjustmentRequest(String adjustmentId, Long points, String reason) {
     }
 
     /** One ledger entry: what it moved and the balances after it. */
@@ -37,16 +52,32 @@ public class PointsController {
     }
 
     private final PointsLedger ledger;
+    private final Redemptions redemptions;
+    private final Adjustments adjustments;
+    private final Clock clock;
 
-    public PointsController(PointsLedger ledger) {
+    public PointsController(PointsLedger ledger, Redemptions redemptions, Adjustments adjustments, Clock clock) {
         this.ledger = ledger;
+        this.redemptions = redemptions;
+        this.adjustments = adjustments;
+        this.clock = clock;
     }
 
     @Operation(summary = "A member's points: available to spend, pending (return window open) and lifetime")
     @GetMapping
     public Mono<PointsResponse> points(MerchantId merchant, @PathVariable String customerId) {
-        return ledger.balance(merchant, customerId)
-                .map(balance -> new PointsResponse(customerId, balance.available(), balance.pending(), balance.lifetime()));
+        return ledger.balance(merchant, customerId).zipWith(redemptions.held(merchant, customerId, clock.instant()),
+                (balance, held) -> new PointsResponse(customerId, balance.available(), held, balance.available() - held, balance.pending(),
+                        balance.lifetime()));
+    }
+
+    @Operation(summary = "Corrects a member's points with a reason (PointsAdjusted); the token's subject is recorded as the operator")
+    @PostMapping("/adjustments")
+    @ResponseStatus(HttpStatus.CREATED)
+    public Mono<EntryResponse> adjust(MerchantId merchant, @PathVariable String customerId, @RequestBody AdjustmentRequest request,
+                                      Principal operator) {
+        return adjustments.adjust(merchant, customerId, request.adjustmentId(), request.points(), request.reason(),
+                operator == null ? null : operator.getName()).map(EntryResponse::of);
     }
 
     @Operation(summary = "A member's ledger, newest entry first, a page at a time (pass nextCursor back as cursor)")
