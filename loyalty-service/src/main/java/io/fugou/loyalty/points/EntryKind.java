@@ -11,7 +11,9 @@ public enum EntryKind {
     /** A merchant's correction, with its reason. */
     ADJUSTED,
     /** Points spent on a reward (a confirmed redemption). */
-    REDEEMED;
+    REDEEMED,
+    /** Available points whose lots reached their expiry, oldest first. */
+    EXPIRED;
 
     public String stored() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -6,6 +6,7 @@ import io.fugou.events.points.PointsAdjusted;
 import io.fugou.events.points.PointsAvailable;
 import io.fugou.events.points.PointsEarned;
 import io.fugou.events.points.PointsEvent;
+import io.fugou.events.points.PointsExpired;
 import io.fugou.events.points.PointsRedeemed;
 import io.fugou.events.points.PointsReversed;
 import io.fugou.events.points.RewardKind;
@@ -67,6 +68,11 @@ public final class PointsEvents {
                     .setOrderId(entry.orderId())
                     .setCashValue(entry.spend().cashMinor() == null ? null
                             : Money.newBuilder().setAmountMinor(entry.spend().cashMinor()).setCurrency(entry.spend().cashCurrency()).build())
+                    .setBalanceAfter(entry.balanceAfter())
+                    .build();
+            case EXPIRED -> PointsExpired.newBuilder()
+                    .setEntryId(entry.entryId())
+                    .setPoints(entry.points())
                     .setBalanceAfter(entry.balanceAfter())
                     .build();
             case ADJUSTED -> PointsAdjusted.newBuilder()

@@ -119,7 +119,7 @@ public class PointsLedger {
                 }
             }
             case ADJUSTED -> available = points;
-            case REDEEMED -> available = -points;
+            case REDEEMED, EXPIRED -> available = -points;
         }
         return new LedgerEntry(posting.member(), posting.entryId(), posting.kind(), points, available, pending,
                 before.available() + available, before.pending() + pending, shortfall, posting.orderId(), posting.refundId(),
@@ -131,7 +131,7 @@ public class PointsLedger {
         return switch (posting.kind()) {
             case EARNED, ADJUSTED -> posting.points();
             case REVERSED -> -posting.points();
-            case RELEASED, REDEEMED -> 0;
+            case RELEASED, REDEEMED, EXPIRED -> 0;
         };
     }
 

@@ -100,6 +100,10 @@ public class PointsLots {
             } else if (entry.availableDelta() < 0) {
                 List<Lot> lots = open.get(entry.member());
                 long needed = -entry.availableDelta();
+                if (entry.kind() == EntryKind.EXPIRED) {
+                    take(lots, needed, lot -> lot.expiresAt() != null && !lot.expiresAt().isAfter(posting.occurredAt()));
+                    return;
+                }
                 if (posting.lotHint() != null) {
                     needed = take(lots, needed, lot -> lot.lotId().equals(posting.lotHint()));
                 }
@@ -128,6 +132,72 @@ public class PointsLots {
         List<Lot> used() {
             return latest.entrySet().stream().filter(e -> !made.contains(e.getKey())).map(Map.Entry::getValue).toList();
         }
+    }
+
+    /** Points a member has left in lots expiring at that time. */
+    public record Expiring(MemberKey member, Instant expiresAt, long points) {
+    }
+
+    /** A merchant's members with points in lots expired by {@code now}, and how many, a round at a time. */
+    public Mono<Map<MemberKey, Long>> expired(String merchantId, Instant now, int limit) {
+        return db.sql("""
+                        select customer_id, sum(remaining) as points from points_lot
+                        where merchant_id = :merchant and remaining > 0 and expires_at <= :now
+                        group by customer_id order by customer_id limit :limit""")
+                .bind("merchant", merchantId).bind("now", utc(now)).bind("limit", limit)
+                .map((row, meta) -> Map.entry(new MemberKey(merchantId, row.get("customer_id", String.class)),
+                        ((Number) row.get("points")).longValue()))
+                .all()
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue, LinkedHashMap::new);
+    }
+
+    /** These members' points in lots expired by {@code now} (read under their locks, it is what expires). */
+    public Mono<Map<MemberKey, Long>> expiredOf(List<MemberKey> members, Instant now) {
+        return db.sql("""
+                        select l.merchant_id, l.customer_id, sum(l.remaining) as points
+                        from points_lot l, unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
+                        where l.merchant_id = u.merchant_id and l.customer_id = u.customer_id and l.remaining > 0 and l.expires_at <= :now
+                        group by l.merchant_id, l.customer_id""")
+                .bind("merchants", members.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                .bind("customers", members.stream().map(MemberKey::customerId).toArray(String[]::new))
+                .bind("now", utc(now))
+                .map((row, meta) -> Map.entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
+                        ((Number) row.get("points")).longValue()))
+                .all()
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+    }
+
+    /**
+     * A merchant's points in lots expiring after {@code from} and no later than {@code until}, one row per member (at the
+     * earliest of their expiry times), member by member after {@code afterCustomer}.
+     */
+    public Mono<List<Expiring>> expiringAfter(String merchantId, String afterCustomer, Instant from, Instant until, int limit) {
+        return db.sql("""
+                        select customer_id, min(expires_at) as expires_at, sum(remaining) as points from points_lot
+                        where merchant_id = :merchant and customer_id > :after and remaining > 0 and expires_at > :from and expires_at <= :until
+                        group by customer_id order by customer_id limit :limit""")
+                .bind("merchant", merchantId).bind("after", afterCustomer)
+                .bind("from", utc(from)).bind("until", utc(until)).bind("limit", limit)
+                .map((row, meta) -> new Expiring(new MemberKey(merchantId, row.get("customer_id", String.class)),
+                        row.get("expires_at", OffsetDateTime.class).toInstant(), ((Number) row.get("points")).longValue()))
+                .all()
+                .collectList();
+    }
+
+    /** A member's points in lots expiring after {@code from} and no later than {@code until}, by expiry time. */
+    public Mono<List<Expiring>> expiring(String merchantId, String customerId, Instant from, Instant until, int limit) {
+        return db.sql("""
+                        select customer_id, expires_at, sum(remaining) as points from points_lot
+                        where merchant_id = :merchant and customer_id = :customer
+                          and remaining > 0 and expires_at > :from and expires_at <= :until
+                        group by customer_id, expires_at order by customer_id, expires_at limit :limit""")
+                .bind("merchant", merchantId)
+                .bind("customer", customerId)
+                .bind("from", utc(from)).bind("until", utc(until)).bind("limit", limit)
+                .map((row, meta) -> new Expiring(new MemberKey(merchantId, row.get("customer_id", String.class)),
+                        row.get("expires_at", OffsetDateTime.class).toInstant(), ((Number) row.get("points")).longValue()))
+                .all()
+                .collectList();
     }
 
     Mono<Void> store(Book book) {

@@ -50,6 +50,12 @@ public record Posting(MemberKey member, String entryId, EntryKind kind, long poi
                 null, null, occurredAt, null);
     }
 
+    /** The member's lots that expired by {@code at}: they are the ones it takes from. */
+    public static Posting expired(MemberKey member, String entryId, long points, Instant at) {
+        return new Posting(member, entryId, EntryKind.EXPIRED, points, false, null, null, null, List.of(), null, null, null, null, null,
+                null, at, null);
+    }
+
     public static Posting adjusted(MemberKey member, String entryId, long points, String reason, String operator, Instant expiresAt,
                                    Instant occurredAt) {
         return new Posting(member, entryId, EntryKind.ADJUSTED, points, false, null, null, null, List.of(), null, expiresAt, null, null,

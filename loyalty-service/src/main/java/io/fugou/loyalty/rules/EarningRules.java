@@ -25,13 +25,14 @@ import java.util.Set;
  * @param returnWindowDays    earned points stay pending until the end of this many whole days after payment (or receipt)
  * @param refundShortfall     what a refund does when the points it takes back were already spent
  * @param pointsExpireAfterDays available points expire at the end of this many whole days after they became available; null: never
+ * @param expiringSoonDays    how many days ahead members are told their points expire ({@code PointsExpiringSoon})
  * @param reservationMinutes  how long a redemption holds points before it lapses unless confirmed
  * @param cashRates           what points are worth as cash off an order (抵扣现金), per currency; none listed: no cash redemption
  */
 public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding rounding, List<TierMultiplier> tierMultipliers,
                            List<MemberDay> memberDays, List<CategoryMultiplier> categoryMultipliers, Caps caps,
                            Integer returnWindowDays, RefundShortfall refundShortfall, Integer pointsExpireAfterDays,
-                           Integer reservationMinutes, List<CashRate> cashRates) {
+                           Integer expiringSoonDays, Integer reservationMinutes, List<CashRate> cashRates) {
 
     /** {@code points} for every {@code per} minor units paid in {@code currency}: 1 per 100 is one point per yuan. */
     public record BaseRate(String currency, Long points, Long per) {
@@ -90,13 +91,14 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
         caps = caps == null ? Caps.NONE : caps;
         returnWindowDays = returnWindowDays == null ? 7 : returnWindowDays;
         refundShortfall = refundShortfall == null ? RefundShortfall.TAKE_AVAILABLE : refundShortfall;
+        expiringSoonDays = expiringSoonDays == null ? 30 : expiringSoonDays;
         reservationMinutes = reservationMinutes == null ? 15 : reservationMinutes;
         cashRates = cashRates == null ? List.of() : List.copyOf(cashRates);
     }
 
     /** One point per yuan, a seven-day return window (七天无理由退货), no multipliers or caps, points that never expire. */
     public static EarningRules defaults() {
-        return new EarningRules(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new EarningRules(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public ZoneId zone() {
@@ -165,6 +167,9 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
         }
         if (pointsExpireAfterDays != null && (pointsExpireAfterDays < 1 || pointsExpireAfterDays > 3660)) {
             throw new InvalidFieldException("pointsExpireAfterDays", "must be from 1 to 3660 days (leave it out for points that never expire)");
+        }
+        if (expiringSoonDays < 1 || expiringSoonDays > 365) {
+            throw new InvalidFieldException("expiringSoonDays", "must be from 1 to 365 days");
         }
         if (reservationMinutes < 1 || reservationMinutes > 7 * 24 * 60) {
             throw new InvalidFieldException("reservationMinutes", "must be from 1 minute to 7 days");

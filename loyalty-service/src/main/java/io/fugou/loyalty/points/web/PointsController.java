@@ -1,6 +1,11 @@
 package io.fugou.loyalty.points.web;
 
 import io.fugou.loyalty.points.Adjustments;
+import io.fugou.loyalty.points.Balance;
+import io.fugou.loyalty.points.PointsLots;
+import io.fugou.loyalty.rules.RuleBook;
+import io.fugou.platform.web.InvalidFieldException;
+import java.time.ZoneId;
 import io.fugou.loyalty.points.LedgerEntry;
 import io.fugou.loyalty.redemption.Redemptions;
 import java.security.Principal;
@@ -32,7 +37,19 @@ public class PointsController {
      * The balances; a customer who never earned anything has zeros. {@code held}: reserved by redemptions not
      * yet confirmed; {@code spendable} is available less held.
      */
-    public record PointsResponse(String customerId, long available, long held, long spendable, long pending, long lifetime) {
+    public record PointsResponse(String customerId, long available, long held, long spendable, long pending, long lifetime,
+                                 ExpiringSoon expiringSoon) {
+    }
+
+    /** Points that expire within the next {@code days} days (the merchant's notice period), the first of them at {@code firstAt}. */
+    public record ExpiringSoon(long points, int days, Instant firstAt) {
+    }
+
+    /** Points leaving in the next {@code days} days, by when. */
+    public record ExpiringResponse(String customerId, int days, long points, List<ExpiringLot> lots) {
+    }
+
+    public record ExpiringLot(Instant expiresAt, long points) {
     }
 
     /** A correction: {@code adjustmentId} is the merchant's own, so sending it again applies it once. */
@@ -52,12 +69,17 @@ public class PointsController {
     }
 
     private final PointsLedger ledger;
+    private final PointsLots lots;
+    private final RuleBook rules;
     private final Redemptions redemptions;
     private final Adjustments adjustments;
     private final Clock clock;
 
-    public PointsController(PointsLedger ledger, Redemptions redemptions, Adjustments adjustments, Clock clock) {
+    public PointsController(PointsLedger ledger, PointsLots lots, RuleBook rules, Redemptions redemptions, Adjustments adjustments,
+                            Clock clock) {
         this.ledger = ledger;
+        this.lots = lots;
+        this.rules = rules;
         this.redemptions = redemptions;
         this.adjustments = adjustments;
         this.clock = clock;
@@ -66,9 +88,39 @@ public class PointsController {
     @Operation(summary = "A member's points: available to spend, pending (return window open) and lifetime")
     @GetMapping
     public Mono<PointsResponse> points(MerchantId merchant, @PathVariable String customerId) {
-        return ledger.balance(merchant, customerId).zipWith(redemptions.held(merchant, customerId, clock.instant()),
-                (balance, held) -> new PointsResponse(customerId, balance.available(), held, balance.available() - held, balance.pending(),
-                        balance.lifetime()));
+        Instant now = clock.instant();
+        Mono<ExpiringResponse> soon = rules.inForce(merchant, now)
+                .flatMap(version -> expiring(merchant, customerId, version.rules().expiringSoonDays(), version.rules().zone()));
+        return Mono.zip(ledger.balance(merchant, customerId), redemptions.held(merchant, customerId, now), soon)
+                .map(all -> {
+                    Balance balance = all.getT1();
+                    long held = all.getT2();
+                    ExpiringResponse expiring = all.getT3();
+                    return new PointsResponse(customerId, balance.available(), held, balance.available() - held, balance.pending(),
+                            balance.lifetime(), new ExpiringSoon(expiring.points(), expiring.days(),
+                                    expiring.lots().isEmpty() ? null : expiring.lots().get(0).expiresAt()));
+                });
+    }
+
+    @Operation(summary = "A member's points that expire by the end of the N-th day from today (default 30, in the merchant's time zone), "
+            + "by when; the oldest lots go first")
+    @GetMapping("/expiring")
+    public Mono<ExpiringResponse> expiring(MerchantId merchant, @PathVariable String customerId,
+                                           @RequestParam(required = false) Integer days) {
+        int window = days == null ? 30 : days;
+        if (window < 1 || window > 3660) {
+            throw new InvalidFieldException("days", "must be from 1 to 3660");
+        }
+        return rules.inForce(merchant, clock.instant()).flatMap(version -> expiring(merchant, customerId, window, version.rules().zone()));
+    }
+
+    /** Points whose last usable day is at most {@code days} days from today in the merchant's zone (they expire at that day's end). */
+    private Mono<ExpiringResponse> expiring(MerchantId merchant, String customerId, int days, ZoneId zone) {
+        Instant now = clock.instant();
+        Instant until = now.atZone(zone).toLocalDate().plusDays(days + 1L).atStartOfDay(zone).toInstant();
+        return lots.expiring(merchant.value(), customerId, now, until, 1_000)
+                .map(found -> new ExpiringResponse(customerId, days, found.stream().mapToLong(PointsLots.Expiring::points).sum(),
+                        found.stream().map(lot -> new ExpiringLot(lot.expiresAt(), lot.points())).toList()));
     }
 
     @Operation(summary = "Corrects a member's points with a reason (PointsAdjusted); the token's subject is recorded as the operator")
