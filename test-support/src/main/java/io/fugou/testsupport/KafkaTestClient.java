@@ -43,6 +43,27 @@ public final class KafkaTestClient {
         }
     }
 
+    /** Publishes many events in the order given through one producer (one key's events stay in order), and waits for every ack. */
+    public <V extends SpecificRecord> void publishAll(Topic<V> topic, List<Map.Entry<MemberKey, V>> events) {
+        Map<String, Object> config = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.bootstrapServers(),
+                AvroSerdeConfig.SCHEMA_REGISTRY_URL, infrastructure.schemaRegistryUrl(),
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        KafkaAvroSerializer serializer = new KafkaAvroSerializer();
+        serializer.configure(config, false);
+        try (KafkaProducer<String, Object> producer = new KafkaProducer<>(config, new StringSerializer(), serializer)) {
+            List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+            for (Map.Entry<MemberKey, V> event : events) {
+                acks.add(producer.send(new ProducerRecord<>(topic.name(), event.getKey().toString(), event.getValue())));
+            }
+            for (java.util.concurrent.Future<?> ack : acks) {
+                ack.get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot publish to " + topic.name(), e);
+        }
+    }
+
     /** Creates a topic for a test's own use (the broker does not create topics on first use). */
     public void createTopic(String name) {
         try (org.apache.kafka.clients.admin.AdminClient admin = org.apache.kafka.clients.admin.AdminClient.create(

@@ -81,7 +81,12 @@ public final class MerchantScopedSql {
             return true;
         }
         return switch (verb) {
-            case "select", "update", "delete", "with" -> {
+            case "select" -> {
+                int where = sql.lastIndexOf(" where ");
+                // A select that reads no table (taking a lock, say) touches no merchant's rows.
+                yield !sql.contains(" from ") || (where >= 0 && sql.indexOf("merchant_id", where) > where);
+            }
+            case "update", "delete", "with" -> {
                 int where = sql.lastIndexOf(" where ");
                 yield where >= 0 && sql.indexOf("merchant_id", where) > where;
             }

@@ -39,6 +39,12 @@ class MerchantScopedSqlTest {
     }
 
     @Test
+    void shouldLetASelectThatReadsNoTableThrough() {
+        assertThat(MerchantScopedSql.isScoped("select pg_advisory_xact_lock(hashtext(:merchant || ':' || :customer))", Set.of())).isTrue();
+        assertThat(MerchantScopedSql.isScoped("select pg_advisory_xact_lock(1) from ledger", Set.of())).isFalse();
+    }
+
+    @Test
     void shouldNotBeFooledByAMerchantColumnOutsideTheWhere() {
         assertThat(MerchantScopedSql.isScoped("select merchant_id, points from ledger where customer_id = :c", Set.of())).isFalse();
         assertThat(MerchantScopedSql.isScoped("update ledger set points = 0 where merchant_id = :m and customer_id = :c", Set.of())).isTrue();

@@ -25,6 +25,7 @@ class LoyaltyScopes {
                 ScopeRule.of(HttpMethod.POST, "/api/v1/members/*/redemptions", "loyalty:redeem"),
                 ScopeRule.of(HttpMethod.POST, "/api/v1/redemptions/*/confirm", "loyalty:redeem"),
                 ScopeRule.of(HttpMethod.POST, "/api/v1/redemptions/*/cancel", "loyalty:redeem"),
-                ScopeRule.of(HttpMethod.POST, "/api/v1/members/*/points/adjustments", "loyalty:adjust"));
+                ScopeRule.of(HttpMethod.POST, "/api/v1/members/*/points/adjustments", "loyalty:adjust"),
+                ScopeRule.of(HttpMethod.POST, "/api/v1/members/*/interactions", "loyalty:earn"));
     }
 }

@@ -30,12 +30,28 @@ public final class PointsEvents {
         return entries.stream().sorted(IN_SEQUENCE).map(PointsEvents::of).toList();
     }
 
+    /** What earned an entry's points, told by the cause its id names (see the entry ids of each cause). */
+    static EarningSource sourceOf(LedgerEntry entry) {
+        if (entry.orderId() != null) {
+            return EarningSource.ORDER;
+        }
+        if (entry.entryId().startsWith(INTERACTION_ENTRY)) {
+            return EarningSource.INTERACTION;
+        }
+        return entry.entryId().startsWith(BONUS_ENTRY) ? EarningSource.CAMPAIGN_BONUS : EarningSource.OTHER;
+    }
+
+    /** Entry ids of points earned by an interaction start so. */
+    public static final String INTERACTION_ENTRY = "interaction:";
+    /** Entry ids of points granted by a campaign start so. */
+    public static final String BONUS_ENTRY = "bonus:";
+
     public static Outbound of(LedgerEntry entry) {
         Object payload = switch (entry.kind()) {
             case EARNED -> PointsEarned.newBuilder()
                     .setEntryId(entry.entryId())
                     .setPoints(entry.points())
-                    .setSource(entry.orderId() != null ? EarningSource.ORDER : EarningSource.OTHER)
+                    .setSource(sourceOf(entry))
                     .setOrderId(entry.orderId())
                     .setRuleIds(entry.ruleIds())
                     .setAvailableAt(entry.availableAt())

@@ -243,6 +243,21 @@ public class PointsLedger {
                 .then();
     }
 
+    /** Which of these entries exist already, by merchant and entry id (each pair as {@code merchant + ' ' + entryId}). */
+    public Mono<java.util.Set<String>> existing(List<String> merchantIds, List<String> entryIds) {
+        if (entryIds.isEmpty()) {
+            return Mono.just(java.util.Set.of());
+        }
+        return db.sql("""
+                        select e.merchant_id, e.entry_id from points_entry e,
+                             unnest(cast(:merchants as text[]), cast(:entryIds as text[])) as u(merchant_id, entry_id)
+                        where e.merchant_id = u.merchant_id and e.entry_id = u.entry_id""")
+                .bind("merchants", merchantIds.toArray(String[]::new))
+                .bind("entryIds", entryIds.toArray(String[]::new))
+                .map((row, meta) -> row.get("merchant_id", String.class) + " " + row.get("entry_id", String.class))
+                .all().collect(java.util.stream.Collectors.toSet());
+    }
+
     /**
      * The entries these records created in an earlier delivery whose Kafka transaction never committed
      * (so their events were never published): found by entry id and the very position that wrote them.

@@ -27,18 +27,27 @@ import java.util.Set;
  * @param pointsExpireAfterDays available points expire at the end of this many whole days after they became available; null: never
  * @param expiringSoonDays    how many days ahead members are told their points expire ({@code PointsExpiringSoon})
  * @param reservationMinutes  how long a redemption holds points before it lapses unless confirmed
+ * @param interactions        what each kind of interaction the shop posts earns (a review, a completed profile, a sign-in), with its caps
  * @param cashRates           what points are worth as cash off an order (抵扣现金), per currency; none listed: no cash redemption
  */
 public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding rounding, List<TierMultiplier> tierMultipliers,
                            List<MemberDay> memberDays, List<CategoryMultiplier> categoryMultipliers, Caps caps,
                            Integer returnWindowDays, RefundShortfall refundShortfall, Integer pointsExpireAfterDays,
-                           Integer expiringSoonDays, Integer reservationMinutes, List<CashRate> cashRates) {
+                           Integer expiringSoonDays, Integer reservationMinutes, List<CashRate> cashRates,
+                           List<InteractionRule> interactions) {
 
     /** {@code points} for every {@code per} minor units paid in {@code currency}: 1 per 100 is one point per yuan. */
     public record BaseRate(String currency, Long points, Long per) {
     }
 
     public record TierMultiplier(String tier, Integer percent) {
+    }
+
+    /**
+     * A kind of interaction and what it earns, at most {@code maxPerDay} times a day (the merchant's day) and
+     * {@code maxPerMember} times ever per member (1 for a completed profile); null means no such cap.
+     */
+    public record InteractionRule(String kind, Long points, Integer maxPerDay, Integer maxPerMember) {
     }
 
     /** {@code points} points take {@code worthMinor} minor units of {@code currency} off an order: 100 for 100 is a yuan per 100 points. */
@@ -94,11 +103,17 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
         expiringSoonDays = expiringSoonDays == null ? 30 : expiringSoonDays;
         reservationMinutes = reservationMinutes == null ? 15 : reservationMinutes;
         cashRates = cashRates == null ? List.of() : List.copyOf(cashRates);
+        interactions = interactions == null ? List.of() : List.copyOf(interactions);
+    }
+
+    /** The rule of an interaction kind, or null when the merchant gives no points for it. */
+    public InteractionRule interaction(String kind) {
+        return interactions.stream().filter(rule -> rule.kind().equals(kind)).findFirst().orElse(null);
     }
 
     /** One point per yuan, a seven-day return window (七天无理由退货), no multipliers or caps, points that never expire. */
     public static EarningRules defaults() {
-        return new EarningRules(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new EarningRules(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public ZoneId zone() {
@@ -173,6 +188,23 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
         }
         if (reservationMinutes < 1 || reservationMinutes > 7 * 24 * 60) {
             throw new InvalidFieldException("reservationMinutes", "must be from 1 minute to 7 days");
+        }
+        Set<String> kinds = new HashSet<>();
+        for (int i = 0; i < interactions.size(); i++) {
+            InteractionRule rule = interactions.get(i);
+            String at = "interactions[" + i + "]";
+            if (rule == null || rule.kind() == null || !rule.kind().matches("[a-z0-9][a-z0-9-]{0,49}") || !kinds.add(rule.kind())) {
+                throw new InvalidFieldException(at + ".kind", "must name the kind in lower case (review, sign-in...), each once");
+            }
+            if (rule.points() == null || rule.points() < 1 || rule.points() > 1_000_000) {
+                throw new InvalidFieldException(at + ".points", "must be from 1 to 1000000 points");
+            }
+            if (rule.maxPerDay() != null && rule.maxPerDay() < 1) {
+                throw new InvalidFieldException(at + ".maxPerDay", "must be at least 1 (leave it out for no daily cap)");
+            }
+            if (rule.maxPerMember() != null && rule.maxPerMember() < 1) {
+                throw new InvalidFieldException(at + ".maxPerMember", "must be at least 1 (leave it out for no cap)");
+            }
         }
         Set<String> cashCurrencies = new HashSet<>();
         for (int i = 0; i < cashRates.size(); i++) {
