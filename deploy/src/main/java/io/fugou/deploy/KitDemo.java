@@ -4,7 +4,6 @@ import io.fugou.infra.LocalInfrastructure;
 import io.fugou.infra.LocalPostgres;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** kit-demo (the smallest service on the exactly-once kit) from its jar, in a JVM of its own, against the local infrastructure. */
@@ -23,14 +22,7 @@ public final class KitDemo {
     /** One of several instances: each needs its own stable id (its Kafka transactional ids and static group membership). */
     public static ServiceProcess start(Path projectDir, LocalInfrastructure infrastructure, LocalPostgres.Database database, Mode mode,
                                        String inputTopic, String outputTopic, Path logDir, boolean production, String instanceId) {
-        Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("KAFKA_BOOTSTRAP_SERVERS", infrastructure.kafka().bootstrapServers());
-        environment.put("SCHEMA_REGISTRY_URL", infrastructure.registry().url());
-        environment.put("DATABASE_R2DBC_URL", database.r2dbcUrl());
-        environment.put("DATABASE_JDBC_URL", database.jdbcUrl());
-        environment.put("DATABASE_USER", database.user());
-        environment.put("DATABASE_PASSWORD", database.password());
-        environment.put("FUGOU_SECURITY_MODE", "local");
+        Map<String, String> environment = ServiceProcess.localEnvironment(infrastructure, database);
         // The same instance id on every restart: a restarted instance fences its predecessor's open transaction.
         environment.put("FUGOU_INSTANCE_ID", instanceId);
         environment.put("KIT_DEMO_MODE", mode.name().toLowerCase());

@@ -36,7 +36,7 @@ public final class LocalPlatform implements AutoCloseable {
 
     static final List<String> SERVICES = List.of("member-service", "loyalty-service", "campaign-service", "analytics-service");
     static final List<String> DEMO_SCOPES = List.of("members:read", "members:write", "loyalty:read", "loyalty:write",
-            "campaigns:read", "campaigns:write", "analytics:read");
+            "loyalty:redeem", "loyalty:adjust", "loyalty:earn", "campaigns:read", "campaigns:write", "analytics:read");
     static final String DEMO_MERCHANT = "demo-merchant";
     private static final Duration SERVICE_STARTUP = Duration.ofMinutes(3);
 
@@ -83,17 +83,9 @@ public final class LocalPlatform implements AutoCloseable {
             servicePorts.put("analytics-service", ports.analytics());
             for (String service : SERVICES) {
                 LocalPostgres.Database database = infrastructure.postgres().database(service.replace('-', '_'));
-                Map<String, String> environment = Map.of(
-                        "KAFKA_BOOTSTRAP_SERVERS", infrastructure.kafka().bootstrapServers(),
-                        "SCHEMA_REGISTRY_URL", infrastructure.registry().url(),
-                        "DATABASE_R2DBC_URL", database.r2dbcUrl(),
-                        "DATABASE_JDBC_URL", database.jdbcUrl(),
-                        "DATABASE_USER", database.user(),
-                        "DATABASE_PASSWORD", database.password(),
-                        // A local run asks for local tokens explicitly; production sets FUGOU_JWT_ISSUER_URI instead.
-                        "FUGOU_SECURITY_MODE", "local",
-                        // A dashboard or tool served from any local port may call the APIs.
-                        "FUGOU_CORS_ALLOWED_ORIGINS", "http://localhost:*,http://127.0.0.1:*");
+                Map<String, String> environment = ServiceProcess.localEnvironment(infrastructure, database);
+                // A dashboard or tool served from any local port may call the APIs.
+                environment.put("FUGOU_CORS_ALLOWED_ORIGINS", "http://localhost:*,http://127.0.0.1:*");
                 step("Starting " + service + " on port " + servicePorts.get(service) + " (log: " + logDir.resolve(service + ".log") + ")");
                 started.add(ServiceProcess.start(service, projectDir.resolve(service).resolve("target").resolve(service + ".jar"),
                         servicePorts.get(service), environment, logDir));
@@ -146,7 +138,7 @@ public final class LocalPlatform implements AutoCloseable {
         summary.append(String.format("  %-18s localhost:%d (user postgres, one database per service)%n", "PostgreSQL", infrastructure.postgres().port()));
         summary.append(String.format("  %-18s %s%n", "Schema registry", infrastructure.registry().url()));
         summary.append(String.format("%n  A token for merchant '%s' (scopes: %s), valid 12 h:%n%n  %s%n", DEMO_MERCHANT, String.join(" ", DEMO_SCOPES), token));
-        summary.append(String.format("%n  Try: curl -H \"Authorization: Bearer $TOKEN\" %s/api/v1/paid-orders/some-order%n", serviceUrl("loyalty-service")));
+        summary.append(String.format("%n  Try: curl -H \"Authorization: Bearer $TOKEN\" %s/api/v1/members/some-buyer/points%n", serviceUrl("loyalty-service")));
         summary.append("  More tokens: POST /local/tokens {\"merchantId\":\"...\",\"scopes\":[...]} on any service.\n");
         summary.append("  Logs and data: target/local-run/ and target/infra/. Ctrl-C stops everything.\n");
         System.out.println(summary);

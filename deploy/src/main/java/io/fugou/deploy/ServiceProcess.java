@@ -35,6 +35,20 @@ public final class ServiceProcess implements AutoCloseable {
     /** JVM settings as in production (C2 JIT, a throughput GC): what benchmarks measure. */
     static final List<String> PRODUCTION = List.of("-Xmx2g", "-XX:+UseParallelGC");
 
+    /** What every service needs to run on the local infrastructure with its own database, in local security mode. */
+    public static Map<String, String> localEnvironment(io.fugou.infra.LocalInfrastructure infrastructure, io.fugou.infra.LocalPostgres.Database database) {
+        Map<String, String> environment = new java.util.LinkedHashMap<>();
+        environment.put("KAFKA_BOOTSTRAP_SERVERS", infrastructure.kafka().bootstrapServers());
+        environment.put("SCHEMA_REGISTRY_URL", infrastructure.registry().url());
+        environment.put("DATABASE_R2DBC_URL", database.r2dbcUrl());
+        environment.put("DATABASE_JDBC_URL", database.jdbcUrl());
+        environment.put("DATABASE_USER", database.user());
+        environment.put("DATABASE_PASSWORD", database.password());
+        // A local run asks for local tokens explicitly; production sets FUGOU_JWT_ISSUER_URI instead.
+        environment.put("FUGOU_SECURITY_MODE", "local");
+        return environment;
+    }
+
     static ServiceProcess start(String name, Path jar, int port, Map<String, String> environment, Path logDir) {
         return start(name, jar, port, environment, logDir, QUICK_START);
     }

@@ -7,7 +7,7 @@ import java.time.Instant;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code deploy/bench NAME [--records N]}: runs a benchmark on the local infrastructure, prints its
+ * {@code deploy/bench kit|loyalty|all [--records N]}: runs a benchmark on the local infrastructure, prints its
  * table and writes {@code target/bench/NAME.json} (shared/BENCH.md). {@code all} runs every one.
  */
 public final class Bench {
@@ -18,16 +18,24 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !(args[0].equals("kit") || args[0].equals("all"))) {
-            System.err.println("usage: deploy/bench kit|all [--records N] [--naive-records N] [--rate N] [--latency-seconds N]");
+        if (args.length == 0 || !(args[0].equals("kit") || args[0].equals("loyalty") || args[0].equals("all"))) {
+            System.err.println("usage: deploy/bench kit|loyalty|all [--records N] [--naive-records N] [--rate N] [--latency-seconds N]");
             System.exit(2);
         }
         int records = intOption(args, "--records", 1_000_000);
         KitBench.Options options = new KitBench.Options(records, intOption(args, "--naive-records", Math.min(10_000, records)),
                 intOption(args, "--rate", 1000), intOption(args, "--latency-seconds", 30),
                 Path.of(System.getProperty("fugou.project.dir", ".")).toAbsolutePath().normalize());
-        BenchReport report = KitBench.run(options);
-        Path json = options.projectDir().resolve("target/bench/kit.json");
+        if (args[0].equals("kit") || args[0].equals("all")) {
+            write("kit", KitBench.run(options), options);
+        }
+        if (args[0].equals("loyalty") || args[0].equals("all")) {
+            write("loyalty", LoyaltyBench.run(options), options);
+        }
+    }
+
+    private static void write(String name, BenchReport report, KitBench.Options options) throws Exception {
+        Path json = options.projectDir().resolve("target/bench/" + name + ".json");
         Files.createDirectories(json.getParent());
         Files.writeString(json, JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(report.json()));
         System.out.println(report.table());
