@@ -6,12 +6,16 @@ import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
 import io.fugou.events.campaigns.BonusPointsGranted;
 import io.fugou.events.campaigns.CampaignEvent;
+import io.fugou.events.orders.OrderEvent;
 import io.fugou.events.points.EarningSource;
+import io.fugou.events.points.EntitlementDrawn;
+import io.fugou.events.points.EntitlementGranted;
 import io.fugou.events.points.PointsEarned;
 import io.fugou.events.points.PointsEvent;
 import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.KafkaTestClient;
 import io.fugou.testsupport.MovableClock;
+import io.fugou.testsupport.OrderEventMother;
 import io.fugou.testsupport.TestTokens;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -84,6 +88,49 @@ class LoyaltyEarningIT {
         assertThat(events).extracting(event -> ((PointsEarned) event.getPayload()).getSource()).containsOnly(EarningSource.INTERACTION);
         assertThat(events).extracting(event -> ((PointsEarned) event.getPayload()).getPoints()).containsExactly(10L, 10L, 50L);
         assertThat(((PointsEarned) events.get(0).getPayload()).getRuleIds()).contains("interaction:review");
+    }
+
+    @Test
+    void shouldGrantAPrepaidBundleAndDrawItDownToZeroAndNoFurther() {
+        MemberKey member = new MemberKey("merchant-" + UUID.randomUUID().toString().substring(0, 8), "buyer");
+        web.post().uri("/api/v1/earning-rules/versions").headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:write")))
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"rules\": {\"returnWindowDays\": 0, \"bundles\": [{\"sku\": \"BEER-PACK\", \"coversSku\": \"BEER-101\", \"units\": 3}]}}")
+                .exchange().expectStatus().isCreated();
+        OrderEvent pack = OrderEventMother.paid(member.merchantId(), member.customerId(), "pack-order",
+                List.of(OrderEventMother.line("BEER-PACK", "drinks/beer", 1, 30_000)));
+        OrderEvent visit = OrderEventMother.paid(member.merchantId(), member.customerId(), "visit-order",
+                List.of(OrderEventMother.line("BEER-101", "drinks/beer", 2, 0)));
+        shop.publish(Topics.ORDERS, member, pack);
+        shop.publish(Topics.ORDERS, member, visit);
+        shop.publish(Topics.ORDERS, member, visit); // sent again: drawn once
+
+        List<PointsEvent> events = shop.awaitEvents(Topics.POINTS, member, 3, ARRIVAL);
+        assertThat(events).extracting(PointsEvent::getSequence).containsExactly(1L, 2L, 3L);
+        EntitlementGranted granted = (EntitlementGranted) events.get(1).getPayload();
+        assertThat(granted.getUnits()).isEqualTo(3);
+        assertThat(granted.getSku()).isEqualTo("BEER-101");
+        EntitlementDrawn drawn = (EntitlementDrawn) events.get(2).getPayload();
+        assertThat(drawn.getUnits()).isEqualTo(2);
+        assertThat(drawn.getRemainingUnits()).isEqualTo(1);
+        assertThat(drawn.getOrderId()).isEqualTo("visit-order");
+
+        String draws = "/api/v1/members/" + member.customerId() + "/entitlements/" + granted.getEntitlementId() + "/draws";
+        String redeem = token(member.merchantId(), "loyalty:redeem");
+        web.post().uri(draws).headers(h -> h.setBearerAuth(redeem)).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"drawId\": \"counter-1\", \"units\": 1}").exchange()
+                .expectStatus().isCreated().expectBody().jsonPath("$.remaining").isEqualTo(0);
+        web.post().uri(draws).headers(h -> h.setBearerAuth(redeem)).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"drawId\": \"counter-2\", \"units\": 1}").exchange()
+                .expectStatus().isEqualTo(409);
+        web.post().uri(draws).headers(h -> h.setBearerAuth(token("another-merchant", "loyalty:redeem"))).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"drawId\": \"counter-3\", \"units\": 1}").exchange()
+                .expectStatus().isNotFound();
+        web.get().uri("/api/v1/members/{c}/entitlements", member.customerId())
+                .headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:read"))).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$[0].remaining").isEqualTo(0).jsonPath("$[0].units").isEqualTo(3);
+        assertThat(shop.awaitEvents(Topics.POINTS, member, 4, ARRIVAL).get(3).getPayload())
+                .isInstanceOfSatisfying(EntitlementDrawn.class, last -> assertThat(last.getRemainingUnits()).isZero());
     }
 
     @Test

@@ -116,6 +116,18 @@ class LoyaltyRedemptionIT {
         assertThat(redeemed.getRedemptionId()).isEqualTo(coupon.get("redemptionId"));
         assertThat(redeemed.getPoints()).isEqualTo(300);
         assertThat(redeemed.getBalanceAfter()).isEqualTo(700);
+
+        web.get().uri("/api/v1/points/totals").headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:read"))).exchange()
+                .expectStatus().isOk().expectBody()
+                .jsonPath("$.outstanding.available").isEqualTo(700)
+                .jsonPath("$.outstanding.members").isEqualTo(1)
+                .jsonPath("$.days.length()").isEqualTo(30)
+                .jsonPath("$.days[29].issued").isEqualTo(1_000)
+                .jsonPath("$.days[29].redeemed").isEqualTo(300);
+        web.get().uri("/api/v1/points/totals?from=2026-01-02&to=2026-01-01").headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:read")))
+                .exchange().expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("from");
+        web.get().uri("/api/v1/points/totals").headers(h -> h.setBearerAuth(token(unique("merchant"), "loyalty:read"))).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.outstanding.available").isEqualTo(0);
     }
 
     @Test

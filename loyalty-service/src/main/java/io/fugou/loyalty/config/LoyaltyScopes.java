@@ -26,6 +26,9 @@ class LoyaltyScopes {
                 ScopeRule.of(HttpMethod.POST, "/api/v1/redemptions/*/confirm", "loyalty:redeem"),
                 ScopeRule.of(HttpMethod.POST, "/api/v1/redemptions/*/cancel", "loyalty:redeem"),
                 ScopeRule.of(HttpMethod.POST, "/api/v1/members/*/points/adjustments", "loyalty:adjust"),
-                ScopeRule.of(HttpMethod.POST, "/api/v1/members/*/interactions", "loyalty:earn"));
+                ScopeRule.of(HttpMethod.POST, "/api/v1/members/*/interactions", "loyalty:earn"),
+                ScopeRule.of(HttpMethod.GET, "/api/v1/points/totals", "loyalty:read"),
+                ScopeRule.of(HttpMethod.GET, "/api/v1/members/*/entitlements", "loyalty:read"),
+                ScopeRule.of(HttpMethod.POST, "/api/v1/members/*/entitlements/*/draws", "loyalty:redeem"));
     }
 }

@@ -28,13 +28,14 @@ import java.util.Set;
  * @param expiringSoonDays    how many days ahead members are told their points expire ({@code PointsExpiringSoon})
  * @param reservationMinutes  how long a redemption holds points before it lapses unless confirmed
  * @param interactions        what each kind of interaction the shop posts earns (a review, a completed profile, a sign-in), with its caps
+ * @param bundles             prepaid bundles: SKUs that, bought, store units of another SKU to draw down later
  * @param cashRates           what points are worth as cash off an order (抵扣现金), per currency; none listed: no cash redemption
  */
 public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding rounding, List<TierMultiplier> tierMultipliers,
                            List<MemberDay> memberDays, List<CategoryMultiplier> categoryMultipliers, Caps caps,
                            Integer returnWindowDays, RefundShortfall refundShortfall, Integer pointsExpireAfterDays,
                            Integer expiringSoonDays, Integer reservationMinutes, List<CashRate> cashRates,
-                           List<InteractionRule> interactions) {
+                           List<InteractionRule> interactions, List<BundleRule> bundles) {
 
     /** {@code points} for every {@code per} minor units paid in {@code currency}: 1 per 100 is one point per yuan. */
     public record BaseRate(String currency, Long points, Long per) {
@@ -48,6 +49,13 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
      * {@code maxPerMember} times ever per member (1 for a completed profile); null means no such cap.
      */
     public record InteractionRule(String kind, Long points, Integer maxPerDay, Integer maxPerMember) {
+    }
+
+    /**
+     * A prepaid bundle: buying one unit of {@code sku} stores {@code units} units of {@code coversSku} (101 bottles of
+     * beer bought at once), drawn down later; unused units lapse {@code expiresAfterDays} days after (null: never).
+     */
+    public record BundleRule(String sku, String coversSku, Integer units, Integer expiresAfterDays) {
     }
 
     /** {@code points} points take {@code worthMinor} minor units of {@code currency} off an order: 100 for 100 is a yuan per 100 points. */
@@ -104,6 +112,12 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
         reservationMinutes = reservationMinutes == null ? 15 : reservationMinutes;
         cashRates = cashRates == null ? List.of() : List.copyOf(cashRates);
         interactions = interactions == null ? List.of() : List.copyOf(interactions);
+        bundles = bundles == null ? List.of() : List.copyOf(bundles);
+    }
+
+    /** The bundle a SKU is, or null. */
+    public BundleRule bundle(String sku) {
+        return bundles.stream().filter(rule -> rule.sku().equals(sku)).findFirst().orElse(null);
     }
 
     /** The rule of an interaction kind, or null when the merchant gives no points for it. */
@@ -113,7 +127,7 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
 
     /** One point per yuan, a seven-day return window (七天无理由退货), no multipliers or caps, points that never expire. */
     public static EarningRules defaults() {
-        return new EarningRules(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new EarningRules(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public ZoneId zone() {
@@ -204,6 +218,23 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
             }
             if (rule.maxPerMember() != null && rule.maxPerMember() < 1) {
                 throw new InvalidFieldException(at + ".maxPerMember", "must be at least 1 (leave it out for no cap)");
+            }
+        }
+        Set<String> bundleSkus = new HashSet<>();
+        for (int i = 0; i < bundles.size(); i++) {
+            BundleRule bundle = bundles.get(i);
+            String at = "bundles[" + i + "]";
+            if (bundle == null || bundle.sku() == null || bundle.sku().isBlank() || !bundleSkus.add(bundle.sku())) {
+                throw new InvalidFieldException(at + ".sku", "must name the bundle's SKU, each once");
+            }
+            if (bundle.coversSku() == null || bundle.coversSku().isBlank() || bundle.coversSku().equals(bundle.sku())) {
+                throw new InvalidFieldException(at + ".coversSku", "must name the SKU the bundle stores units of (not the bundle itself)");
+            }
+            if (bundle.units() == null || bundle.units() < 1 || bundle.units() > 100_000) {
+                throw new InvalidFieldException(at + ".units", "must be from 1 to 100000 units");
+            }
+            if (bundle.expiresAfterDays() != null && bundle.expiresAfterDays() < 1) {
+                throw new InvalidFieldException(at + ".expiresAfterDays", "must be at least 1 (leave it out for units that never lapse)");
             }
         }
         Set<String> cashCurrencies = new HashSet<>();

@@ -27,7 +27,7 @@ public final class ReturnWindow {
     }
 
     /** The end of the merchant's day {@code days} days after the one {@code from} falls on. */
-    private static Instant endOfDayAfter(EarningRules rules, Instant from, int days) {
+    public static Instant endOfDayAfter(EarningRules rules, Instant from, int days) {
         LocalDate day = from.atZone(rules.zone()).toLocalDate();
         return day.plusDays(days + 1L).atStartOfDay(rules.zone()).toInstant();
     }

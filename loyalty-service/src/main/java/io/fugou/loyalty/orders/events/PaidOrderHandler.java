@@ -3,6 +3,7 @@ package io.fugou.loyalty.orders.events;
 import io.fugou.events.common.Money;
 import io.fugou.events.orders.OrderLine;
 import io.fugou.events.orders.OrderPaid;
+import io.fugou.loyalty.entitlements.Entitlements;
 import io.fugou.loyalty.orders.EarnedLine;
 import io.fugou.loyalty.orders.PaidOrder;
 import io.fugou.loyalty.orders.PaidOrders;
@@ -12,6 +13,7 @@ import io.fugou.loyalty.points.LedgerEntry;
 import io.fugou.loyalty.points.PointsEvents;
 import io.fugou.loyalty.points.PointsLedger;
 import io.fugou.loyalty.points.Posting;
+import io.fugou.loyalty.rules.EarningRules;
 import io.fugou.loyalty.rules.ReturnWindow;
 import io.fugou.loyalty.rules.RuleBook;
 import io.fugou.loyalty.rules.RuleVersion;
@@ -46,13 +48,16 @@ public class PaidOrderHandler implements EventHandler<OrderPaid> {
     private final RuleBook rules;
     private final MemberTiers tiers;
     private final DailyEarnings daily;
+    private final Entitlements entitlements;
 
-    public PaidOrderHandler(PaidOrders paidOrders, PointsLedger ledger, RuleBook rules, MemberTiers tiers, DailyEarnings daily) {
+    public PaidOrderHandler(PaidOrders paidOrders, PointsLedger ledger, RuleBook rules, MemberTiers tiers, DailyEarnings daily,
+                            Entitlements entitlements) {
         this.paidOrders = paidOrders;
         this.ledger = ledger;
         this.rules = rules;
         this.tiers = tiers;
         this.daily = daily;
+        this.entitlements = entitlements;
     }
 
     /** The entry an order's earning is recorded under: one per order. */
@@ -127,7 +132,8 @@ public class PaidOrderHandler implements EventHandler<OrderPaid> {
                     }
                 }
                 List<SourcePosition> sources = scored.stream().map(s -> s.event().position()).toList();
-                return paidOrders.insert(orders, sources).flatMap(inserted -> inserted == orders.size() ? ledger.post(postings)
+                return paidOrders.insert(orders, sources).flatMap(inserted -> inserted == orders.size()
+                        ? ledger.post(postings).flatMap(entries -> entitlements.apply(grants(scored), uses(scored)).thenReturn(entries))
                         : Mono.error(new IllegalStateException("another writer recorded " + (orders.size() - inserted)
                                 + " of these orders meanwhile; the batch is applied again")));
             });
@@ -135,6 +141,39 @@ public class PaidOrderHandler implements EventHandler<OrderPaid> {
     }
 
     private record Scored(Inbound<OrderPaid> event, RuleVersion version, List<Scoring.Line> lines, Scoring.Score score) {
+    }
+
+    /** Bundles bought: each unit of a bundle SKU stores the bundle's units of the SKU it covers. */
+    private static List<Entitlements.Grant> grants(List<Scored> scored) {
+        List<Entitlements.Grant> grants = new ArrayList<>();
+        for (Scored s : scored) {
+            for (Scoring.Line line : s.lines()) {
+                EarningRules.BundleRule bundle = line.sku() == null ? null : s.version().rules().bundle(line.sku());
+                if (bundle != null && line.quantity() > 0) {
+                    String orderId = s.event().payload().getOrderId();
+                    grants.add(new Entitlements.Grant(s.event().member(), "bundle:" + orderId + ":" + line.lineKey(), bundle.coversSku(),
+                            bundle.units() * line.quantity(), orderId, s.event().occurredAt(), bundle.expiresAfterDays() == null ? null
+                                    : ReturnWindow.endOfDayAfter(s.version().rules(), s.event().occurredAt(), bundle.expiresAfterDays())));
+                }
+            }
+        }
+        return grants;
+    }
+
+    /** Lines of a SKU some bundle covers that the buyer paid nothing for: drawn from the member's entitlements. */
+    private static List<Entitlements.Use> uses(List<Scored> scored) {
+        List<Entitlements.Use> uses = new ArrayList<>();
+        for (Scored s : scored) {
+            for (Scoring.Line line : s.lines()) {
+                boolean covered = s.version().rules().bundles().stream().anyMatch(bundle -> bundle.coversSku().equals(line.sku()));
+                if (covered && line.paidMinor() == 0 && line.quantity() > 0) {
+                    String orderId = s.event().payload().getOrderId();
+                    uses.add(new Entitlements.Use(s.event().member(), "order:" + orderId + ":" + line.lineKey(), line.sku(), line.quantity(),
+                            orderId, s.event().occurredAt()));
+                }
+            }
+        }
+        return uses;
     }
 
     private static PaidOrder paidOrder(Scored s, long points, Instant availableAt) {
