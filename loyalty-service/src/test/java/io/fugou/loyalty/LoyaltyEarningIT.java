@@ -79,6 +79,8 @@ class LoyaltyEarningIT {
         interact(member, "profile-completed", "p1").expectStatus().isCreated().expectBody().jsonPath("$.points").isEqualTo(50);
         interact(member, "profile-completed", "p2").expectStatus().isCreated().expectBody().jsonPath("$.cappedBy").isEqualTo("maxPerMember");
         interact(member, "share", "s1").expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("kind");
+        interact(new MemberKey("another-merchant", member.customerId()), "review", "r4").expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.errors[0].field").isEqualTo("kind"); // another merchant's rules: no such kind there
         web.post().uri("/api/v1/members/{c}/interactions", member.customerId())
                 .headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:read"))).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"kind\": \"review\", \"interactionId\": \"r9\"}").exchange().expectStatus().isForbidden();
@@ -129,6 +131,9 @@ class LoyaltyEarningIT {
         web.get().uri("/api/v1/members/{c}/entitlements", member.customerId())
                 .headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:read"))).exchange()
                 .expectStatus().isOk().expectBody().jsonPath("$[0].remaining").isEqualTo(0).jsonPath("$[0].units").isEqualTo(3);
+        web.get().uri("/api/v1/members/{c}/entitlements", member.customerId())
+                .headers(h -> h.setBearerAuth(token("another-merchant", "loyalty:read"))).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(0);
         assertThat(shop.awaitEvents(Topics.POINTS, member, 4, ARRIVAL).get(3).getPayload())
                 .isInstanceOfSatisfying(EntitlementDrawn.class, last -> assertThat(last.getRemainingUnits()).isZero());
     }

@@ -295,6 +295,21 @@ class LoyaltyPointsIT {
                 .expectStatus().isOk().expectBody().jsonPath("$.version").isEqualTo(0).jsonPath("$.rules.returnWindowDays").isEqualTo(7);
         web.get().uri("/api/v1/paid-orders/{id}", "order-1").headers(h -> h.setBearerAuth(otherRead)).exchange()
                 .expectStatus().isNotFound();
+        web.get().uri("/api/v1/members/{customer}/points/expiring?days=3660", member.customerId()).headers(h -> h.setBearerAuth(otherRead))
+                .exchange().expectStatus().isOk().expectBody().jsonPath("$.points").isEqualTo(0);
+        web.post().uri("/api/v1/earning-rules/dry-run").headers(h -> h.setBearerAuth(otherRead)).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"currency\": \"CNY\", \"lines\": [{\"paidAmountMinor\": 25800}]}").exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.rulesVersion").isEqualTo(0).jsonPath("$.availableAt").isNotEmpty();
+    }
+
+    @Test
+    void shouldDocumentTheWritesWithExamplesInTheOpenApiDescription() {
+        web.get().uri("/v3/api-docs").exchange()
+                .expectStatus().isOk().expectBody()
+                .jsonPath("$.paths['/api/v1/earning-rules/versions'].post.requestBody.content['application/json'].examples['a programme']").exists()
+                .jsonPath("$.paths['/api/v1/members/{customerId}/redemptions'].post.requestBody.content['application/json'].examples['cash off an order']").exists()
+                .jsonPath("$.paths['/api/v1/members/{customerId}/interactions'].post.requestBody.content['application/json'].examples['a review']").exists()
+                .jsonPath("$.paths['/api/v1/points/totals'].get.summary").exists();
     }
 
     @Test

@@ -3,6 +3,8 @@ package io.fugou.loyalty.entitlements.web;
 import io.fugou.loyalty.entitlements.Entitlements;
 import io.fugou.platform.merchant.MerchantId;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
 import java.time.Instant;
 import java.util.List;
 import org.springframework.http.HttpStatus;
@@ -45,6 +47,8 @@ public class EntitlementController {
     @Operation(summary = "Draws units of an entitlement (EntitlementDrawn); 409 when fewer are left or it lapsed")
     @PostMapping("/api/v1/members/{customerId}/entitlements/{entitlementId}/draws")
     @ResponseStatus(HttpStatus.CREATED)
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(examples = @ExampleObject(name = "a bottle at the counter",
+            value = "{\"drawId\": \"store-12-receipt-5521\", \"units\": 1}")))
     public Mono<EntitlementResponse> draw(MerchantId merchant, @PathVariable String customerId, @PathVariable String entitlementId,
                                           @RequestBody DrawRequest request) {
         return entitlements.draw(merchant, customerId, entitlementId, request.drawId(), request.units(), request.orderId())

@@ -3,6 +3,8 @@ package io.fugou.loyalty.interactions.web;
 import io.fugou.loyalty.interactions.Interactions;
 import io.fugou.platform.merchant.MerchantId;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
 import java.time.Instant;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -33,6 +35,8 @@ public class InteractionController {
     @Operation(summary = "Records an interaction and credits its points (available at once), within its kind's caps; send an Idempotency-Key")
     @PostMapping("/api/v1/members/{customerId}/interactions")
     @ResponseStatus(HttpStatus.CREATED)
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(examples = @ExampleObject(name = "a review",
+            value = "{\"kind\": \"review\", \"interactionId\": \"review-88123\", \"occurredAt\": \"2026-12-02T12:00:00Z\"}")))
     public Mono<InteractionResponse> record(MerchantId merchant, @PathVariable String customerId, @RequestBody InteractionRequest request) {
         return interactions.record(merchant, customerId, request.kind(), request.interactionId(), request.occurredAt())
                 .map(outcome -> new InteractionResponse(outcome.kind(), outcome.interactionId(), outcome.points(), outcome.cappedBy(),

@@ -19,6 +19,8 @@ import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.web.paging.Page;
 import io.fugou.platform.web.paging.PageRequest;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
 import java.time.Instant;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -126,6 +128,8 @@ public class PointsController {
     @Operation(summary = "Corrects a member's points with a reason (PointsAdjusted); the token's subject is recorded as the operator")
     @PostMapping("/adjustments")
     @ResponseStatus(HttpStatus.CREATED)
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(examples = @ExampleObject(name = "a goodwill gesture",
+            value = "{\"adjustmentId\": \"ticket-4711\", \"points\": 200, \"reason\": \"parcel arrived late\"}")))
     public Mono<EntryResponse> adjust(MerchantId merchant, @PathVariable String customerId, @RequestBody AdjustmentRequest request,
                                       Principal operator) {
         return adjustments.adjust(merchant, customerId, request.adjustmentId(), request.points(), request.reason(),

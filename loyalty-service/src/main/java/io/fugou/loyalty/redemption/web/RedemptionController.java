@@ -4,6 +4,8 @@ import io.fugou.loyalty.redemption.Redemption;
 import io.fugou.loyalty.redemption.Redemptions;
 import io.fugou.platform.merchant.MerchantId;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
 import java.time.Instant;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -42,6 +44,9 @@ public class RedemptionController {
             + "409 when the member's available points less those already held are not enough")
     @PostMapping("/api/v1/members/{customerId}/redemptions")
     @ResponseStatus(HttpStatus.CREATED)
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(examples = {
+            @ExampleObject(name = "a coupon", value = "{\"points\": 300, \"reward\": \"COUPON\", \"rewardId\": \"template-10-off\"}"),
+            @ExampleObject(name = "cash off an order", value = "{\"points\": 500, \"reward\": \"CASH_OFF\", \"orderId\": \"order-9\"}")}))
     public Mono<RedemptionResponse> reserve(MerchantId merchant, @PathVariable String customerId, @RequestBody Redemptions.Request request) {
         return redemptions.reserve(merchant, customerId, request).map(RedemptionResponse::of);
     }

@@ -8,6 +8,8 @@ import io.fugou.loyalty.rules.Scoring;
 import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.web.InvalidFieldException;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -82,6 +84,17 @@ public class EarningRulesController {
             + "Orders are scored by the version in force at their own time, so what was earned before stays as it was.")
     @PostMapping("/versions")
     @ResponseStatus(HttpStatus.CREATED)
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(examples = @ExampleObject(name = "a programme", value = """
+            {"effectiveFrom": "2026-12-01T00:00:00+08:00",
+             "rules": {"timeZone": "Asia/Shanghai", "baseRates": [{"currency": "CNY", "points": 1, "per": 100}], "rounding": "DOWN",
+                       "tierMultipliers": [{"tier": "gold", "percent": 150}],
+                       "memberDays": [{"dayOfWeek": "WEDNESDAY", "percent": 200}],
+                       "categoryMultipliers": [{"category": "drinks", "percent": 200}],
+                       "caps": {"perOrder": 5000, "perMemberPerDay": 20000}, "returnWindowDays": 7,
+                       "refundShortfall": "TAKE_AVAILABLE", "pointsExpireAfterDays": 365, "expiringSoonDays": 30,
+                       "reservationMinutes": 15, "cashRates": [{"currency": "CNY", "points": 100, "worthMinor": 100}],
+                       "interactions": [{"kind": "review", "points": 10, "maxPerDay": 2}],
+                       "bundles": [{"sku": "BEER-101-PACK", "coversSku": "BEER-101", "units": 101}]}}""")))
     public Mono<VersionResponse> add(MerchantId merchant, @RequestBody NewVersion request) {
         if (request.rules() == null) {
             throw new InvalidFieldException("rules", "must give the rules (an empty object means the defaults)");
@@ -104,6 +117,10 @@ public class EarningRulesController {
 
     @Operation(summary = "Scores an order by the rules in force at its time without writing anything")
     @PostMapping("/dry-run")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(examples = @ExampleObject(name = "two lines", value = """
+            {"occurredAt": "2026-12-02T12:00:00Z", "tier": "gold", "currency": "CNY",
+             "lines": [{"lineId": "L1", "sku": "BEER-101", "category": "drinks/beer", "quantity": 2, "paidAmountMinor": 25800},
+                       {"lineId": "L2", "sku": "NUTS-7", "category": "snacks", "quantity": 1, "paidAmountMinor": 5000}]}""")))
     public Mono<DryRunResult> dryRun(MerchantId merchant, @RequestBody DryRunOrder order) {
         if (order.currency() == null || !order.currency().matches("[A-Z]{3}")) {
             throw new InvalidFieldException("currency", "must be an ISO-4217 currency code such as CNY");
