@@ -23,6 +23,7 @@ import io.fugou.testsupport.OrderEventMother;
 import io.fugou.testsupport.TestTokens;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -224,6 +225,36 @@ class LoyaltyPointsIT {
             assertThat(points(member)).containsEntry("available", 258);
         } finally {
             clock.set(Instant.now());
+        }
+    }
+
+    @Test
+    void shouldCountTheReturnWindowFromReceiptWhenTheMerchantSaysSoAndOtherwiseOnlyMoveItLater() {
+        MemberKey fromReceipt = new MemberKey(unique("merchant"), "buyer");
+        MemberKey fromPayment = new MemberKey(unique("merchant"), "buyer");
+        addRules(fromReceipt.merchantId(), null, "{\"returnWindowFrom\": \"RECEIPT\", \"returnWindowDays\": 7, \"receiptWaitDays\": 30}");
+        Instant paid = clock.instant();
+        LocalDate paidDay = paid.atZone(SHANGHAI).toLocalDate();
+        for (MemberKey member : List.of(fromReceipt, fromPayment)) {
+            shop.publish(Topics.ORDERS, member, paidAt(member, "order-1", paid));
+        }
+        PointsEarned provisional = (PointsEarned) shop.awaitEvents(Topics.POINTS, fromReceipt, 1, ARRIVAL).get(0).getPayload();
+        assertThat(provisional.getAvailableAt()).as("waits up to 30 days for a receipt, then 7 more")
+                .isEqualTo(paidDay.plusDays(38).atStartOfDay(SHANGHAI).toInstant());
+
+        for (MemberKey member : List.of(fromReceipt, fromPayment)) {
+            OrderEvent received = OrderEventMother.fulfilled(member.merchantId(), member.customerId(), "order-1");
+            received.setOccurredAt(paid.plus(Duration.ofDays(2)).truncatedTo(ChronoUnit.MILLIS));
+            shop.publish(Topics.ORDERS, member, received);
+        }
+
+        Instant fromTheReceipt = paidDay.plusDays(10).atStartOfDay(SHANGHAI).toInstant(); // received on day 2, then 7 whole days
+        for (MemberKey member : List.of(fromReceipt, fromPayment)) {
+            await().atMost(ARRIVAL).untilAsserted(() -> web.get().uri("/api/v1/paid-orders/{id}", "order-1")
+                    .headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:read"))).exchange()
+                    .expectStatus().isOk().expectBody()
+                    .jsonPath("$.pending").isEqualTo(true)
+                    .jsonPath("$.availableAt").isEqualTo(fromTheReceipt.toString()));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.fugou.loyalty.orders;
 
 import io.fugou.events.MemberKey;
+import io.fugou.loyalty.rules.Currencies;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -16,7 +17,7 @@ public record PaidOrder(String merchantId, String orderId, String customerId, St
                         List<EarnedLine> lines) {
 
     public PaidOrder {
-        if (currency == null || !currency.matches("[A-Z]{3}")) {
+        if (!Currencies.isIso4217(currency)) {
             throw new IllegalArgumentException("currency must be an ISO-4217 code such as CNY but was '" + currency + "'");
         }
         if (totalMinor < 0) {

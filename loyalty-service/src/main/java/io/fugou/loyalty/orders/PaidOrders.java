@@ -132,19 +132,35 @@ public class PaidOrders {
                 .then();
     }
 
-    /** Moves the end of the return window of pending orders later (receipt confirmed); never earlier. */
-    public Mono<Void> holdUntil(List<OrderKey> orders, List<Instant> availableAt) {
-        if (orders.isEmpty()) {
+    /**
+     * A confirmed receipt of an order, and the end of the return window counted from it. {@code replaces}: the
+     * window counts from receipt, so the first receipt replaces the provisional end set at payment.
+     */
+    public record Receipt(OrderKey order, Instant receivedAt, Instant windowCloses, boolean replaces) {
+    }
+
+    /**
+     * Moves the end of the return window of pending orders to what their receipts say: replaced at the first
+     * receipt where the window counts from receipt, otherwise only ever later.
+     */
+    public Mono<Void> received(List<Receipt> receipts) {
+        if (receipts.isEmpty()) {
             return Mono.empty();
         }
         return db.sql("""
-                        update paid_order o set available_at = greatest(o.available_at, u.available_at)
-                        from unnest(cast(:merchants as text[]), cast(:orderIds as text[]), cast(:availableAt as timestamptz[]))
-                             as u(merchant_id, order_id, available_at)
+                        update paid_order o
+                           set available_at = case when o.receipt_confirmed_at is null and u.replaces then u.available_at
+                                                   else greatest(o.available_at, u.available_at) end,
+                               receipt_confirmed_at = least(o.receipt_confirmed_at, u.received_at)
+                        from unnest(cast(:merchants as text[]), cast(:orderIds as text[]), cast(:availableAt as timestamptz[]),
+                                    cast(:receivedAt as timestamptz[]), cast(:replaces as boolean[]))
+                             as u(merchant_id, order_id, available_at, received_at, replaces)
                         where o.merchant_id = u.merchant_id and o.order_id = u.order_id and not o.released""")
-                .bind("merchants", orders.stream().map(OrderKey::merchantId).toArray(String[]::new))
-                .bind("orderIds", orders.stream().map(OrderKey::orderId).toArray(String[]::new))
-                .bind("availableAt", availableAt.stream().map(PaidOrders::utc).toArray(OffsetDateTime[]::new))
+                .bind("merchants", receipts.stream().map(r -> r.order().merchantId()).toArray(String[]::new))
+                .bind("orderIds", receipts.stream().map(r -> r.order().orderId()).toArray(String[]::new))
+                .bind("availableAt", receipts.stream().map(r -> utc(r.windowCloses())).toArray(OffsetDateTime[]::new))
+                .bind("receivedAt", receipts.stream().map(r -> utc(r.receivedAt())).toArray(OffsetDateTime[]::new))
+                .bind("replaces", receipts.stream().map(Receipt::replaces).toArray(Boolean[]::new))
                 .then();
     }
 

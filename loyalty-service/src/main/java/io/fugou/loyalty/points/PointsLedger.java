@@ -137,16 +137,10 @@ public class PointsLedger {
 
     /** The balances of these members; a member with no row yet is absent. */
     public Mono<Map<MemberKey, Balance>> balances(List<MemberKey> members) {
-        return db.sql("""
+        return balancesOf(db.sql("""
                         select b.merchant_id, b.customer_id, b.available, b.pending, b.lifetime
                         from points_balance b, unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
-                        where b.merchant_id = u.merchant_id and b.customer_id = u.customer_id""")
-                .bind("merchants", members.stream().map(MemberKey::merchantId).toArray(String[]::new))
-                .bind("customers", members.stream().map(MemberKey::customerId).toArray(String[]::new))
-                .map((row, meta) -> Map.entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
-                        new Balance(row.get("available", Long.class), row.get("pending", Long.class), row.get("lifetime", Long.class))))
-                .all()
-                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+                        where b.merchant_id = u.merchant_id and b.customer_id = u.customer_id"""), members);
     }
 
     /**
@@ -154,13 +148,16 @@ public class PointsLedger {
      * locks: a redemption's reservation, which takes only this lock, waits for a posting to finish.
      */
     private Mono<Map<MemberKey, Balance>> lockedBalances(List<MemberKey> members) {
-        return db.sql("""
+        return balancesOf(db.sql("""
                         select b.merchant_id, b.customer_id, b.available, b.pending, b.lifetime
                         from points_balance b, unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
                         where b.merchant_id = u.merchant_id and b.customer_id = u.customer_id
                         order by b.merchant_id, b.customer_id
-                        for update of b""")
-                .bind("merchants", members.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                        for update of b"""), members);
+    }
+
+    private static Mono<Map<MemberKey, Balance>> balancesOf(DatabaseClient.GenericExecuteSpec query, List<MemberKey> members) {
+        return query.bind("merchants", members.stream().map(MemberKey::merchantId).toArray(String[]::new))
                 .bind("customers", members.stream().map(MemberKey::customerId).toArray(String[]::new))
                 .map((row, meta) -> Map.entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
                         new Balance(row.get("available", Long.class), row.get("pending", Long.class), row.get("lifetime", Long.class))))

@@ -152,11 +152,8 @@ public class Redemptions {
     }
 
     public Mono<Redemption> find(MerchantId merchant, String redemptionId) {
-        return db.sql("select * from redemption where merchant_id = :merchant and redemption_id = :id")
-                .bind("merchant", merchant.value()).bind("id", redemptionId)
-                .map((row, meta) -> redemption(row)).one()
-                .map(redemption -> redemption.asOf(clock.instant()))
-                .switchIfEmpty(Mono.error(() -> notFound(redemptionId)));
+        return one(db.sql("select * from redemption where merchant_id = :merchant and redemption_id = :id"), merchant, redemptionId)
+                .map(redemption -> redemption.asOf(clock.instant()));
     }
 
     /** Points held by a member's reservations that are neither settled nor past their time. */
@@ -177,8 +174,11 @@ public class Redemptions {
     }
 
     private Mono<Redemption> lockRedemption(MerchantId merchant, String redemptionId) {
-        return db.sql("select * from redemption where merchant_id = :merchant and redemption_id = :id for update")
-                .bind("merchant", merchant.value()).bind("id", redemptionId)
+        return one(db.sql("select * from redemption where merchant_id = :merchant and redemption_id = :id for update"), merchant, redemptionId);
+    }
+
+    private static Mono<Redemption> one(DatabaseClient.GenericExecuteSpec query, MerchantId merchant, String redemptionId) {
+        return query.bind("merchant", merchant.value()).bind("id", redemptionId)
                 .map((row, meta) -> redemption(row)).one()
                 .switchIfEmpty(Mono.error(() -> notFound(redemptionId)));
     }

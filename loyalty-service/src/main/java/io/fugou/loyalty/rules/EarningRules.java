@@ -5,7 +5,6 @@ import java.math.RoundingMode;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.ZoneId;
-import java.util.Currency;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,6 +22,10 @@ import java.util.Set;
  * @param categoryMultipliers by a line's category: the longest listed category that is the line's or a parent of it applies
  * @param caps                at most this many points per order and per member per day; null means no cap
  * @param returnWindowDays    earned points stay pending until the end of this many whole days after payment (or receipt)
+ * @param returnWindowFrom    PAYMENT: the window counts from payment, and a receipt confirmed later only moves its end later;
+ *                            RECEIPT: it counts from the first confirmed receipt ({@code OrderFulfilled})
+ * @param receiptWaitDays     with RECEIPT, how long after payment points wait for a receipt before the window counts from
+ *                            the end of that wait anyway (a shop's automatic confirmation, 自动确认收货)
  * @param refundShortfall     what a refund does when the points it takes back were already spent
  * @param pointsExpireAfterDays available points expire at the end of this many whole days after they became available; null: never
  * @param expiringSoonDays    how many days ahead members are told their points expire ({@code PointsExpiringSoon})
@@ -35,7 +38,8 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
                            List<MemberDay> memberDays, List<CategoryMultiplier> categoryMultipliers, Caps caps,
                            Integer returnWindowDays, RefundShortfall refundShortfall, Integer pointsExpireAfterDays,
                            Integer expiringSoonDays, Integer reservationMinutes, List<CashRate> cashRates,
-                           List<InteractionRule> interactions, List<BundleRule> bundles) {
+                           List<InteractionRule> interactions, List<BundleRule> bundles, WindowStart returnWindowFrom,
+                           Integer receiptWaitDays) {
 
     /** {@code points} for every {@code per} minor units paid in {@code currency}: 1 per 100 is one point per yuan. */
     public record BaseRate(String currency, Long points, Long per) {
@@ -88,6 +92,9 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
         }
     }
 
+    /** What the return window counts from. */
+    public enum WindowStart { PAYMENT, RECEIPT }
+
     public enum RefundShortfall {
         /** The balance may go below zero; the member earns it back before spending again. */
         ALLOW_NEGATIVE,
@@ -113,6 +120,8 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
         cashRates = cashRates == null ? List.of() : List.copyOf(cashRates);
         interactions = interactions == null ? List.of() : List.copyOf(interactions);
         bundles = bundles == null ? List.of() : List.copyOf(bundles);
+        returnWindowFrom = returnWindowFrom == null ? WindowStart.PAYMENT : returnWindowFrom;
+        receiptWaitDays = receiptWaitDays == null ? 30 : receiptWaitDays;
     }
 
     /** The bundle a SKU is, or null. */
@@ -127,7 +136,7 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
 
     /** One point per yuan, a seven-day return window (七天无理由退货), no multipliers or caps, points that never expire. */
     public static EarningRules defaults() {
-        return new EarningRules(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new EarningRules(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public ZoneId zone() {
@@ -145,7 +154,7 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
         for (int i = 0; i < baseRates.size(); i++) {
             BaseRate rate = baseRates.get(i);
             String at = "baseRates[" + i + "]";
-            if (rate == null || rate.currency() == null || !isIsoCurrency(rate.currency())) {
+            if (rate == null || rate.currency() == null || !Currencies.isIso4217(rate.currency())) {
                 throw new InvalidFieldException(at + ".currency", "must be an ISO-4217 currency code such as CNY");
             }
             if (!currencies.add(rate.currency())) {
@@ -194,6 +203,9 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
         if (returnWindowDays < 0 || returnWindowDays > 365) {
             throw new InvalidFieldException("returnWindowDays", "must be from 0 (available at once) to 365 days");
         }
+        if (receiptWaitDays < 1 || receiptWaitDays > 365) {
+            throw new InvalidFieldException("receiptWaitDays", "must be from 1 to 365 days");
+        }
         if (pointsExpireAfterDays != null && (pointsExpireAfterDays < 1 || pointsExpireAfterDays > 3660)) {
             throw new InvalidFieldException("pointsExpireAfterDays", "must be from 1 to 3660 days (leave it out for points that never expire)");
         }
@@ -241,7 +253,7 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
         for (int i = 0; i < cashRates.size(); i++) {
             CashRate rate = cashRates.get(i);
             String at = "cashRates[" + i + "]";
-            if (rate == null || rate.currency() == null || !isIsoCurrency(rate.currency()) || !cashCurrencies.add(rate.currency())) {
+            if (rate == null || rate.currency() == null || !Currencies.isIso4217(rate.currency()) || !cashCurrencies.add(rate.currency())) {
                 throw new InvalidFieldException(at + ".currency", "must be an ISO-4217 currency code such as CNY, each once");
             }
             if (rate.points() == null || rate.points() < 1) {
@@ -257,14 +269,6 @@ public record EarningRules(String timeZone, List<BaseRate> baseRates, Rounding r
     private static void checkPercent(String field, Integer percent) {
         if (percent == null || percent < 0 || percent > MAX_PERCENT) {
             throw new InvalidFieldException(field, "must be a whole percent from 0 to " + MAX_PERCENT + " (150 means ×1.5)");
-        }
-    }
-
-    private static boolean isIsoCurrency(String code) {
-        try {
-            return code.matches("[A-Z]{3}") && Currency.getInstance(code) != null;
-        } catch (IllegalArgumentException e) {
-            return false;
         }
     }
 }

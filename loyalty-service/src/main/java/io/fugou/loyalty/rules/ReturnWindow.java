@@ -21,6 +21,18 @@ public final class ReturnWindow {
         return endOfDayAfter(rules, from, rules.returnWindowDays());
     }
 
+    /**
+     * When the points of an order paid at {@code paidAt} leave pending, as known at payment: the window's end
+     * counted from payment, or, for a merchant counting from receipt, a provisional end after the wait for a
+     * receipt (the first {@code OrderFulfilled} replaces it). Null when available at once.
+     */
+    public static Instant closesAfterPayment(EarningRules rules, Instant paidAt) {
+        if (rules.returnWindowFrom() == EarningRules.WindowStart.RECEIPT) {
+            return endOfDayAfter(rules, paidAt, rules.receiptWaitDays() + rules.returnWindowDays());
+        }
+        return closesAfter(rules, paidAt);
+    }
+
     /** When points made available at {@code from} expire, or null when the rules let them live forever. */
     public static Instant pointsExpireAfter(EarningRules rules, Instant from) {
         return rules.pointsExpireAfterDays() == null ? null : endOfDayAfter(rules, from, rules.pointsExpireAfterDays());

@@ -25,7 +25,7 @@ class ScoringTest {
 
     private static EarningRules rules(List<TierMultiplier> tiers, List<MemberDay> days, List<CategoryMultiplier> categories, Caps caps,
                                       Rounding rounding) {
-        return new EarningRules("Asia/Shanghai", List.of(new BaseRate("CNY", 1L, 100L)), rounding, tiers, days, categories, caps, 7, null, null, null, null, null, null, null);
+        return new EarningRules("Asia/Shanghai", List.of(new BaseRate("CNY", 1L, 100L)), rounding, tiers, days, categories, caps, 7, null, null, null, null, null, null, null, null, null);
     }
 
     private static Scoring.Line line(String id, String category, long paid) {

@@ -13,6 +13,7 @@ import io.fugou.loyalty.points.LedgerEntry;
 import io.fugou.loyalty.points.PointsEvents;
 import io.fugou.loyalty.points.PointsLedger;
 import io.fugou.loyalty.points.Posting;
+import io.fugou.loyalty.rules.Currencies;
 import io.fugou.loyalty.rules.EarningRules;
 import io.fugou.loyalty.rules.ReturnWindow;
 import io.fugou.loyalty.rules.RuleBook;
@@ -27,6 +28,7 @@ import io.fugou.platform.pipeline.SourcePosition;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -98,9 +100,12 @@ public class PaidOrderHandler implements EventHandler<OrderPaid> {
 
     private Mono<List<LedgerEntry>> credit(List<Inbound<OrderPaid>> fresh) {
         Mono<RuleBook.Versions> versions = rules.versionsOf(fresh.stream().map(Inbound::merchantId).toList());
-        Mono<List<String>> tiersThen = tiers.tiersAt(fresh.stream().map(Inbound::member).toList(),
-                fresh.stream().map(Inbound::occurredAt).toList());
-        return versions.zipWith(tiersThen).flatMap(both -> {
+        // The tiers are read only when some version of these merchants' rules multiplies by tier.
+        return versions.zipWhen(found -> found.byMerchant().values().stream().flatMap(List::stream)
+                .noneMatch(version -> !version.rules().tierMultipliers().isEmpty())
+                ? Mono.just(Collections.<String>nCopies(fresh.size(), null))
+                : tiers.tiersAt(fresh.stream().map(Inbound::member).toList(), fresh.stream().map(Inbound::occurredAt).toList()))
+                .flatMap(both -> {
             List<Scored> scored = new ArrayList<>();
             for (int i = 0; i < fresh.size(); i++) {
                 Inbound<OrderPaid> event = fresh.get(i);
@@ -122,7 +127,7 @@ public class PaidOrderHandler implements EventHandler<OrderPaid> {
                     if (points < s.score().points()) {
                         ruleIds.add("cap:per-member-per-day");
                     }
-                    Instant availableAt = ReturnWindow.closesAfter(s.version().rules(), s.event().occurredAt());
+                    Instant availableAt = ReturnWindow.closesAfterPayment(s.version().rules(), s.event().occurredAt());
                     orders.add(paidOrder(s, points, availableAt));
                     if (points > 0) {
                         postings.add(Posting.earned(s.event().member(), earningEntryId(s.event().payload().getOrderId()), points,
@@ -249,7 +254,7 @@ public class PaidOrderHandler implements EventHandler<OrderPaid> {
     }
 
     private static void checkMoney(String what, Money money, String orderCurrency) {
-        if (money.getCurrency() == null || !money.getCurrency().matches("[A-Z]{3}") || !isIso(money.getCurrency())) {
+        if (!Currencies.isIso4217(money.getCurrency())) {
             throw new InvalidEventException(what + " currency must be an ISO-4217 code such as CNY but was '" + money.getCurrency() + "'", null);
         }
         if (!money.getCurrency().equals(orderCurrency)) {
@@ -260,12 +265,4 @@ public class PaidOrderHandler implements EventHandler<OrderPaid> {
         }
     }
 
-    private static boolean isIso(String code) {
-        try {
-            java.util.Currency.getInstance(code);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
 }

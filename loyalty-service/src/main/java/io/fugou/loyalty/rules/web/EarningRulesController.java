@@ -1,5 +1,6 @@
 package io.fugou.loyalty.rules.web;
 
+import io.fugou.loyalty.rules.Currencies;
 import io.fugou.loyalty.rules.EarningRules;
 import io.fugou.loyalty.rules.ReturnWindow;
 import io.fugou.loyalty.rules.RuleBook;
@@ -122,7 +123,7 @@ public class EarningRulesController {
              "lines": [{"lineId": "L1", "sku": "BEER-101", "category": "drinks/beer", "quantity": 2, "paidAmountMinor": 25800},
                        {"lineId": "L2", "sku": "NUTS-7", "category": "snacks", "quantity": 1, "paidAmountMinor": 5000}]}""")))
     public Mono<DryRunResult> dryRun(MerchantId merchant, @RequestBody DryRunOrder order) {
-        if (order.currency() == null || !order.currency().matches("[A-Z]{3}")) {
+        if (!Currencies.isIso4217(order.currency())) {
             throw new InvalidFieldException("currency", "must be an ISO-4217 currency code such as CNY");
         }
         if (order.lines() == null || order.lines().isEmpty()) {
@@ -149,7 +150,7 @@ public class EarningRulesController {
                 perLine.add(new LinePoints(lines.get(i).lineKey(), shares.get(i)));
             }
             return new DryRunResult(version.version(), score.points(), score.ruleIds(), perLine,
-                    ReturnWindow.closesAfter(version.rules(), at), version.rules().caps().perMemberPerDay());
+                    ReturnWindow.closesAfterPayment(version.rules(), at), version.rules().caps().perMemberPerDay());
         });
     }
 }

@@ -1,0 +1,22 @@
+package io.fugou.loyalty.rules;
+
+import java.util.Currency;
+
+/** Which currency codes the ledger accepts: ISO-4217, as the JDK knows them. */
+public final class Currencies {
+
+    private Currencies() {
+    }
+
+    public static boolean isIso4217(String code) {
+        if (code == null || !code.matches("[A-Z]{3}")) {
+            return false;
+        }
+        try {
+            Currency.getInstance(code);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}
