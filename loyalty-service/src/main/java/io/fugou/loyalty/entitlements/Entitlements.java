@@ -23,7 +23,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
@@ -59,15 +58,14 @@ public class Entitlements {
 
     private final DatabaseClient db;
     private final MemberSequences sequences;
-    private final ObjectProvider<Outbox> outbox;
+    private final Outbox outbox;
     private final TransactionalOperator transactional;
     private final Clock clock;
 
-    public Entitlements(DatabaseClient db, MemberSequences sequences, ObjectProvider<Outbox> outbox, ReactiveTransactionManager transactions,
+    public Entitlements(DatabaseClient db, MemberSequences sequences, Outbox outbox, ReactiveTransactionManager transactions,
                         Clock clock) {
         this.db = db;
         this.sequences = sequences;
-        // Looked up when used: the outbox is built from the pipelines, whose handlers use this.
         this.outbox = outbox;
         this.transactional = TransactionalOperator.create(transactions);
         this.clock = clock;
@@ -256,7 +254,7 @@ public class Entitlements {
                         .setEntitlementId(d.from().entitlementId()).setUnits(d.units()).setRemainingUnits(d.from().remaining())
                         .setOrderId(d.orderId() == null ? "" : d.orderId()).build()));
             }
-            return outbox.getObject().append(events);
+            return outbox.append(events);
         });
     }
 

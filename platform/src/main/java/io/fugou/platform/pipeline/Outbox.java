@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Utils;
@@ -13,6 +14,7 @@ import org.springframework.transaction.ReactiveTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.transaction.support.DefaultTransactionDefinition;
+import org.springframework.util.function.SingletonSupplier;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -44,14 +46,21 @@ public class Outbox {
 
     private final DatabaseClient db;
     private final TransactionalOperator insideTransaction;
-    private final Serializer<Object> valueSerializer;
+    private final Supplier<Serializer<Object>> valueSerializer;
     private final int shares;
-    /** The relaying pipeline's consumer group and input topic; null when no pipeline relays. */
-    private final String group;
-    private final String inputTopic;
+    private final Supplier<Relay> relay;
     private final PlatformTable table;
 
-    Outbox(DatabaseClient db, ReactiveTransactionManager transactions, Serializer<Object> valueSerializer, int shares, String group, String inputTopic) {
+    /** The relaying pipeline's consumer group and input topic; null fields when no pipeline relays. */
+    record Relay(String group, String inputTopic) {
+    }
+
+    /**
+     * The serializer and the relaying pipeline are looked up at first use, not at construction: pipelines' handlers
+     * take the outbox, and the outbox's relay is one of those pipelines.
+     */
+    Outbox(DatabaseClient db, ReactiveTransactionManager transactions, Supplier<Serializer<Object>> valueSerializer, int shares,
+           Supplier<Relay> relay) {
         this.db = db;
         this.table = new PlatformTable(db, "fugou_outbox", """
                 create table if not exists fugou_outbox (
@@ -72,10 +81,9 @@ public class Outbox {
                     primary key (consumer_group, topic, source_partition));""");
         DefaultTransactionDefinition mandatory = new DefaultTransactionDefinition(TransactionDefinition.PROPAGATION_MANDATORY);
         this.insideTransaction = TransactionalOperator.create(transactions, mandatory);
-        this.valueSerializer = valueSerializer;
+        this.valueSerializer = SingletonSupplier.of(valueSerializer);
         this.shares = shares;
-        this.group = group;
-        this.inputTopic = inputTopic;
+        this.relay = SingletonSupplier.of(relay);
     }
 
     /**
@@ -83,7 +91,7 @@ public class Outbox {
      * the change and its events could part). They reach their topics after that transaction commits.
      */
     public Mono<Void> append(List<Outbound> events) {
-        if (group == null) {
+        if (relay.get().group() == null) {
             return Mono.error(new IllegalStateException("no pipeline of this service relays the outbox: declare relaysOutbox() on one"));
         }
         if (events.isEmpty()) {
@@ -111,7 +119,7 @@ public class Outbox {
             rows.shares()[i] = shareOf(event.key());
             rows.topics()[i] = topic;
             rows.keys()[i] = event.key();
-            rows.values()[i] = Base64.getEncoder().encodeToString(valueSerializer.serialize(topic, new RecordHeaders(), event.value()));
+            rows.values()[i] = Base64.getEncoder().encodeToString(valueSerializer.get().serialize(topic, new RecordHeaders(), event.value()));
             rows.sequences()[i] = Envelopes.sequence(event.value());
         }
         return rows;
@@ -134,7 +142,7 @@ public class Outbox {
                         order by u.n""")
                 .bind("shares", rows.shares()).bind("topics", rows.topics()).bind("keys", rows.keys()).bind("values", rows.values())
                 .bind("sequences", rows.sequences())
-                .bind("group", group).bind("inputTopic", inputTopic)
+                .bind("group", relay.get().group()).bind("inputTopic", relay.get().inputTopic())
                 .then();
         return lock.then(insert);
     }

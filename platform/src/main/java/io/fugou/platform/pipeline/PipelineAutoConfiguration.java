@@ -72,18 +72,15 @@ public class PipelineAutoConfiguration {
     /** Where HTTP requests and scheduled jobs put their events; relayed by the pipeline that says {@code relaysOutbox()}. */
     @Bean
     @ConditionalOnMissingBean
-    Outbox outbox(DatabaseClient db, ReactiveTransactionManager databaseTransactions, PipelineKafka kafka, TopicProperties topics,
-                  List<EventPipeline<?>> pipelines, KafkaProperties kafkaProperties) {
-        long relaying = pipelines.stream().filter(EventPipeline::relaysOutbox).count();
-        if (relaying > 1) {
-            throw new IllegalStateException("more than one pipeline relays the outbox: one per service ("
-                    + pipelines.stream().filter(EventPipeline::relaysOutbox).map(EventPipeline::name).toList() + ")");
-        }
-        // The relaying pipeline's consumer group and topic: each row records how far its pipeline had applied when it committed.
-        EventPipeline<?> relay = pipelines.stream().filter(EventPipeline::relaysOutbox).findFirst().orElse(null);
-        String group = relay == null ? null : relay.group() != null ? relay.group() : kafkaProperties.getConsumer().getGroupId();
-        return new Outbox(db, databaseTransactions, kafka.valueSerializer(), topics.partitions(), relay == null ? null : group,
-                relay == null ? null : relay.topic().name());
+    Outbox outbox(DatabaseClient db, ReactiveTransactionManager databaseTransactions, ObjectProvider<PipelineKafka> kafka,
+                  TopicProperties topics, ObjectProvider<EventPipeline<?>> pipelines, KafkaProperties kafkaProperties) {
+        // Resolved at first use, so a pipeline's handlers may take the outbox (the relaying pipeline is one of them).
+        return new Outbox(db, databaseTransactions, () -> kafka.getObject().valueSerializer(), topics.partitions(), () -> {
+            // The relaying pipeline's consumer group and topic: each row records how far its pipeline had applied when it committed.
+            EventPipeline<?> relay = pipelines.orderedStream().filter(EventPipeline::relaysOutbox).findFirst().orElse(null);
+            return relay == null ? new Outbox.Relay(null, null) : new Outbox.Relay(
+                    relay.group() != null ? relay.group() : kafkaProperties.getConsumer().getGroupId(), relay.topic().name());
+        });
     }
 
     @Bean
@@ -98,6 +95,7 @@ public class PipelineAutoConfiguration {
                                           ObjectProvider<BatchObserver> observer, MeterRegistry meters, Outbox outbox, DatabaseClient db,
                                           KafkaAdmin kafkaAdmin, TopicProperties topics) {
         checkNamesAreUnique(pipelines);
+        checkOneRelay(pipelines);
         TransactionalOperator databaseTransaction = TransactionalOperator.create(databaseTransactions);
         BatchObserver batchObserver = observer.getIfAvailable();
         Runnable beforeStart = () -> {
@@ -191,6 +189,13 @@ public class PipelineAutoConfiguration {
                                 TopicConfig.SEGMENT_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()),
                                 TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1")));
             }
+        }
+    }
+
+    private static void checkOneRelay(List<EventPipeline<?>> pipelines) {
+        List<String> relaying = pipelines.stream().filter(EventPipeline::relaysOutbox).map(EventPipeline::name).toList();
+        if (relaying.size() > 1) {
+            throw new IllegalStateException("more than one pipeline relays the outbox: one per service (" + relaying + ")");
         }
     }
 

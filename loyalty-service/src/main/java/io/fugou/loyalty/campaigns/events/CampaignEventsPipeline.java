@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import reactor.core.publisher.Mono;
@@ -38,8 +37,7 @@ import reactor.core.publisher.Mono;
 class CampaignEventsPipeline {
 
     @Bean
-    EventPipeline<CampaignEvent> loyaltyCampaigns(PointsLedger ledger, RuleBook rules, ObjectProvider<Outbox> outbox) {
-        // The outbox is looked up when a batch runs: it is built from every pipeline, this one included.
+    EventPipeline<CampaignEvent> loyaltyCampaigns(PointsLedger ledger, RuleBook rules, Outbox outbox) {
         EventHandler<BonusPointsGranted> bonus = new EventHandler<>() {
             @Override
             public void check(Inbound<BonusPointsGranted> event) {
@@ -68,7 +66,7 @@ class CampaignEventsPipeline {
                                 grant.getExpiresAt() != null ? grant.getExpiresAt() : ReturnWindow.pointsExpireAfter(version.rules(), event.occurredAt()),
                                 event.occurredAt(), event.position()));
                     }
-                    return ledger.post(postings).flatMap(entries -> outbox.getObject().append(PointsEvents.of(entries))).thenReturn(List.<Outbound>of());
+                    return ledger.post(postings).flatMap(entries -> outbox.append(PointsEvents.of(entries))).thenReturn(List.<Outbound>of());
                 });
             }
         };
