@@ -16,12 +16,11 @@ import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.KafkaTestClient;
 import io.fugou.testsupport.MovableClock;
 import io.fugou.testsupport.OrderEventMother;
-import io.fugou.testsupport.TestTokens;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
@@ -44,32 +43,25 @@ class LoyaltyEarningIT {
 
     private final KafkaTestClient shop = new KafkaTestClient();
 
-    private String token(String merchant, String... scopes) {
-        return new TestTokens(localTokens).forMerchant(merchant, scopes);
+    private LoyaltyApi api;
+
+    @BeforeEach
+    void client() {
+        api = new LoyaltyApi(web, localTokens);
     }
 
     private WebTestClient.ResponseSpec interact(MemberKey member, String kind, String id) {
         return web.post().uri("/api/v1/members/{c}/interactions", member.customerId())
-                .headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:earn"))).contentType(MediaType.APPLICATION_JSON)
+                .headers(h -> h.setBearerAuth(api.token(member.merchantId(), "loyalty:earn"))).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"kind\": \"" + kind + "\", \"interactionId\": \"" + id + "\"}").exchange();
-    }
-
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> points(MemberKey member) {
-        return web.get().uri("/api/v1/members/{c}/points", member.customerId())
-                .headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:read"))).exchange()
-                .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
     }
 
     @Test
     void shouldCreditInteractionsOnceEachWithinTheirCaps() {
         MemberKey member = new MemberKey("merchant-" + UUID.randomUUID().toString().substring(0, 8), "buyer");
-        web.post().uri("/api/v1/earning-rules/versions").headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:write")))
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("""
-                        {"rules": {"interactions": [{"kind": "review", "points": 10, "maxPerDay": 2},
-                                                    {"kind": "profile-completed", "points": 50, "maxPerMember": 1}]}}""")
-                .exchange().expectStatus().isCreated();
+        api.addRules(member.merchantId(), null, """
+                {"interactions": [{"kind": "review", "points": 10, "maxPerDay": 2},
+                                  {"kind": "profile-completed", "points": 50, "maxPerMember": 1}]}""");
 
         interact(member, "review", "r1").expectStatus().isCreated().expectBody().jsonPath("$.points").isEqualTo(10);
         interact(member, "review", "r2").expectStatus().isCreated().expectBody().jsonPath("$.availableAfter").isEqualTo(20);
@@ -82,10 +74,10 @@ class LoyaltyEarningIT {
         interact(new MemberKey("another-merchant", member.customerId()), "review", "r4").expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.errors[0].field").isEqualTo("kind"); // another merchant's rules: no such kind there
         web.post().uri("/api/v1/members/{c}/interactions", member.customerId())
-                .headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:read"))).contentType(MediaType.APPLICATION_JSON)
+                .headers(h -> h.setBearerAuth(api.token(member.merchantId(), "loyalty:read"))).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"kind\": \"review\", \"interactionId\": \"r9\"}").exchange().expectStatus().isForbidden();
 
-        assertThat(points(member)).containsEntry("available", 70).containsEntry("pending", 0);
+        assertThat(api.points(member)).containsEntry("available", 70).containsEntry("pending", 0);
         List<PointsEvent> events = shop.awaitEvents(Topics.POINTS, member, 3, ARRIVAL);
         assertThat(events).extracting(event -> ((PointsEarned) event.getPayload()).getSource()).containsOnly(EarningSource.INTERACTION);
         assertThat(events).extracting(event -> ((PointsEarned) event.getPayload()).getPoints()).containsExactly(10L, 10L, 50L);
@@ -95,10 +87,8 @@ class LoyaltyEarningIT {
     @Test
     void shouldGrantAPrepaidBundleAndDrawItDownToZeroAndNoFurther() {
         MemberKey member = new MemberKey("merchant-" + UUID.randomUUID().toString().substring(0, 8), "buyer");
-        web.post().uri("/api/v1/earning-rules/versions").headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:write")))
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"rules\": {\"returnWindowDays\": 0, \"bundles\": [{\"sku\": \"BEER-PACK\", \"coversSku\": \"BEER-101\", \"units\": 3}]}}")
-                .exchange().expectStatus().isCreated();
+        api.addRules(member.merchantId(), null,
+                "{\"returnWindowDays\": 0, \"bundles\": [{\"sku\": \"BEER-PACK\", \"coversSku\": \"BEER-101\", \"units\": 3}]}");
         OrderEvent pack = OrderEventMother.paid(member.merchantId(), member.customerId(), "pack-order",
                 List.of(OrderEventMother.line("BEER-PACK", "drinks/beer", 1, 30_000)));
         OrderEvent visit = OrderEventMother.paid(member.merchantId(), member.customerId(), "visit-order",
@@ -118,21 +108,21 @@ class LoyaltyEarningIT {
         assertThat(drawn.getOrderId()).isEqualTo("visit-order");
 
         String draws = "/api/v1/members/" + member.customerId() + "/entitlements/" + granted.getEntitlementId() + "/draws";
-        String redeem = token(member.merchantId(), "loyalty:redeem");
+        String redeem = api.token(member.merchantId(), "loyalty:redeem");
         web.post().uri(draws).headers(h -> h.setBearerAuth(redeem)).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"drawId\": \"counter-1\", \"units\": 1}").exchange()
                 .expectStatus().isCreated().expectBody().jsonPath("$.remaining").isEqualTo(0);
         web.post().uri(draws).headers(h -> h.setBearerAuth(redeem)).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"drawId\": \"counter-2\", \"units\": 1}").exchange()
                 .expectStatus().isEqualTo(409);
-        web.post().uri(draws).headers(h -> h.setBearerAuth(token("another-merchant", "loyalty:redeem"))).contentType(MediaType.APPLICATION_JSON)
+        web.post().uri(draws).headers(h -> h.setBearerAuth(api.token("another-merchant", "loyalty:redeem"))).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"drawId\": \"counter-3\", \"units\": 1}").exchange()
                 .expectStatus().isNotFound();
         web.get().uri("/api/v1/members/{c}/entitlements", member.customerId())
-                .headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:read"))).exchange()
+                .headers(h -> h.setBearerAuth(api.token(member.merchantId(), "loyalty:read"))).exchange()
                 .expectStatus().isOk().expectBody().jsonPath("$[0].remaining").isEqualTo(0).jsonPath("$[0].units").isEqualTo(3);
         web.get().uri("/api/v1/members/{c}/entitlements", member.customerId())
-                .headers(h -> h.setBearerAuth(token("another-merchant", "loyalty:read"))).exchange()
+                .headers(h -> h.setBearerAuth(api.token("another-merchant", "loyalty:read"))).exchange()
                 .expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(0);
         assertThat(shop.awaitEvents(Topics.POINTS, member, 4, ARRIVAL).get(3).getPayload())
                 .isInstanceOfSatisfying(EntitlementDrawn.class, last -> assertThat(last.getRemainingUnits()).isZero());
@@ -156,6 +146,6 @@ class LoyaltyEarningIT {
         assertThat(earned.getSource()).isEqualTo(EarningSource.CAMPAIGN_BONUS);
         assertThat(earned.getPoints()).isEqualTo(88);
         assertThat(earned.getRuleIds()).contains("campaign:double-eleven");
-        assertThat(points(member)).containsEntry("available", 88);
+        assertThat(api.points(member)).containsEntry("available", 88);
     }
 }

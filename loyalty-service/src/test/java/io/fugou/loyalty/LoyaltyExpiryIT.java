@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
-import io.fugou.events.orders.OrderEvent;
 import io.fugou.events.points.PointsEarned;
 import io.fugou.events.points.PointsEvent;
 import io.fugou.events.points.PointsExpired;
@@ -16,19 +15,16 @@ import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.KafkaTestClient;
 import io.fugou.testsupport.MovableClock;
-import io.fugou.testsupport.OrderEventMother;
-import io.fugou.testsupport.TestTokens;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.transaction.ReactiveTransactionManager;
 import org.springframework.transaction.reactive.TransactionalOperator;
@@ -57,44 +53,32 @@ class LoyaltyExpiryIT {
 
     private final KafkaTestClient shop = new KafkaTestClient();
 
-    private String token(String merchant, String... scopes) {
-        return new TestTokens(localTokens).forMerchant(merchant, scopes);
+    private LoyaltyApi api;
+
+    @BeforeEach
+    void client() {
+        api = new LoyaltyApi(web, localTokens);
     }
 
     @SuppressWarnings("unchecked")
     private Map<String, Object> get(MemberKey member, String uri) {
-        return web.get().uri(uri).headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:read"))).exchange()
+        return web.get().uri(uri).headers(h -> h.setBearerAuth(api.token(member.merchantId(), "loyalty:read"))).exchange()
                 .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
-    }
-
-    private OrderEvent paidAt(MemberKey member, String orderId, Instant at) {
-        OrderEvent paid = OrderEventMother.paid(member.merchantId(), member.customerId(), orderId);
-        paid.setOccurredAt(at.truncatedTo(ChronoUnit.MILLIS));
-        return paid;
     }
 
     @Test
     void shouldWarnThenExpireWhatIsLeftOfTheOldestPointsOnce() {
         MemberKey member = new MemberKey("merchant-" + UUID.randomUUID().toString().substring(0, 8), "buyer");
-        web.post().uri("/api/v1/earning-rules/versions").headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:write")))
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"rules\": {\"returnWindowDays\": 0, \"pointsExpireAfterDays\": 30, \"expiringSoonDays\": 7}}")
-                .exchange().expectStatus().isCreated();
+        api.addRules(member.merchantId(), null, "{\"returnWindowDays\": 0, \"pointsExpireAfterDays\": 30, \"expiringSoonDays\": 7}");
         Instant start = clock.instant();
-        shop.publish(Topics.ORDERS, member, paidAt(member, "older", start));
-        shop.publish(Topics.ORDERS, member, paidAt(member, "newer", start.plus(Duration.ofDays(10))));
+        shop.publish(Topics.ORDERS, member, LoyaltyApi.paidAt(member, "older", start));
+        shop.publish(Topics.ORDERS, member, LoyaltyApi.paidAt(member, "newer", start.plus(Duration.ofDays(10))));
         List<PointsEvent> earned = shop.awaitEvents(Topics.POINTS, member, 2, ARRIVAL);
         Instant olderExpires = ((PointsEarned) earned.get(0).getPayload()).getExpiresAt();
         LocalDate lastDay = start.atZone(SHANGHAI).toLocalDate().plusDays(30);
         assertThat(olderExpires).as("the end of the 30th day after").isEqualTo(lastDay.plusDays(1).atStartOfDay(SHANGHAI).toInstant());
 
-        @SuppressWarnings("unchecked")
-        Map<String, Object> reserved = web.post().uri("/api/v1/members/{c}/redemptions", member.customerId())
-                .headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:redeem"))).contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"points\": 100, \"reward\": \"GIFT\", \"rewardId\": \"MUG-1\"}")
-                .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
-        web.post().uri("/api/v1/redemptions/{id}/confirm", reserved.get("redemptionId"))
-                .headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:redeem"))).exchange().expectStatus().isOk();
+        api.redeem(member, 100);
 
         Map<String, Object> expiring = get(member, "/api/v1/members/" + member.customerId() + "/points/expiring?days=60");
         assertThat(expiring).containsEntry("points", 158 + 258);

@@ -20,7 +20,6 @@ import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.KafkaTestClient;
 import io.fugou.testsupport.MovableClock;
 import io.fugou.testsupport.OrderEventMother;
-import io.fugou.testsupport.TestTokens;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -30,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
@@ -69,45 +69,22 @@ class LoyaltyPointsIT {
 
     private final KafkaTestClient shop = new KafkaTestClient();
 
-    private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
+    private LoyaltyApi api;
 
-    private String token(String merchant, String... scopes) {
-        return new TestTokens(localTokens).forMerchant(merchant, scopes);
-    }
-
-    private OrderEvent paidAt(MemberKey member, String orderId, Instant at) {
-        OrderEvent paid = OrderEventMother.paid(member.merchantId(), member.customerId(), orderId);
-        paid.setOccurredAt(at.truncatedTo(ChronoUnit.MILLIS));
-        return paid;
-    }
-
-    private void addRules(String merchant, Instant effectiveFrom, String rules) {
-        web.post().uri("/api/v1/earning-rules/versions").headers(h -> h.setBearerAuth(token(merchant, "loyalty:write")))
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"effectiveFrom\": " + (effectiveFrom == null ? "null" : "\"" + effectiveFrom + "\"") + ", \"rules\": " + rules + "}")
-                .exchange()
-                .expectStatus().isCreated();
-    }
-
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> points(MemberKey member) {
-        return web.get().uri("/api/v1/members/{customer}/points", member.customerId())
-                .headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:read"))).exchange()
-                .expectStatus().isOk()
-                .expectBody(Map.class).returnResult().getResponseBody();
+    @BeforeEach
+    void client() {
+        api = new LoyaltyApi(web, localTokens);
     }
 
     private void awaitPoints(MemberKey member, long available, long pending, long lifetime) {
-        await().atMost(ARRIVAL).untilAsserted(() -> assertThat(points(member))
+        await().atMost(ARRIVAL).untilAsserted(() -> assertThat(api.points(member))
                 .containsEntry("available", (int) available).containsEntry("pending", (int) pending).containsEntry("lifetime", (int) lifetime));
     }
 
     @SuppressWarnings("unchecked")
     private List<Map<String, Object>> entries(MemberKey member) {
         Map<String, Object> page = web.get().uri("/api/v1/members/{customer}/points/entries", member.customerId())
-                .headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:read"))).exchange()
+                .headers(h -> h.setBearerAuth(api.token(member.merchantId(), "loyalty:read"))).exchange()
                 .expectStatus().isOk()
                 .expectBody(Map.class).returnResult().getResponseBody();
         return (List<Map<String, Object>>) page.get("items");
@@ -115,12 +92,12 @@ class LoyaltyPointsIT {
 
     @Test
     void shouldEarnOnceFromAnOrderDeliveredFiveTimes() {
-        MemberKey member = new MemberKey(unique("merchant"), "buyer");
-        OrderEvent paid = paidAt(member, "order-1", clock.instant());
+        MemberKey member = new MemberKey(LoyaltyApi.unique("merchant"), "buyer");
+        OrderEvent paid = LoyaltyApi.paidAt(member, "order-1", clock.instant());
         for (int i = 0; i < 5; i++) {
             shop.publish(Topics.ORDERS, member, paid);
         }
-        shop.publish(Topics.ORDERS, member, paidAt(member, "order-2", clock.instant()));
+        shop.publish(Topics.ORDERS, member, LoyaltyApi.paidAt(member, "order-2", clock.instant()));
 
         List<PointsEvent> events = shop.awaitEvents(Topics.POINTS, member, 2, ARRIVAL);
 
@@ -131,13 +108,13 @@ class LoyaltyPointsIT {
 
     @Test
     void shouldScoreALateOrderByTheRulesAndTheTierOfItsOwnTime() {
-        MemberKey member = new MemberKey(unique("merchant"), "buyer");
+        MemberKey member = new MemberKey(LoyaltyApi.unique("merchant"), "buyer");
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant later = now.plus(Duration.ofHours(2));
         int memberDay = later.atZone(SHANGHAI).getDayOfMonth();
-        addRules(member.merchantId(), now, """
+        api.addRules(member.merchantId(), now, """
                 {"returnWindowDays": 0, "tierMultipliers": [{"tier": "gold", "percent": 150}]}""");
-        addRules(member.merchantId(), now.plus(Duration.ofHours(1)), """
+        api.addRules(member.merchantId(), now.plus(Duration.ofHours(1)), """
                 {"returnWindowDays": 0, "baseRates": [{"currency": "CNY", "points": 2, "per": 100}],
                  "tierMultipliers": [{"tier": "gold", "percent": 150}], "memberDays": [{"dayOfMonth": %d, "percent": 300}]}"""
                 .formatted(memberDay));
@@ -151,9 +128,9 @@ class LoyaltyPointsIT {
                 .bind("m", member.merchantId()).map(row -> row.get(0, Long.class)).one().block() == 1L);
 
         // All three arrive now, in this order; each is scored by its own time.
-        shop.publish(Topics.ORDERS, member, paidAt(member, "before-rules-and-tier", now.minus(Duration.ofDays(2))));
-        shop.publish(Topics.ORDERS, member, paidAt(member, "first-version", now.plus(Duration.ofMinutes(30))));
-        shop.publish(Topics.ORDERS, member, paidAt(member, "second-version", later));
+        shop.publish(Topics.ORDERS, member, LoyaltyApi.paidAt(member, "before-rules-and-tier", now.minus(Duration.ofDays(2))));
+        shop.publish(Topics.ORDERS, member, LoyaltyApi.paidAt(member, "first-version", now.plus(Duration.ofMinutes(30))));
+        shop.publish(Topics.ORDERS, member, LoyaltyApi.paidAt(member, "second-version", later));
 
         List<PointsEarned> earned = shop.awaitEvents(Topics.POINTS, member, 3, ARRIVAL).stream()
                 .map(event -> (PointsEarned) event.getPayload()).toList();
@@ -168,8 +145,8 @@ class LoyaltyPointsIT {
 
     @Test
     void shouldTakeBackWhatARefundedLineEarnedOnceAndTheRestOnCancellation() {
-        MemberKey member = new MemberKey(unique("merchant"), "buyer");
-        addRules(member.merchantId(), null, "{\"returnWindowDays\": 0}");
+        MemberKey member = new MemberKey(LoyaltyApi.unique("merchant"), "buyer");
+        api.addRules(member.merchantId(), null, "{\"returnWindowDays\": 0}");
         OrderEvent paid = OrderEventMother.paid(member.merchantId(), member.customerId(), "order-1", List.of(
                 OrderEventMother.line("BEER-101", "drinks/beer", 2, 12_900), OrderEventMother.line("SNACK-7", "snacks", 1, 5_000)));
         OrderPaid order = (OrderPaid) paid.getPayload();
@@ -194,7 +171,7 @@ class LoyaltyPointsIT {
         assertThat(cancelled.getRefundId()).isNull();
         assertThat(cancelled.getBalanceAfter()).isZero();
         awaitPoints(member, 0, 0, 0);
-        web.get().uri("/api/v1/paid-orders/{id}", "order-1").headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:read")))
+        web.get().uri("/api/v1/paid-orders/{id}", "order-1").headers(h -> h.setBearerAuth(api.token(member.merchantId(), "loyalty:read")))
                 .exchange().expectStatus().isOk().expectBody()
                 .jsonPath("$.points").isEqualTo(308)
                 .jsonPath("$.reversedPoints").isEqualTo(308)
@@ -203,8 +180,8 @@ class LoyaltyPointsIT {
 
     @Test
     void shouldMakePendingPointsAvailableOnceTheReturnWindowHasPassed() {
-        MemberKey member = new MemberKey(unique("merchant"), "buyer");
-        shop.publish(Topics.ORDERS, member, paidAt(member, "order-1", clock.instant()));
+        MemberKey member = new MemberKey(LoyaltyApi.unique("merchant"), "buyer");
+        shop.publish(Topics.ORDERS, member, LoyaltyApi.paidAt(member, "order-1", clock.instant()));
         PointsEarned earned = (PointsEarned) shop.awaitEvents(Topics.POINTS, member, 1, ARRIVAL).get(0).getPayload();
         assertThat(earned.getAvailableAt()).as("the start of the 8th day after payment in Shanghai")
                 .isEqualTo(clock.instant().atZone(SHANGHAI).toLocalDate().plusDays(8).atStartOfDay(SHANGHAI).toInstant());
@@ -222,7 +199,7 @@ class LoyaltyPointsIT {
 
             TransactionalOperator.create(transactions).transactional(release.releaseDue(new MerchantId(member.merchantId()))).block();
             assertThat(entries(member)).as("run again, the job releases nothing twice").hasSize(2);
-            assertThat(points(member)).containsEntry("available", 258);
+            assertThat(api.points(member)).containsEntry("available", 258);
         } finally {
             clock.set(Instant.now());
         }
@@ -230,13 +207,13 @@ class LoyaltyPointsIT {
 
     @Test
     void shouldCountTheReturnWindowFromReceiptWhenTheMerchantSaysSoAndOtherwiseOnlyMoveItLater() {
-        MemberKey fromReceipt = new MemberKey(unique("merchant"), "buyer");
-        MemberKey fromPayment = new MemberKey(unique("merchant"), "buyer");
-        addRules(fromReceipt.merchantId(), null, "{\"returnWindowFrom\": \"RECEIPT\", \"returnWindowDays\": 7, \"receiptWaitDays\": 30}");
+        MemberKey fromReceipt = new MemberKey(LoyaltyApi.unique("merchant"), "buyer");
+        MemberKey fromPayment = new MemberKey(LoyaltyApi.unique("merchant"), "buyer");
+        api.addRules(fromReceipt.merchantId(), null, "{\"returnWindowFrom\": \"RECEIPT\", \"returnWindowDays\": 7, \"receiptWaitDays\": 30}");
         Instant paid = clock.instant();
         LocalDate paidDay = paid.atZone(SHANGHAI).toLocalDate();
         for (MemberKey member : List.of(fromReceipt, fromPayment)) {
-            shop.publish(Topics.ORDERS, member, paidAt(member, "order-1", paid));
+            shop.publish(Topics.ORDERS, member, LoyaltyApi.paidAt(member, "order-1", paid));
         }
         PointsEarned provisional = (PointsEarned) shop.awaitEvents(Topics.POINTS, fromReceipt, 1, ARRIVAL).get(0).getPayload();
         assertThat(provisional.getAvailableAt()).as("waits up to 30 days for a receipt, then 7 more")
@@ -251,7 +228,7 @@ class LoyaltyPointsIT {
         Instant fromTheReceipt = paidDay.plusDays(10).atStartOfDay(SHANGHAI).toInstant(); // received on day 2, then 7 whole days
         for (MemberKey member : List.of(fromReceipt, fromPayment)) {
             await().atMost(ARRIVAL).untilAsserted(() -> web.get().uri("/api/v1/paid-orders/{id}", "order-1")
-                    .headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:read"))).exchange()
+                    .headers(h -> h.setBearerAuth(api.token(member.merchantId(), "loyalty:read"))).exchange()
                     .expectStatus().isOk().expectBody()
                     .jsonPath("$.pending").isEqualTo(true)
                     .jsonPath("$.availableAt").isEqualTo(fromTheReceipt.toString()));
@@ -260,11 +237,11 @@ class LoyaltyPointsIT {
 
     @Test
     void shouldScoreADryRunByTheRulesInForceWithoutWriting() {
-        String merchant = unique("merchant");
-        addRules(merchant, null, """
+        String merchant = LoyaltyApi.unique("merchant");
+        api.addRules(merchant, null, """
                 {"returnWindowDays": 0, "categoryMultipliers": [{"category": "drinks", "percent": 200}], "caps": {"perOrder": 1000}}""");
 
-        web.post().uri("/api/v1/earning-rules/dry-run").headers(h -> h.setBearerAuth(token(merchant, "loyalty:read")))
+        web.post().uri("/api/v1/earning-rules/dry-run").headers(h -> h.setBearerAuth(api.token(merchant, "loyalty:read")))
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("""
                         {"currency": "CNY", "lines": [{"lineId": "L1", "category": "drinks/beer", "quantity": 2, "paidAmountMinor": 25800},
@@ -278,14 +255,14 @@ class LoyaltyPointsIT {
                 .jsonPath("$.lines[1].points").isEqualTo(50)
                 .jsonPath("$.ruleIds").value(ids -> assertThat(ids.toString()).contains("category:drinks"))
                 .jsonPath("$.availableAt").isEmpty();
-        web.get().uri("/api/v1/paid-orders/{id}", "L1").headers(h -> h.setBearerAuth(token(merchant, "loyalty:read")))
+        web.get().uri("/api/v1/paid-orders/{id}", "L1").headers(h -> h.setBearerAuth(api.token(merchant, "loyalty:read")))
                 .exchange().expectStatus().isNotFound();
     }
 
     @Test
     void shouldRefuseRulesThatCannotBeAppliedNamingTheField() {
-        String merchant = unique("merchant");
-        String write = token(merchant, "loyalty:write");
+        String merchant = LoyaltyApi.unique("merchant");
+        String write = api.token(merchant, "loyalty:write");
 
         web.post().uri("/api/v1/earning-rules/versions").headers(h -> h.setBearerAuth(write)).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"rules\": {\"baseRates\": [{\"currency\": \"YUAN\", \"points\": 1, \"per\": 100}]}}")
@@ -303,18 +280,18 @@ class LoyaltyPointsIT {
                 .exchange()
                 .expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.errors[0].field").isEqualTo("rules.memberDays[0]");
-        web.get().uri("/api/v1/earning-rules/versions").headers(h -> h.setBearerAuth(token(merchant, "loyalty:read"))).exchange()
+        web.get().uri("/api/v1/earning-rules/versions").headers(h -> h.setBearerAuth(api.token(merchant, "loyalty:read"))).exchange()
                 .expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(0);
     }
 
     @Test
     void shouldKeepEachMerchantsPointsAndRulesToItself() {
-        MemberKey member = new MemberKey(unique("merchant"), "shared-buyer-id");
-        String other = unique("merchant");
-        addRules(member.merchantId(), null, "{\"returnWindowDays\": 0}");
-        shop.publish(Topics.ORDERS, member, paidAt(member, "order-1", clock.instant()));
+        MemberKey member = new MemberKey(LoyaltyApi.unique("merchant"), "shared-buyer-id");
+        String other = LoyaltyApi.unique("merchant");
+        api.addRules(member.merchantId(), null, "{\"returnWindowDays\": 0}");
+        shop.publish(Topics.ORDERS, member, LoyaltyApi.paidAt(member, "order-1", clock.instant()));
         awaitPoints(member, 258, 0, 258);
-        String otherRead = token(other, "loyalty:read");
+        String otherRead = api.token(other, "loyalty:read");
 
         web.get().uri("/api/v1/members/{customer}/points", member.customerId()).headers(h -> h.setBearerAuth(otherRead)).exchange()
                 .expectStatus().isOk().expectBody().jsonPath("$.available").isEqualTo(0).jsonPath("$.lifetime").isEqualTo(0);
@@ -345,24 +322,24 @@ class LoyaltyPointsIT {
 
     @Test
     void shouldRefuseARuleChangeWithoutTheWriteScope() {
-        String merchant = unique("merchant");
+        String merchant = LoyaltyApi.unique("merchant");
 
-        web.post().uri("/api/v1/earning-rules/versions").headers(h -> h.setBearerAuth(token(merchant, "loyalty:read")))
+        web.post().uri("/api/v1/earning-rules/versions").headers(h -> h.setBearerAuth(api.token(merchant, "loyalty:read")))
                 .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"rules\": {}}")
                 .exchange()
                 .expectStatus().isForbidden()
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
-        web.get().uri("/api/v1/members/{customer}/points", "anyone").headers(h -> h.setBearerAuth(token(merchant, "members:read")))
+        web.get().uri("/api/v1/members/{customer}/points", "anyone").headers(h -> h.setBearerAuth(api.token(merchant, "members:read")))
                 .exchange().expectStatus().isForbidden();
     }
 
     @Test
     void shouldDeadLetterAnOrderWithANegativeQuantityAndGoOn() {
-        MemberKey member = new MemberKey(unique("merchant"), "buyer");
-        OrderEvent bad = paidAt(member, "bad-order", clock.instant());
+        MemberKey member = new MemberKey(LoyaltyApi.unique("merchant"), "buyer");
+        OrderEvent bad = LoyaltyApi.paidAt(member, "bad-order", clock.instant());
         ((OrderPaid) bad.getPayload()).getLines().get(0).setQuantity(-2);
         shop.publish(Topics.ORDERS, member, bad);
-        shop.publish(Topics.ORDERS, member, paidAt(member, "good-order", clock.instant()));
+        shop.publish(Topics.ORDERS, member, LoyaltyApi.paidAt(member, "good-order", clock.instant()));
 
         ConsumerRecord<String, byte[]> deadLetter = shop.awaitRecord(Topics.ORDERS.deadLetterTopic(),
                 record -> member.toString().equals(record.key()), ARRIVAL);

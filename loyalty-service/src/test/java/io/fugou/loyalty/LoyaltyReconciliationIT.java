@@ -12,7 +12,6 @@ import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.KafkaTestClient;
 import io.fugou.testsupport.MovableClock;
 import io.fugou.testsupport.OrderEventMother;
-import io.fugou.testsupport.TestTokens;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -22,9 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.http.MediaType;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -53,6 +52,13 @@ class LoyaltyReconciliationIT {
 
     private final KafkaTestClient shop = new KafkaTestClient();
 
+    private LoyaltyApi api;
+
+    @BeforeEach
+    void client() {
+        api = new LoyaltyApi(web, localTokens);
+    }
+
     /** What the test expects of one member, worked out from what it sent. */
     private static final class Expected {
         long available;
@@ -75,12 +81,9 @@ class LoyaltyReconciliationIT {
         long seed = System.nanoTime();
         Random random = new Random(seed);
         String merchant = "merchant-" + UUID.randomUUID().toString().substring(0, 8);
-        web.post().uri("/api/v1/earning-rules/versions").headers(h -> h.setBearerAuth(token(merchant, "loyalty:write")))
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("""
-                        {"rules": {"returnWindowDays": 0, "categoryMultipliers": [{"category": "drinks", "percent": 200}],
-                                   "caps": {"perOrder": 5000}, "refundShortfall": "TAKE_AVAILABLE"}}""")
-                .exchange().expectStatus().isCreated();
+        api.addRules(merchant, null, """
+                {"returnWindowDays": 0, "categoryMultipliers": [{"category": "drinks", "percent": 200}],
+                 "caps": {"perOrder": 5000}, "refundShortfall": "TAKE_AVAILABLE"}""");
         Map<MemberKey, Expected> expected = new HashMap<>();
         List<MemberKey> members = new ArrayList<>();
         for (int i = 0; i < MEMBERS; i++) {
@@ -147,7 +150,7 @@ class LoyaltyReconciliationIT {
             Expected e = expected.get(member);
             long spend = e.available / 2;
             if (spend > 0) {
-                redeem(member, spend);
+                api.redeem(member, spend);
                 e.available -= spend;
             }
             String order = e.unreversed.entrySet().stream().filter(o -> o.getValue() > 0).map(Map.Entry::getKey).findFirst().orElse(null);
@@ -165,7 +168,7 @@ class LoyaltyReconciliationIT {
 
         for (MemberKey member : members) {
             Expected e = expected.get(member);
-            Map<String, Object> balance = balance(member);
+            Map<String, Object> balance = api.points(member);
             assertThat(balance).as("%s (seed %d)", member, seed)
                     .containsEntry("available", (int) e.available).containsEntry("pending", 0).containsEntry("lifetime", (int) e.lifetime);
             Map<String, Object> sums = db.sql("""
@@ -186,28 +189,8 @@ class LoyaltyReconciliationIT {
         return event;
     }
 
-    private void redeem(MemberKey member, long points) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> reserved = web.post().uri("/api/v1/members/{c}/redemptions", member.customerId())
-                .headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:redeem"))).contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"points\": " + points + ", \"reward\": \"GIFT\", \"rewardId\": \"MUG-1\"}")
-                .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
-        web.post().uri("/api/v1/redemptions/{id}/confirm", reserved.get("redemptionId"))
-                .headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:redeem"))).exchange().expectStatus().isOk();
-    }
-
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> balance(MemberKey member) {
-        return web.get().uri("/api/v1/members/{c}/points", member.customerId())
-                .headers(h -> h.setBearerAuth(token(member.merchantId(), "loyalty:read"))).exchange()
-                .expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
-    }
-
     private long count(String sql, String merchant) {
         return db.sql(sql).bind("m", merchant).map(row -> ((Number) row.get(0)).longValue()).one().block();
     }
 
-    private String token(String merchant, String... scopes) {
-        return new TestTokens(localTokens).forMerchant(merchant, scopes);
-    }
 }
