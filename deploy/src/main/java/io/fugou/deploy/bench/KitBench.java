@@ -2,7 +2,6 @@ package io.fugou.deploy.bench;
 
 import io.fugou.deploy.KitDemo;
 import io.fugou.deploy.ServiceProcess;
-import io.fugou.events.Topics;
 import io.fugou.events.common.Money;
 import io.fugou.events.orders.OrderEvent;
 import io.fugou.events.orders.OrderLine;
@@ -10,7 +9,6 @@ import io.fugou.events.orders.OrderPaid;
 import io.fugou.events.points.PointsEvent;
 import io.fugou.infra.LocalInfrastructure;
 import io.fugou.infra.LocalPostgres;
-import io.fugou.serde.avro.AvroSerdeConfig;
 import io.fugou.serde.avro.KafkaAvroDeserializer;
 import io.fugou.serde.avro.KafkaAvroSerializer;
 import java.nio.charset.StandardCharsets;
@@ -36,15 +34,11 @@ import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * {@code deploy/bench kit}: the exactly-once kit's hot path measured against its limit, in one run
@@ -238,9 +232,7 @@ final class KitBench {
         AtomicBoolean done = new AtomicBoolean();
         Thread reader = Thread.ofPlatform().name("latency").start(() -> {
             try (KafkaConsumer<byte[], byte[]> consumer = consumer();
-                 KafkaAvroDeserializer deserializer = new KafkaAvroDeserializer()) {
-                deserializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, infrastructure.registry().url(),
-                        "specific.avro.reader", true, "avro.trusted.packages", Topics.EVENT_PACKAGES), false);
+                 KafkaAvroDeserializer deserializer = BenchClients.deserializer(infrastructure)) {
                 List<TopicPartition> partitions = partitions(consumer, output);
                 consumer.assign(partitions);
                 consumer.seekToEnd(partitions);
@@ -345,9 +337,7 @@ final class KitBench {
     }
 
     private KafkaAvroSerializer serializer() {
-        KafkaAvroSerializer serializer = new KafkaAvroSerializer();
-        serializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, infrastructure.registry().url()), false);
-        return serializer;
+        return BenchClients.serializer(infrastructure);
     }
 
     private KafkaProducer<byte[], byte[]> producer() {
@@ -355,18 +345,11 @@ final class KitBench {
     }
 
     private KafkaProducer<byte[], byte[]> producer(int lingerMs) {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.kafka().bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, lingerMs,
-                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new ByteArraySerializer(), new ByteArraySerializer());
+        return BenchClients.producer(infrastructure, lingerMs);
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.kafka().bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return BenchClients.readCommitted(infrastructure);
     }
 
     private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {

@@ -11,7 +11,6 @@ import io.fugou.events.points.PointsEarned;
 import io.fugou.events.points.PointsEvent;
 import io.fugou.infra.LocalInfrastructure;
 import io.fugou.infra.LocalPostgres;
-import io.fugou.serde.avro.AvroSerdeConfig;
 import io.fugou.serde.avro.KafkaAvroDeserializer;
 import io.fugou.serde.avro.KafkaAvroSerializer;
 import java.net.URI;
@@ -40,15 +39,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * {@code deploy/bench loyalty}: loyalty-service's order path measured against its limit, in one run
@@ -229,13 +224,8 @@ final class LoyaltyBench {
 
     /** Reads fugou.points.v1 read_committed from its end, handing each PointsEarned on, until {@code done}. */
     private void readEarned(AtomicBoolean done, java.util.function.Consumer<PointsEarned> onEarned) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.kafka().bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-             KafkaAvroDeserializer deserializer = new KafkaAvroDeserializer()) {
-            deserializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, infrastructure.registry().url(),
-                    "specific.avro.reader", true, "avro.trusted.packages", Topics.EVENT_PACKAGES), false);
+        try (KafkaConsumer<byte[], byte[]> consumer = BenchClients.readCommitted(infrastructure);
+             KafkaAvroDeserializer deserializer = BenchClients.deserializer(infrastructure)) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.POINTS.name()).stream()
                     .map(p -> new TopicPartition(Topics.POINTS.name(), p.partition())).toList();
             consumer.assign(partitions);
@@ -415,16 +405,10 @@ final class LoyaltyBench {
     }
 
     private KafkaAvroSerializer serializer() {
-        KafkaAvroSerializer serializer = new KafkaAvroSerializer();
-        serializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, infrastructure.registry().url()), false);
-        return serializer;
+        return BenchClients.serializer(infrastructure);
     }
 
     private KafkaProducer<byte[], byte[]> producer(int lingerMs) {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.kafka().bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, lingerMs,
-                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new ByteArraySerializer(), new ByteArraySerializer());
+        return BenchClients.producer(infrastructure, lingerMs);
     }
 }
