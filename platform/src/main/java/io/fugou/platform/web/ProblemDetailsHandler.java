@@ -19,6 +19,9 @@ import org.springframework.web.reactive.result.method.annotation.ResponseEntityE
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Every HTTP error as an RFC 9457 problem detail. Validation errors list each field at fault in an
@@ -54,11 +57,38 @@ public class ProblemDetailsHandler extends ResponseEntityExceptionHandler {
         problem.setTitle("Invalid request");
         problem.setType(VALIDATION_TYPE);
         MethodParameter parameter = ex.getMethodParameter();
-        if (parameter != null && parameter.getParameterName() != null) {
+        FieldProblem inBody = bodyProblem(ex);
+        if (inBody != null) {
+            problem.setDetail("The request body has an invalid field: " + inBody.field() + " " + inBody.message() + ".");
+            problem.setProperty("errors", List.of(inBody));
+        } else if (parameter != null && parameter.getParameterName() != null) {
             problem.setProperty("errors", List.of(new FieldProblem(parameter.getParameterName(),
                     ex.getReason() == null ? "is not valid" : ex.getReason())));
         }
         return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, exchange);
+    }
+
+    /**
+     * The JSON field a body could not be read at, by its path ({@code tiers[1].threshold}): a field the request does
+     * not have (refused, so a misspelt setting is not silently ignored) or a value of the wrong type or format.
+     */
+    private static FieldProblem bodyProblem(Throwable ex) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof JacksonException json && !json.getPath().isEmpty()) {
+                StringBuilder path = new StringBuilder();
+                for (JacksonException.Reference reference : json.getPath()) {
+                    if (reference.getPropertyName() != null) {
+                        path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
+                    } else if (reference.getIndex() >= 0) {
+                        path.append('[').append(reference.getIndex()).append(']');
+                    }
+                }
+                String message = json instanceof UnrecognizedPropertyException ? "is not a field of this request"
+                        : json instanceof MismatchedInputException ? "has the wrong type or format" : "could not be read";
+                return new FieldProblem(path.toString(), message);
+            }
+        }
+        return null;
     }
 
     /** A domain rule broken by the request, named by the field at fault. */

@@ -123,6 +123,26 @@ class LocalModeSecurityTest {
     }
 
     @Test
+    void shouldRefuseABodyWithAFieldTheRequestDoesNotHaveNamingIt() {
+        web.post().uri("/api/v1/widgets").headers(h -> h.setBearerAuth(token("merchant-a", "widgets:write")))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"name\": \"w\", \"colour\": \"red\"}")
+                .exchange()
+                .expectStatus().isBadRequest()
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody()
+                .jsonPath("$.errors[0].field").isEqualTo("colour")
+                .jsonPath("$.errors[0].message").isEqualTo("is not a field of this request");
+
+        web.post().uri("/api/v1/widgets").headers(h -> h.setBearerAuth(token("merchant-a", "widgets:write")))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"name\": \"w\", \"fail\": \"sometimes\"}")
+                .exchange()
+                .expectStatus().isBadRequest()
+                .expectBody()
+                .jsonPath("$.errors[0].field").isEqualTo("fail")
+                .jsonPath("$.errors[0].message").isEqualTo("has the wrong type or format");
+    }
+
+    @Test
     void shouldLetADashboardOnAConfiguredOriginCallTheApi() {
         web.options().uri("/api/v1/widgets/w-1")
                 .header(HttpHeaders.ORIGIN, "https://dashboard.example.com")
