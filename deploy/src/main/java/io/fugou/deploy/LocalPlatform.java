@@ -35,7 +35,7 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     static final List<String> SERVICES = List.of("member-service", "loyalty-service", "campaign-service", "analytics-service");
-    static final List<String> DEMO_SCOPES = List.of("members:read", "members:write", "loyalty:read", "loyalty:write",
+    static final List<String> DEMO_SCOPES = List.of("members:read", "members:write", "members:manage", "loyalty:read", "loyalty:write",
             "loyalty:redeem", "loyalty:adjust", "loyalty:earn", "campaigns:read", "campaigns:write", "analytics:read");
     static final String DEMO_MERCHANT = "demo-merchant";
     private static final Duration SERVICE_STARTUP = Duration.ofMinutes(3);

@@ -1,7 +1,7 @@
 package io.fugou.loyalty.orders;
 
 import io.fugou.events.MemberKey;
-import io.fugou.loyalty.rules.Currencies;
+import io.fugou.platform.money.Currencies;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;

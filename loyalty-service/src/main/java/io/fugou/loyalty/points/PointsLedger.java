@@ -1,5 +1,6 @@
 package io.fugou.loyalty.points;
 
+import io.fugou.platform.money.Currencies;
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
 import io.fugou.loyalty.rules.EarningRules.RefundShortfall;

@@ -1,5 +1,6 @@
 package io.fugou.loyalty.rules;
 
+import io.fugou.platform.money.Currencies;
 import io.fugou.platform.web.InvalidFieldException;
 import java.math.RoundingMode;
 import java.time.DateTimeException;

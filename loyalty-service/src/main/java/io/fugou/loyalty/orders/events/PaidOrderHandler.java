@@ -13,7 +13,7 @@ import io.fugou.loyalty.points.LedgerEntry;
 import io.fugou.loyalty.points.PointsEvents;
 import io.fugou.loyalty.points.PointsLedger;
 import io.fugou.loyalty.points.Posting;
-import io.fugou.loyalty.rules.Currencies;
+import io.fugou.platform.money.Currencies;
 import io.fugou.loyalty.rules.EarningRules;
 import io.fugou.loyalty.rules.ReturnWindow;
 import io.fugou.loyalty.rules.RuleBook;

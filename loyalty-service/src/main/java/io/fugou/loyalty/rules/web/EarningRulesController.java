@@ -1,6 +1,6 @@
 package io.fugou.loyalty.rules.web;
 
-import io.fugou.loyalty.rules.Currencies;
+import io.fugou.platform.money.Currencies;
 import io.fugou.loyalty.rules.EarningRules;
 import io.fugou.loyalty.rules.ReturnWindow;
 import io.fugou.loyalty.rules.RuleBook;

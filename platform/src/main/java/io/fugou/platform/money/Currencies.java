@@ -1,8 +1,8 @@
-package io.fugou.loyalty.rules;
+package io.fugou.platform.money;
 
 import java.util.Currency;
 
-/** Which currency codes the ledger accepts: ISO-4217, as the JDK knows them. */
+/** Which currency codes fugou accepts with an amount: ISO-4217, as the JDK knows them. */
 public final class Currencies {
 
     private Currencies() {

@@ -1,0 +1,218 @@
+package io.fugou.member.enrollment;
+
+import io.fugou.events.MemberKey;
+import io.fugou.events.Topics;
+import io.fugou.events.common.EnrollmentChannel;
+import io.fugou.member.program.Programs;
+import io.fugou.member.recruitment.RecruitmentCode;
+import io.fugou.member.recruitment.RecruitmentCodes;
+import io.fugou.platform.pipeline.MemberSequences;
+import io.fugou.platform.pipeline.Outbound;
+import io.fugou.platform.pipeline.Outbox;
+import io.fugou.platform.web.InvalidFieldException;
+import io.r2dbc.spi.Readable;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Mono;
+
+/**
+ * Makes buyers members, a batch at a time (one request from the API, a batch of the shop's events, the orders
+ * that qualify): each buyer once per merchant however often asked, attributed to the recruitment code and the
+ * referrer they came through, with a {@code MemberEnrolled} through the outbox in the same transaction. Runs in
+ * the caller's transaction (the outbox requires one).
+ */
+@Service
+public class Enrollments {
+
+    private static final Logger log = LoggerFactory.getLogger(Enrollments.class);
+
+    /** What to do with a code or referrer that names nothing the merchant has. */
+    public enum Unresolved {
+        /** Refuse the request, naming the field (the API: the caller can correct it). */
+        REFUSE,
+        /** Enroll without that attribution (the shop's events: the buyer still becomes a member). */
+        ENROLL_WITHOUT
+    }
+
+    private final DatabaseClient db;
+    private final RecruitmentCodes codes;
+    private final Programs programs;
+    private final MemberSequences sequences;
+    private final Outbox outbox;
+
+    public Enrollments(DatabaseClient db, RecruitmentCodes codes, Programs programs, MemberSequences sequences, Outbox outbox) {
+        this.db = db;
+        this.codes = codes;
+        this.programs = programs;
+        this.sequences = sequences;
+        this.outbox = outbox;
+    }
+
+    /** Enrolls the buyers who are not members yet; returns the members created, in request order. */
+    public Mono<List<Member>> enroll(List<EnrollmentRequest> requests, Unresolved unresolved) {
+        Map<MemberKey, EnrollmentRequest> firstPerBuyer = new LinkedHashMap<>();
+        requests.forEach(request -> firstPerBuyer.putIfAbsent(request.member(), request));
+        List<EnrollmentRequest> asked = List.copyOf(firstPerBuyer.values());
+        if (asked.isEmpty()) {
+            return Mono.just(List.of());
+        }
+        List<String> merchants = asked.stream().map(request -> request.member().merchantId()).distinct().toList();
+        return Mono.zip(resolveCodes(asked), resolveReferrers(asked), programs.versionsOf(merchants))
+                .flatMap(resolved -> {
+                    List<Member> members = new ArrayList<>();
+                    for (EnrollmentRequest request : asked) {
+                        members.add(member(request, resolved.getT1(), resolved.getT2(),
+                                resolved.getT3().inForce(request.member().merchantId(), request.at()).program().startingTier(), unresolved));
+                    }
+                    return insert(members);
+                })
+                .flatMap(created -> sequences.next(Topics.MEMBERS.name(), created.stream().map(Member::key).toList())
+                        .flatMap(numbers -> {
+                            List<Outbound> events = new ArrayList<>();
+                            for (int i = 0; i < created.size(); i++) {
+                                events.add(MemberEvents.enrolled(created.get(i), numbers.get(i)));
+                            }
+                            return outbox.append(events);
+                        })
+                        .thenReturn(created));
+    }
+
+    private Member member(EnrollmentRequest request, Map<String, RecruitmentCode> knownCodes, Map<String, String> referrers, String tier,
+                          Unresolved unresolved) {
+        MemberKey buyer = request.member();
+        RecruitmentCode code = null;
+        if (request.recruitmentCode() != null) {
+            code = knownCodes.get(RecruitmentCodes.key(buyer.merchantId(), request.recruitmentCode()));
+            if (code == null) {
+                unresolved(unresolved, buyer, "recruitmentCode", "'" + request.recruitmentCode() + "' is not one of the merchant's recruitment codes");
+            }
+        }
+        String referrer = null;
+        if (request.referralCode() != null) {
+            referrer = referrers.get(referrerKey(buyer.merchantId(), request.referralCode()));
+            if (referrer == null) {
+                unresolved(unresolved, buyer, "referralCode", "'" + request.referralCode() + "' is no member's share code");
+            }
+        } else if (request.referrerCustomerId() != null) {
+            referrer = referrers.get(referrerKey(buyer.merchantId(), request.referrerCustomerId()));
+            if (referrer == null) {
+                unresolved(unresolved, buyer, "referrerCustomerId", "'" + request.referrerCustomerId() + "' is not a member");
+            }
+        }
+        if (buyer.customerId().equals(referrer)) {
+            unresolved(unresolved, buyer, request.referralCode() != null ? "referralCode" : "referrerCustomerId", "a buyer cannot refer themselves");
+            referrer = null;
+        }
+        EnrollmentChannel channel = code != null ? code.channel()
+                : request.channel() != null ? request.channel()
+                : referrer != null ? EnrollmentChannel.REFERRAL : EnrollmentChannel.OTHER;
+        return new Member(buyer.merchantId(), buyer.customerId(), channel, code == null ? null : code.code(), code == null ? null : code.campaignId(),
+                referrer, RecruitmentCodes.draw(10), tier, request.enrollmentRuleId(), request.at());
+    }
+
+    private static void unresolved(Unresolved unresolved, MemberKey buyer, String field, String why) {
+        if (unresolved == Unresolved.REFUSE) {
+            throw new InvalidFieldException(field, why);
+        }
+        log.info("Enrolling {} without the {} it came with: {}", buyer, field, why);
+    }
+
+    private Mono<Map<String, RecruitmentCode>> resolveCodes(List<EnrollmentRequest> requests) {
+        List<EnrollmentRequest> withCode = requests.stream().filter(request -> request.recruitmentCode() != null).toList();
+        return codes.resolve(withCode.stream().map(request -> request.member().merchantId()).toList(),
+                withCode.stream().map(EnrollmentRequest::recruitmentCode).toList());
+    }
+
+    /** The referrers named by share code or customer id, as members: "merchant\0code-or-id" to the member's customer id. */
+    private Mono<Map<String, String>> resolveReferrers(List<EnrollmentRequest> requests) {
+        List<String> merchants = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (EnrollmentRequest request : requests) {
+            String name = request.referralCode() != null ? request.referralCode() : request.referrerCustomerId();
+            if (name != null) {
+                merchants.add(request.member().merchantId());
+                names.add(name);
+            }
+        }
+        if (names.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        return db.sql("""
+                        select m.merchant_id, m.customer_id, m.share_code, u.name from member m
+                        join unnest(cast(:merchants as text[]), cast(:names as text[])) as u(merchant_id, name)
+                          on m.merchant_id = u.merchant_id and (m.share_code = u.name or m.customer_id = u.name)
+                        where m.merchant_id = any(cast(:merchants as text[]))""")
+                .bind("merchants", merchants.toArray(String[]::new)).bind("names", names.toArray(String[]::new))
+                .map((row, meta) -> Map.entry(referrerKey(row.get("merchant_id", String.class), row.get("name", String.class)),
+                        row.get("customer_id", String.class)))
+                .all()
+                // A name that is one member's share code and another's customer id: the share code wins (that is what was shared).
+                .collectList()
+                .map(rows -> {
+                    Map<String, String> byName = new HashMap<>();
+                    rows.forEach(row -> byName.merge(row.getKey(), row.getValue(), (first, second) -> first));
+                    return byName;
+                });
+    }
+
+    private static String referrerKey(String merchant, String name) {
+        return merchant + '\u0000' + name;
+    }
+
+    /** Inserts the members not enrolled yet; returns those created, in the given order. */
+    private Mono<List<Member>> insert(List<Member> members) {
+        Function<Function<Member, Object>, String[]> column = field -> members.stream()
+                .map(member -> field.apply(member) == null ? null : field.apply(member).toString()).toArray(String[]::new);
+        Map<MemberKey, Integer> order = new HashMap<>();
+        for (int i = 0; i < members.size(); i++) {
+            order.put(members.get(i).key(), i);
+        }
+        return db.sql("""
+                        insert into member (merchant_id, customer_id, channel, recruitment_code, campaign_id, referrer_customer_id, share_code,
+                                            tier, enrollment_rule_id, enrolled_at)
+                        select u.merchant_id, u.customer_id, u.channel, u.recruitment_code, u.campaign_id, u.referrer_customer_id, u.share_code,
+                               u.tier, u.enrollment_rule_id, u.enrolled_at
+                        from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:channels as text[]), cast(:codes as text[]),
+                                    cast(:campaigns as text[]), cast(:referrers as text[]), cast(:shareCodes as text[]), cast(:tiers as text[]),
+                                    cast(:rules as text[]), cast(:enrolledAt as timestamptz[]))
+                             as u(merchant_id, customer_id, channel, recruitment_code, campaign_id, referrer_customer_id, share_code, tier,
+                                  enrollment_rule_id, enrolled_at)
+                        order by u.merchant_id, u.customer_id
+                        on conflict (merchant_id, customer_id) do nothing
+                        returning *""")
+                .bind("merchants", column.apply(Member::merchantId))
+                .bind("customers", column.apply(Member::customerId))
+                .bind("channels", column.apply(member -> member.channel().name()))
+                .bind("codes", column.apply(Member::recruitmentCode))
+                .bind("campaigns", column.apply(Member::campaignId))
+                .bind("referrers", column.apply(Member::referrerCustomerId))
+                .bind("shareCodes", column.apply(Member::shareCode))
+                .bind("tiers", column.apply(Member::tier))
+                .bind("rules", column.apply(Member::enrollmentRuleId))
+                .bind("enrolledAt", members.stream().map(member -> OffsetDateTime.ofInstant(member.enrolledAt(), ZoneOffset.UTC))
+                        .toArray(OffsetDateTime[]::new))
+                .map((row, meta) -> member(row))
+                .all()
+                .sort(Comparator.comparing(member -> order.get(member.key())))
+                .collectList();
+    }
+
+    static Member member(Readable row) {
+        return new Member(row.get("merchant_id", String.class), row.get("customer_id", String.class),
+                EnrollmentChannel.valueOf(row.get("channel", String.class)), row.get("recruitment_code", String.class),
+                row.get("campaign_id", String.class), row.get("referrer_customer_id", String.class), row.get("share_code", String.class),
+                row.get("tier", String.class), row.get("enrollment_rule_id", String.class),
+                row.get("enrolled_at", OffsetDateTime.class).toInstant());
+    }
+}

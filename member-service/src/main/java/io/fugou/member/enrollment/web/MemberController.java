@@ -1,0 +1,141 @@
+package io.fugou.member.enrollment.web;
+
+import io.fugou.events.MemberKey;
+import io.fugou.events.common.EnrollmentChannel;
+import io.fugou.member.enrollment.EnrollmentRequest;
+import io.fugou.member.enrollment.Enrollments;
+import io.fugou.member.enrollment.Member;
+import io.fugou.member.enrollment.Members;
+import io.fugou.member.program.ProgramVersion;
+import io.fugou.member.program.Programs;
+import io.fugou.platform.merchant.MerchantId;
+import io.fugou.platform.web.InvalidFieldException;
+import io.fugou.platform.web.paging.Page;
+import io.fugou.platform.web.paging.PageRequest;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+import reactor.core.publisher.Mono;
+
+/** Enrollment by the shop, and a merchant's members: one, or a filtered list a page at a time. */
+@RestController
+public class MemberController {
+
+    /** Channels only the platform sets: by auto-enrollment rules, and by the import. */
+    private static final Set<EnrollmentChannel> NOT_BY_REQUEST = EnumSet.of(EnrollmentChannel.PURCHASE, EnrollmentChannel.SPEND_THRESHOLD,
+            EnrollmentChannel.IMPORT);
+
+    /**
+     * A buyer joining. {@code channel} may be left out when a recruitment code or a referral is given (the code's
+     * channel, or REFERRAL); {@code referralCode} is a member's share code, {@code referrerCustomerId} the member
+     * when the shop knows them instead; {@code enrolledAt} defaults to now.
+     */
+    public record EnrollRequest(String customerId, EnrollmentChannel channel, String recruitmentCode, String referralCode,
+                                String referrerCustomerId, Instant enrolledAt) {
+    }
+
+    public record MemberResponse(String customerId, String tier, EnrollmentChannel channel, String recruitmentCode, String campaignId,
+                                 String referrerCustomerId, String shareCode, String enrollmentRuleId, Instant enrolledAt, Long referrals) {
+
+        static MemberResponse of(Member member, Long referrals) {
+            return new MemberResponse(member.customerId(), member.tier(), member.channel(), member.recruitmentCode(), member.campaignId(),
+                    member.referrerCustomerId(), member.shareCode(), member.enrollmentRuleId(), member.enrolledAt(), referrals);
+        }
+    }
+
+    private final Enrollments enrollments;
+    private final Members members;
+    private final Programs programs;
+    private final TransactionalOperator transactional;
+    private final Clock clock;
+
+    public MemberController(Enrollments enrollments, Members members, Programs programs, ReactiveTransactionManager transactions, Clock clock) {
+        this.enrollments = enrollments;
+        this.members = members;
+        this.programs = programs;
+        this.transactional = TransactionalOperator.create(transactions);
+        this.clock = clock;
+    }
+
+    @Operation(summary = "Makes a buyer a member (201), or answers the member they already are (200): enrolling twice creates nothing twice. "
+            + "Send an Idempotency-Key.")
+    @PostMapping("/api/v1/members")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(examples = {
+            @ExampleObject(name = "from a poster's QR code", value = "{\"customerId\": \"buyer-1001\", \"recruitmentCode\": \"SPRING-POSTER\"}"),
+            @ExampleObject(name = "from a member's shared link", value = "{\"customerId\": \"buyer-1002\", \"channel\": \"SHARED_LINK\", \"referralCode\": \"7KQ2M9XH4D\"}"),
+            @ExampleObject(name = "from the shop's home page", value = "{\"customerId\": \"buyer-1003\", \"channel\": \"SHOP_HOME\"}")}))
+    public Mono<ResponseEntity<MemberResponse>> enroll(MerchantId merchant, @RequestBody EnrollRequest request) {
+        if (request.customerId() == null || request.customerId().isBlank() || request.customerId().length() > 200) {
+            throw new InvalidFieldException("customerId", "must be the shop's id of the buyer (1 to 200 characters)");
+        }
+        if (request.channel() == null && request.recruitmentCode() == null && request.referralCode() == null && request.referrerCustomerId() == null) {
+            throw new InvalidFieldException("channel", "must name the entry point (SHOP_HOME, POSTER...) unless a recruitmentCode or referral says it");
+        }
+        if (request.channel() != null && NOT_BY_REQUEST.contains(request.channel())) {
+            throw new InvalidFieldException("channel", request.channel() + " is set by auto-enrollment rules or the import, not by a request");
+        }
+        if (request.referralCode() != null && request.referrerCustomerId() != null) {
+            throw new InvalidFieldException("referrerCustomerId", "give the referrer's share code or their customer id, not both");
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Instant at = request.enrolledAt() == null ? now : request.enrolledAt().truncatedTo(ChronoUnit.MILLIS);
+        if (at.isAfter(now.plus(Duration.ofMinutes(5)))) {
+            throw new InvalidFieldException("enrolledAt", "must not be in the future");
+        }
+        MemberKey buyer = new MemberKey(merchant.value(), request.customerId());
+        EnrollmentRequest enrollment = new EnrollmentRequest(buyer, request.channel(), request.recruitmentCode(), request.referralCode(),
+                request.referrerCustomerId(), null, at);
+        return enrollments.enroll(List.of(enrollment), Enrollments.Unresolved.REFUSE)
+                .flatMap(created -> created.isEmpty()
+                        ? members.find(merchant, request.customerId()).map(existing -> ResponseEntity.ok(MemberResponse.of(existing.member(), existing.referrals())))
+                        : Mono.just(ResponseEntity.created(URI.create("/api/v1/members/" + request.customerId()))
+                                .body(MemberResponse.of(created.get(0), 0L))))
+                .as(transactional::transactional);
+    }
+
+    @Operation(summary = "One member: how they came (channel, code, campaign, referrer), their share code, tier and how many they referred")
+    @GetMapping("/api/v1/members/{customerId}")
+    public Mono<MemberResponse> member(MerchantId merchant, @PathVariable String customerId) {
+        return members.find(merchant, customerId)
+                .map(found -> MemberResponse.of(found.member(), found.referrals()))
+                .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No member " + customerId + ".")));
+    }
+
+    @Operation(summary = "The merchant's members, the latest enrolled first, filtered by channel, tier, recruitment code, referrer and "
+            + "enrollment time (enrolledFrom included, enrolledBefore not); pass nextCursor back as cursor")
+    @GetMapping("/api/v1/members")
+    public Mono<Page<MemberResponse>> members(MerchantId merchant, PageRequest page,
+                                              @RequestParam(required = false) EnrollmentChannel channel,
+                                              @RequestParam(required = false) String tier,
+                                              @RequestParam(required = false) String recruitmentCode,
+                                              @RequestParam(required = false) String referrerCustomerId,
+                                              @RequestParam(required = false) Instant enrolledFrom,
+                                              @RequestParam(required = false) Instant enrolledBefore) {
+        Members.Filter filter = new Members.Filter(channel, tier, recruitmentCode, referrerCustomerId, enrolledFrom, enrolledBefore);
+        Mono<Boolean> knownTier = tier == null ? Mono.just(true)
+                : programs.versions(merchant).map(ProgramVersion::program).defaultIfEmpty(ProgramVersion.DEFAULTS.program())
+                        .any(program -> program.hasTier(tier));
+        return knownTier.flatMap(known -> known
+                ? members.list(merchant, filter, page).map(found -> found.map(member -> MemberResponse.of(member, null)))
+                : Mono.error(new InvalidFieldException("tier", "'" + tier + "' is no tier of the merchant's programme")));
+    }
+}
