@@ -18,6 +18,7 @@ class MemberScopes {
     EndpointScopes memberEndpointScopes() {
         return () -> List.of(
                 ScopeRule.of(HttpMethod.POST, "/api/v1/members", "members:write"),
+                ScopeRule.of(HttpMethod.POST, "/api/v1/members/imports", "members:write"),
                 ScopeRule.of(HttpMethod.GET, "/api/v1/members", "members:read"),
                 ScopeRule.of(HttpMethod.GET, "/api/v1/members/*", "members:read"),
                 ScopeRule.of(HttpMethod.GET, "/api/v1/enrollments/counts", "members:read"),

@@ -13,8 +13,9 @@ import java.time.Instant;
  * @param referralCode       a member's share code the buyer came through, or null
  * @param referrerCustomerId the member who referred the buyer, when the shop knows them rather than their code
  * @param enrollmentRuleId   the auto-enrollment rule that enrolls the buyer, or null
+ * @param tier               the tier to start in (an imported member keeps theirs), or null for the ladder's first
  * @param at                 when the buyer joined (the event's time)
  */
 public record EnrollmentRequest(MemberKey member, EnrollmentChannel channel, String recruitmentCode, String referralCode,
-                                String referrerCustomerId, String enrollmentRuleId, Instant at) {
+                                String referrerCustomerId, String enrollmentRuleId, String tier, Instant at) {
 }

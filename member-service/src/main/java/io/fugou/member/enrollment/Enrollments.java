@@ -88,8 +88,8 @@ public class Enrollments {
                         .thenReturn(created));
     }
 
-    private Member member(EnrollmentRequest request, Map<String, RecruitmentCode> knownCodes, Map<String, String> referrers, String tier,
-                          Unresolved unresolved) {
+    private Member member(EnrollmentRequest request, Map<String, RecruitmentCode> knownCodes, Map<String, String> referrers,
+                          String startingTier, Unresolved unresolved) {
         MemberKey buyer = request.member();
         RecruitmentCode code = null;
         if (request.recruitmentCode() != null) {
@@ -118,7 +118,7 @@ public class Enrollments {
                 : request.channel() != null ? request.channel()
                 : referrer != null ? EnrollmentChannel.REFERRAL : EnrollmentChannel.OTHER;
         return new Member(buyer.merchantId(), buyer.customerId(), channel, code == null ? null : code.code(), code == null ? null : code.campaignId(),
-                referrer, RecruitmentCodes.draw(10), tier, request.enrollmentRuleId(), request.at());
+                referrer, RecruitmentCodes.draw(10), request.tier() != null ? request.tier() : startingTier, request.enrollmentRuleId(), request.at());
     }
 
     private static void unresolved(Unresolved unresolved, MemberKey buyer, String field, String why) {

@@ -27,12 +27,12 @@ class CustomerEventsPipeline {
         EventHandler<CustomerRegistered> registered = events -> enrollments.enroll(events.stream()
                         .filter(event -> event.payload().getJoinedMembership())
                         .map(event -> new EnrollmentRequest(event.member(), event.payload().getChannel(), event.payload().getRecruitmentCode(),
-                                event.payload().getReferralCode(), event.payload().getReferrerCustomerId(), null, event.occurredAt()))
+                                event.payload().getReferralCode(), event.payload().getReferrerCustomerId(), null, null, event.occurredAt()))
                         .toList(), Enrollments.Unresolved.ENROLL_WITHOUT)
                 .thenReturn(List.of());
         EventHandler<MembershipRequested> requested = events -> enrollments.enroll(events.stream()
                         .map(event -> new EnrollmentRequest(event.member(), event.payload().getChannel(), event.payload().getRecruitmentCode(),
-                                event.payload().getReferralCode(), event.payload().getReferrerCustomerId(), null, event.occurredAt()))
+                                event.payload().getReferralCode(), event.payload().getReferrerCustomerId(), null, null, event.occurredAt()))
                         .toList(), Enrollments.Unresolved.ENROLL_WITHOUT)
                 .thenReturn(List.of());
         return EventPipeline.consume("member-customers", Topics.CUSTOMERS)

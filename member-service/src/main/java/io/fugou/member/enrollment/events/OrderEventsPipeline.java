@@ -37,7 +37,7 @@ class OrderEventsPipeline {
                         EnrollmentChannel channel = version.program().enrollsThrough(event.payload().getTotal().getCurrency(),
                                 event.payload().getTotal().getAmountMinor());
                         if (channel != null) {
-                            qualifying.add(new EnrollmentRequest(event.member(), channel, null, null, null, version.autoEnrollmentRuleId(),
+                            qualifying.add(new EnrollmentRequest(event.member(), channel, null, null, null, version.autoEnrollmentRuleId(), null,
                                     event.occurredAt()));
                         }
                     }

@@ -103,7 +103,7 @@ public class MemberController {
         }
         MemberKey buyer = new MemberKey(merchant.value(), request.customerId());
         EnrollmentRequest enrollment = new EnrollmentRequest(buyer, request.channel(), request.recruitmentCode(), request.referralCode(),
-                request.referrerCustomerId(), null, at);
+                request.referrerCustomerId(), null, null, at);
         return enrollments.enroll(List.of(enrollment), Enrollments.Unresolved.REFUSE)
                 .flatMap(created -> created.isEmpty()
                         ? members.find(merchant, request.customerId()).map(existing -> ResponseEntity.ok(MemberResponse.of(existing.member(), existing.referrals())))
