@@ -10,15 +10,18 @@ import java.time.Instant;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.test.context.TestPropertySource;
 
 /**
- * member-service against the real broker, registry and database, with a clock the tests move. Every member
+ * member-service against the real broker, registry and database, with a clock the tests move and the daily jobs
+ * checked every second. Every member
  * test class uses this one annotation, so they share one Spring context.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @FugouIntegrationTest
 @Import(MemberIntegrationTest.TestClock.class)
+@TestPropertySource(properties = "fugou.schedule.check-interval=1s")
 public @interface MemberIntegrationTest {
 
     @TestConfiguration(proxyBeanMethods = false)

@@ -21,6 +21,7 @@ class MemberScopes {
                 ScopeRule.of(HttpMethod.POST, "/api/v1/members/imports", "members:write"),
                 ScopeRule.of(HttpMethod.GET, "/api/v1/members", "members:read"),
                 ScopeRule.of(HttpMethod.GET, "/api/v1/members/*", "members:read"),
+                ScopeRule.of(HttpMethod.PUT, "/api/v1/members/*/tier", "members:manage"),
                 ScopeRule.of(HttpMethod.GET, "/api/v1/enrollments/counts", "members:read"),
                 ScopeRule.of(HttpMethod.GET, "/api/v1/recruitment-codes", "members:read"),
                 ScopeRule.of(HttpMethod.GET, "/api/v1/recruitment-codes/*", "members:read"),

@@ -11,7 +11,10 @@ import io.fugou.platform.pipeline.Outbound;
 import io.fugou.platform.pipeline.Outbox;
 import io.fugou.platform.web.InvalidFieldException;
 import io.r2dbc.spi.Readable;
+import java.time.Clock;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,8 +53,10 @@ public class Enrollments {
     private final Programs programs;
     private final MemberSequences sequences;
     private final Outbox outbox;
+    private final Clock clock;
 
-    public Enrollments(DatabaseClient db, RecruitmentCodes codes, Programs programs, MemberSequences sequences, Outbox outbox) {
+    public Enrollments(DatabaseClient db, RecruitmentCodes codes, Programs programs, MemberSequences sequences, Outbox outbox, Clock clock) {
+        this.clock = clock;
         this.db = db;
         this.codes = codes;
         this.programs = programs;
@@ -118,7 +123,17 @@ public class Enrollments {
                 : request.channel() != null ? request.channel()
                 : referrer != null ? EnrollmentChannel.REFERRAL : EnrollmentChannel.OTHER;
         return new Member(buyer.merchantId(), buyer.customerId(), channel, code == null ? null : code.code(), code == null ? null : code.campaignId(),
-                referrer, RecruitmentCodes.draw(10), request.tier() != null ? request.tier() : startingTier, request.enrollmentRuleId(), request.at());
+                referrer, RecruitmentCodes.draw(10), request.tier() != null ? request.tier() : startingTier, request.enrollmentRuleId(), request.at(),
+                tierSince(request), null, null, null);
+    }
+
+    /**
+     * Since when the member holds their first tier: from joining, but an imported member from the import, so a tier brought
+     * from another system is held until the end of the current qualification period, not reviewed at once by its old date.
+     */
+    private Instant tierSince(EnrollmentRequest request) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        return request.channel() == EnrollmentChannel.IMPORT && request.at().isBefore(now) ? now : request.at();
     }
 
     private static void unresolved(Unresolved unresolved, MemberKey buyer, String field, String why) {
@@ -180,14 +195,14 @@ public class Enrollments {
         }
         return db.sql("""
                         insert into member (merchant_id, customer_id, channel, recruitment_code, campaign_id, referrer_customer_id, share_code,
-                                            tier, enrollment_rule_id, enrolled_at)
+                                            tier, enrollment_rule_id, enrolled_at, tier_changed_at)
                         select u.merchant_id, u.customer_id, u.channel, u.recruitment_code, u.campaign_id, u.referrer_customer_id, u.share_code,
-                               u.tier, u.enrollment_rule_id, u.enrolled_at
+                               u.tier, u.enrollment_rule_id, u.enrolled_at, u.tier_changed_at
                         from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:channels as text[]), cast(:codes as text[]),
                                     cast(:campaigns as text[]), cast(:referrers as text[]), cast(:shareCodes as text[]), cast(:tiers as text[]),
-                                    cast(:rules as text[]), cast(:enrolledAt as timestamptz[]))
+                                    cast(:rules as text[]), cast(:enrolledAt as timestamptz[]), cast(:tierSince as timestamptz[]))
                              as u(merchant_id, customer_id, channel, recruitment_code, campaign_id, referrer_customer_id, share_code, tier,
-                                  enrollment_rule_id, enrolled_at)
+                                  enrollment_rule_id, enrolled_at, tier_changed_at)
                         order by u.merchant_id, u.customer_id
                         on conflict (merchant_id, customer_id) do nothing
                         returning *""")
@@ -202,6 +217,8 @@ public class Enrollments {
                 .bind("rules", column.apply(Member::enrollmentRuleId))
                 .bind("enrolledAt", members.stream().map(member -> OffsetDateTime.ofInstant(member.enrolledAt(), ZoneOffset.UTC))
                         .toArray(OffsetDateTime[]::new))
+                .bind("tierSince", members.stream().map(member -> OffsetDateTime.ofInstant(member.tierSince(), ZoneOffset.UTC))
+                        .toArray(OffsetDateTime[]::new))
                 .map((row, meta) -> member(row))
                 .all()
                 .sort(Comparator.comparing(member -> order.get(member.key())))
@@ -213,6 +230,7 @@ public class Enrollments {
                 EnrollmentChannel.valueOf(row.get("channel", String.class)), row.get("recruitment_code", String.class),
                 row.get("campaign_id", String.class), row.get("referrer_customer_id", String.class), row.get("share_code", String.class),
                 row.get("tier", String.class), row.get("enrollment_rule_id", String.class),
-                row.get("enrolled_at", OffsetDateTime.class).toInstant());
+                row.get("enrolled_at", OffsetDateTime.class).toInstant(), row.get("tier_changed_at", OffsetDateTime.class).toInstant(),
+                row.get("tier_reason", String.class), row.get("manual_tier", String.class), row.get("manual_tier_until", java.time.LocalDate.class));
     }
 }

@@ -3,10 +3,15 @@ package io.fugou.member.enrollment;
 import io.fugou.events.MemberKey;
 import io.fugou.events.common.EnrollmentChannel;
 import java.time.Instant;
+import java.time.LocalDate;
 
-/** A member as enrolled: how they came (channel, code and its campaign, referrer), their own share code and their tier. */
+/**
+ * A member: how they came (channel, code and its campaign, referrer), their own share code, and their tier: since when,
+ * why ({@code tierReason}, null since enrollment), and a tier the merchant set until a day, if any.
+ */
 public record Member(String merchantId, String customerId, EnrollmentChannel channel, String recruitmentCode, String campaignId,
-                     String referrerCustomerId, String shareCode, String tier, String enrollmentRuleId, Instant enrolledAt) {
+                     String referrerCustomerId, String shareCode, String tier, String enrollmentRuleId, Instant enrolledAt,
+                     Instant tierSince, String tierReason, String manualTier, LocalDate manualTierUntil) {
 
     public MemberKey key() {
         return new MemberKey(merchantId, customerId);

@@ -25,6 +25,12 @@ public final class MemberEvents {
                 .build());
     }
 
+    /** Numbered by the member's sequence, which also makes its id unique among the member's tier changes. */
+    public static Outbound tierChanged(io.fugou.events.MemberKey member, long sequence, java.time.Instant at,
+                                       io.fugou.events.members.MemberTierChanged change) {
+        return event(member.merchantId(), member.customerId(), "tier-changed/" + sequence, at, sequence, change);
+    }
+
     /** One member event; {@code fact} names what happened to the member, unique among the member's events. */
     static Outbound event(String merchantId, String customerId, String fact, java.time.Instant at, long sequence, SpecificRecord payload) {
         return Outbound.of(Topics.MEMBERS, MemberEvent.newBuilder()

@@ -3,8 +3,11 @@ package io.fugou.member.program;
 import io.fugou.events.common.EnrollmentChannel;
 import io.fugou.platform.money.Currencies;
 import io.fugou.platform.web.InvalidFieldException;
+import java.math.BigInteger;
 import java.time.DateTimeException;
+import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.Currency;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -14,11 +17,14 @@ import java.util.Set;
  * where every member starts) and who becomes a member by buying. Versioned ({@link ProgramVersion}):
  * an order is judged by the version in force at its own time, so a replay enrolls the same buyers.
  *
- * @param timeZone       the zone the merchant's days are counted in (enrollments per day)
- * @param tiers          the ladder, lowest first; the first tier's threshold is 0
- * @param autoEnrollment who becomes a member by paying an order
+ * @param timeZone            the zone the merchant's days are counted in (enrollments per day, qualification periods)
+ * @param tiers               the ladder, lowest first; the first tier's threshold is 0
+ * @param autoEnrollment      who becomes a member by paying an order
+ * @param growth              what builds the growth score (会员成长值) that tiers are reached by, and over how long
+ * @param qualificationPeriod a member goes down a tier only when a period ends, if the score then is below it
  */
-public record MembershipProgram(String timeZone, List<Tier> tiers, AutoEnrollment autoEnrollment) {
+public record MembershipProgram(String timeZone, List<Tier> tiers, AutoEnrollment autoEnrollment, Growth growth,
+                                QualificationPeriod qualificationPeriod) {
 
     private static final String CODE_PATTERN = "[A-Za-z0-9_-]{1,40}";
 
@@ -47,14 +53,93 @@ public record MembershipProgram(String timeZone, List<Tier> tiers, AutoEnrollmen
     public record MinimumSpend(String currency, Long amountMinor) {
     }
 
+    /**
+     * The growth score: paid spend at {@code spendRates} (an order earns {@code growth} per {@code per} minor units of
+     * its currency, rounded down; with no rates, one per major unit of any currency, 1 per yuan), and with
+     * {@code fromPoints} the points earned one for one; counted over the last {@code windowDays} days. Refunds and
+     * cancellations take back what their order gave.
+     */
+    public record Growth(List<SpendRate> spendRates, Boolean fromSpend, Boolean fromPoints, Integer windowDays) {
+
+        public Growth {
+            spendRates = spendRates == null ? List.of() : List.copyOf(spendRates);
+            fromSpend = fromSpend == null ? Boolean.TRUE : fromSpend;
+            fromPoints = fromPoints == null ? Boolean.FALSE : fromPoints;
+            windowDays = windowDays == null ? 365 : windowDays;
+        }
+    }
+
+    public record SpendRate(String currency, Long growth, Long per) {
+    }
+
+    /** When members are reviewed for going down: at the start of each month, quarter, half year or year, in the merchant's zone. */
+    public enum QualificationPeriod {
+        MONTH(1), QUARTER(3), HALF_YEAR(6), YEAR(12);
+
+        private final int months;
+
+        QualificationPeriod(int months) {
+            this.months = months;
+        }
+
+        /** The first day of the period that {@code day} falls in. */
+        public LocalDate startOf(LocalDate day) {
+            int monthIndex = day.getMonthValue() - 1;
+            return LocalDate.of(day.getYear(), monthIndex - monthIndex % months + 1, 1);
+        }
+    }
+
     public MembershipProgram {
         timeZone = timeZone == null ? "Asia/Shanghai" : timeZone;
         tiers = tiers == null || tiers.isEmpty() ? List.of(new Tier("regular", "Regular", 0L)) : List.copyOf(tiers);
         autoEnrollment = autoEnrollment == null ? new AutoEnrollment(AutoEnrollmentMode.OFF, List.of()) : autoEnrollment;
+        growth = growth == null ? new Growth(null, null, null, null) : growth;
+        qualificationPeriod = qualificationPeriod == null ? QualificationPeriod.YEAR : qualificationPeriod;
     }
 
     public static MembershipProgram defaults() {
-        return new MembershipProgram(null, null, null);
+        return new MembershipProgram(null, null, null, null, null);
+    }
+
+    /** The growth an order paying {@code paidMinor} earns (0 for a currency the rates leave out, or when spend does not count). */
+    public long spendGrowth(String currency, long paidMinor) {
+        if (!growth.fromSpend() || paidMinor <= 0 || !Currencies.isIso4217(currency)) {
+            return 0;
+        }
+        if (growth.spendRates().isEmpty()) {
+            int digits = Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
+            return paidMinor / BigInteger.TEN.pow(digits).longValueExact();
+        }
+        return growth.spendRates().stream().filter(rate -> rate.currency().equals(currency)).findFirst()
+                .map(rate -> BigInteger.valueOf(paidMinor).multiply(BigInteger.valueOf(rate.growth())).divide(BigInteger.valueOf(rate.per())).longValueExact())
+                .orElse(0L);
+    }
+
+    /** The highest tier a score reaches. */
+    public String tierFor(long score) {
+        String reached = tiers.get(0).code();
+        for (Tier tier : tiers) {
+            if (score >= tier.threshold()) {
+                reached = tier.code();
+            }
+        }
+        return reached;
+    }
+
+    /** A tier's place on the ladder (0 the lowest), or -1 for a tier no longer on it. */
+    public int rank(String tier) {
+        for (int i = 0; i < tiers.size(); i++) {
+            if (tiers.get(i).code().equals(tier)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The tier above, or null at the top. */
+    public Tier above(String tier) {
+        int rank = rank(tier);
+        return rank + 1 < tiers.size() ? tiers.get(rank + 1) : null;
     }
 
     public ZoneId zone() {
@@ -130,6 +215,22 @@ public record MembershipProgram(String timeZone, List<Tier> tiers, AutoEnrollmen
                 throw new InvalidFieldException(at + ".amountMinor", "must be the order total that enrolls, in minor units, above 0");
             }
         }
-        return new MembershipProgram(timeZone, named, autoEnrollment);
+        for (int i = 0; i < growth.spendRates().size(); i++) {
+            SpendRate rate = growth.spendRates().get(i);
+            String at = "growth.spendRates[" + i + "]";
+            if (rate == null || !Currencies.isIso4217(rate.currency())) {
+                throw new InvalidFieldException(at + ".currency", "must be an ISO-4217 currency code such as CNY");
+            }
+            if (rate.growth() == null || rate.growth() <= 0) {
+                throw new InvalidFieldException(at + ".growth", "must be the growth earned per 'per' minor units, above 0");
+            }
+            if (rate.per() == null || rate.per() <= 0) {
+                throw new InvalidFieldException(at + ".per", "must be the minor units that earn 'growth', above 0");
+            }
+        }
+        if (growth.windowDays() < 1 || growth.windowDays() > 3660) {
+            throw new InvalidFieldException("growth.windowDays", "must be 1 to 3660 days");
+        }
+        return new MembershipProgram(timeZone, named, autoEnrollment, growth, qualificationPeriod);
     }
 }

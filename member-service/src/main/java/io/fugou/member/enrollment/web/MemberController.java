@@ -6,7 +6,10 @@ import io.fugou.member.enrollment.EnrollmentRequest;
 import io.fugou.member.enrollment.Enrollments;
 import io.fugou.member.enrollment.Member;
 import io.fugou.member.enrollment.Members;
+import io.fugou.member.program.MembershipProgram;
 import io.fugou.member.program.ProgramVersion;
+import io.fugou.member.tiers.GrowthLedger;
+import io.fugou.member.tiers.Tiers;
 import io.fugou.member.program.Programs;
 import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.web.InvalidFieldException;
@@ -19,6 +22,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
 import java.util.List;
@@ -30,6 +34,7 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -53,25 +58,49 @@ public class MemberController {
                                 String referrerCustomerId, Instant enrolledAt) {
     }
 
-    public record MemberResponse(String customerId, String tier, EnrollmentChannel channel, String recruitmentCode, String campaignId,
-                                 String referrerCustomerId, String shareCode, String enrollmentRuleId, Instant enrolledAt, Long referrals) {
+    /**
+     * A member. {@code growth}: the score now, over the programme's window; {@code nextTier}: the tier above and the growth
+     * still needed for it (null at the top); {@code manualTier}: a tier the merchant set, held until {@code manualTierUntil}.
+     * {@code referrals} and the growth figures are given for one member, not in lists.
+     */
+    public record MemberResponse(String customerId, String tier, Instant tierSince, String tierReason, String manualTier,
+                                 LocalDate manualTierUntil, Long growth, NextTier nextTier, EnrollmentChannel channel, String recruitmentCode,
+                                 String campaignId, String referrerCustomerId, String shareCode, String enrollmentRuleId, Instant enrolledAt,
+                                 Long referrals) {
 
-        static MemberResponse of(Member member, Long referrals) {
-            return new MemberResponse(member.customerId(), member.tier(), member.channel(), member.recruitmentCode(), member.campaignId(),
+        static MemberResponse of(Member member, Long referrals, Long growth, NextTier nextTier) {
+            return new MemberResponse(member.customerId(), member.tier(), member.tierSince(), member.tierReason(), member.manualTier(),
+                    member.manualTierUntil(), growth, nextTier, member.channel(), member.recruitmentCode(), member.campaignId(),
                     member.referrerCustomerId(), member.shareCode(), member.enrollmentRuleId(), member.enrolledAt(), referrals);
         }
+
+        static MemberResponse of(Member member) {
+            return of(member, null, null, null);
+        }
+    }
+
+    public record NextTier(String code, String name, long threshold, long growthNeeded) {
+    }
+
+    /** A tier the merchant sets by hand, held until the end of {@code until} (a day in the merchant's zone). */
+    public record ManualTier(String tier, LocalDate until) {
     }
 
     private final Enrollments enrollments;
     private final Members members;
     private final Programs programs;
+    private final GrowthLedger growth;
+    private final Tiers tiers;
     private final TransactionalOperator transactional;
     private final Clock clock;
 
-    public MemberController(Enrollments enrollments, Members members, Programs programs, ReactiveTransactionManager transactions, Clock clock) {
+    public MemberController(Enrollments enrollments, Members members, Programs programs, GrowthLedger growth, Tiers tiers,
+                            ReactiveTransactionManager transactions, Clock clock) {
         this.enrollments = enrollments;
         this.members = members;
         this.programs = programs;
+        this.growth = growth;
+        this.tiers = tiers;
         this.transactional = TransactionalOperator.create(transactions);
         this.clock = clock;
     }
@@ -106,18 +135,42 @@ public class MemberController {
                 request.referrerCustomerId(), null, null, at);
         return enrollments.enroll(List.of(enrollment), Enrollments.Unresolved.REFUSE)
                 .flatMap(created -> created.isEmpty()
-                        ? members.find(merchant, request.customerId()).map(existing -> ResponseEntity.ok(MemberResponse.of(existing.member(), existing.referrals())))
+                        ? members.find(merchant, request.customerId()).map(existing -> ResponseEntity.ok(MemberResponse.of(existing.member())))
                         : Mono.just(ResponseEntity.created(URI.create("/api/v1/members/" + request.customerId()))
-                                .body(MemberResponse.of(created.get(0), 0L))))
+                                .body(MemberResponse.of(created.get(0)))))
                 .as(transactional::transactional);
     }
 
     @Operation(summary = "One member: how they came (channel, code, campaign, referrer), their share code, tier and how many they referred")
     @GetMapping("/api/v1/members/{customerId}")
     public Mono<MemberResponse> member(MerchantId merchant, @PathVariable String customerId) {
+        Instant now = clock.instant();
         return members.find(merchant, customerId)
-                .map(found -> MemberResponse.of(found.member(), found.referrals()))
-                .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No member " + customerId + ".")));
+                .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No member " + customerId + ".")))
+                .zipWith(programs.inForce(merchant, now))
+                .flatMap(found -> {
+                    Member member = found.getT1().member();
+                    MembershipProgram program = found.getT2().program();
+                    MemberKey key = member.key();
+                    return growth.scores(List.of(Tiers.window(key, program, now))).map(scores -> {
+                        long score = scores.getOrDefault(key, 0L);
+                        MembershipProgram.Tier above = program.above(member.tier());
+                        NextTier next = above == null ? null : new NextTier(above.code(), above.name(), above.threshold(),
+                                Math.max(0, above.threshold() - score));
+                        return MemberResponse.of(member, found.getT1().referrals(), score, next);
+                    });
+                });
+    }
+
+    @Operation(summary = "Sets a member's tier by hand until a day (in the merchant's zone), whatever their growth; after it the tier the "
+            + "growth earns applies again. A MemberTierChanged (reason MANUAL) says so.")
+    @PutMapping("/api/v1/members/{customerId}/tier")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(examples = @ExampleObject(name = "gold for a VIP until the new year",
+            value = "{\"tier\": \"gold\", \"until\": \"2027-01-01\"}")))
+    public Mono<MemberResponse> setTier(MerchantId merchant, @PathVariable String customerId, @RequestBody ManualTier request) {
+        return tiers.setManual(merchant, customerId, request.tier(), request.until(), clock.instant().truncatedTo(ChronoUnit.MILLIS))
+                .then(member(merchant, customerId))
+                .as(transactional::transactional);
     }
 
     @Operation(summary = "The merchant's members, the latest enrolled first, filtered by channel, tier, recruitment code, referrer and "
@@ -135,7 +188,7 @@ public class MemberController {
                 : programs.versions(merchant).map(ProgramVersion::program).defaultIfEmpty(ProgramVersion.DEFAULTS.program())
                         .any(program -> program.hasTier(tier));
         return knownTier.flatMap(known -> known
-                ? members.list(merchant, filter, page).map(found -> found.map(member -> MemberResponse.of(member, null)))
+                ? members.list(merchant, filter, page).map(found -> found.map(MemberResponse::of))
                 : Mono.error(new InvalidFieldException("tier", "'" + tier + "' is no tier of the merchant's programme")));
     }
 }

@@ -69,7 +69,9 @@ public class ProgramController {
                                  "tiers": [{"code": "regular", "name": "普通会员", "threshold": 0},
                                            {"code": "silver", "name": "银卡会员", "threshold": 1000},
                                            {"code": "gold", "name": "金卡会员", "threshold": 5000}],
-                                 "autoEnrollment": {"mode": "MINIMUM_SPEND", "minimumSpend": [{"currency": "CNY", "amountMinor": 9900}]}}}""")))
+                                 "autoEnrollment": {"mode": "MINIMUM_SPEND", "minimumSpend": [{"currency": "CNY", "amountMinor": 9900}]},
+                                 "growth": {"spendRates": [{"currency": "CNY", "growth": 1, "per": 100}], "fromPoints": true, "windowDays": 365},
+                                 "qualificationPeriod": "QUARTER"}}""")))
     public Mono<VersionResponse> add(MerchantId merchant, @RequestBody NewVersion request) {
         if (request.program() == null) {
             throw new InvalidFieldException("program", "must give the programme (an empty object means the defaults)");

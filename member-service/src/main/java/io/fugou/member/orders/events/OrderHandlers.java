@@ -1,0 +1,122 @@
+package io.fugou.member.orders.events;
+
+import io.fugou.events.common.EnrollmentChannel;
+import io.fugou.events.orders.OrderCancelled;
+import io.fugou.events.orders.OrderPaid;
+import io.fugou.events.orders.OrderRefunded;
+import io.fugou.member.enrollment.EnrollmentRequest;
+import io.fugou.member.enrollment.Enrollments;
+import io.fugou.member.program.MembershipProgram;
+import io.fugou.member.program.ProgramVersion;
+import io.fugou.member.program.Programs;
+import io.fugou.member.tiers.GrowthLedger;
+import io.fugou.member.tiers.GrowthLedger.Entry;
+import io.fugou.member.tiers.GrowthLedger.OrderGrowth;
+import io.fugou.member.tiers.GrowthLedger.Source;
+import io.fugou.member.tiers.Tiers;
+import io.fugou.platform.pipeline.EventHandler;
+import io.fugou.platform.pipeline.Inbound;
+import io.fugou.platform.pipeline.Outbound;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * What the shop's orders do to membership: a paid order may enroll its buyer (the auto-enrollment rule in force at
+ * its time) and adds growth, which may lift a member's tier at once; a refund takes back its share of the order's
+ * growth and a cancellation the rest (the tier follows at the end of the qualification period). Events go through the
+ * outbox, so the handlers publish nothing directly.
+ */
+@Component
+class OrderHandlers {
+
+    private final Programs programs;
+    private final Enrollments enrollments;
+    private final GrowthLedger growth;
+    private final Tiers tiers;
+
+    OrderHandlers(Programs programs, Enrollments enrollments, GrowthLedger growth, Tiers tiers) {
+        this.programs = programs;
+        this.enrollments = enrollments;
+        this.growth = growth;
+        this.tiers = tiers;
+    }
+
+    EventHandler<OrderPaid> paid() {
+        return events -> programs.versionsOf(events.stream().map(Inbound::merchantId).toList()).flatMap(versions -> {
+            List<EnrollmentRequest> qualifying = new ArrayList<>();
+            List<Entry> entries = new ArrayList<>();
+            for (Inbound<OrderPaid> event : events) {
+                ProgramVersion version = versions.inForce(event.merchantId(), event.occurredAt());
+                MembershipProgram program = version.program();
+                String currency = event.payload().getTotal().getCurrency();
+                long paid = event.payload().getTotal().getAmountMinor();
+                EnrollmentChannel channel = program.enrollsThrough(currency, paid);
+                if (channel != null) {
+                    qualifying.add(new EnrollmentRequest(event.member(), channel, null, null, null, version.autoEnrollmentRuleId(), null,
+                            event.occurredAt()));
+                }
+                String orderId = event.payload().getOrderId();
+                entries.add(new Entry(event.member(), Source.ORDER, orderId, orderId, program.spendGrowth(currency, paid), Math.max(0, paid),
+                        event.occurredAt()));
+            }
+            return enrollments.enroll(qualifying, Enrollments.Unresolved.ENROLL_WITHOUT)
+                    .then(growth.record(entries))
+                    .flatMap(recorded -> tiers.upgradeAfterGrowth(GrowthLedger.latestGrowth(recorded)));
+        }).thenReturn(List.<Outbound>of());
+    }
+
+    EventHandler<OrderRefunded> refunded() {
+        return events -> takeBack(events, event -> event.payload().getOrderId(), (event, order) -> {
+            if (event.payload().getFullRefund() || order.basisMinor() <= 0) {
+                return order.remaining();
+            }
+            long refunded = Math.max(0, event.payload().getAmount().getAmountMinor());
+            // In proportion to what the order paid, rounded down, never more than is left.
+            long share = BigInteger.valueOf(order.growth()).multiply(BigInteger.valueOf(refunded))
+                    .divide(BigInteger.valueOf(order.basisMinor())).longValueExact();
+            return Math.min(share, order.remaining());
+        }, event -> new Cause(Source.REFUND, event.payload().getOrderId() + "/" + event.payload().getRefundId()));
+    }
+
+    EventHandler<OrderCancelled> cancelled() {
+        return events -> takeBack(events, event -> event.payload().getOrderId(), (event, order) -> order.remaining(),
+                event -> new Cause(Source.CANCELLATION, event.payload().getOrderId()));
+    }
+
+    private record Cause(Source source, String id) {
+    }
+
+    private interface Share<P extends org.apache.avro.specific.SpecificRecord> {
+        long of(Inbound<P> event, OrderGrowth order);
+    }
+
+    /** Takes back growth from the orders named, in event order (several refunds of one order in a batch share what is left). */
+    private <P extends org.apache.avro.specific.SpecificRecord> Mono<List<Outbound>> takeBack(List<Inbound<P>> events, Function<Inbound<P>, String> orderOf,
+                                                                                              Share<P> share, Function<Inbound<P>, Cause> cause) {
+        return growth.ofOrders(events.stream().map(Inbound::merchantId).toList(), events.stream().map(orderOf).toList()).flatMap(orders -> {
+            Map<String, OrderGrowth> left = new HashMap<>(orders);
+            List<Entry> entries = new ArrayList<>();
+            for (Inbound<P> event : events) {
+                String key = GrowthLedger.orderKey(event.merchantId(), orderOf.apply(event));
+                OrderGrowth order = left.get(key);
+                if (order == null || order.remaining() <= 0) {
+                    continue; // an order never seen earned nothing here, and one taken back wholly has nothing left
+                }
+                long taken = share.of(event, order);
+                if (taken > 0) {
+                    Cause why = cause.apply(event);
+                    entries.add(new Entry(order.member(), why.source(), why.id(), orderOf.apply(event), -taken, null, event.occurredAt()));
+                    left.put(key, new OrderGrowth(order.member(), order.growth(), order.basisMinor(), order.takenBack() + taken));
+                }
+            }
+            return growth.record(entries);
+        }).thenReturn(List.of());
+    }
+
+}
