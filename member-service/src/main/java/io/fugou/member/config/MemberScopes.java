@@ -22,6 +22,8 @@ class MemberScopes {
                 ScopeRule.of(HttpMethod.GET, "/api/v1/members", "members:read"),
                 ScopeRule.of(HttpMethod.GET, "/api/v1/members/*", "members:read"),
                 ScopeRule.of(HttpMethod.PUT, "/api/v1/members/*/tier", "members:manage"),
+                ScopeRule.of(HttpMethod.PATCH, "/api/v1/members/*/profile", "members:write"),
+                ScopeRule.of(HttpMethod.DELETE, "/api/v1/members/*/personal-data", "members:write"),
                 ScopeRule.of(HttpMethod.GET, "/api/v1/enrollments/counts", "members:read"),
                 ScopeRule.of(HttpMethod.GET, "/api/v1/recruitment-codes", "members:read"),
                 ScopeRule.of(HttpMethod.GET, "/api/v1/recruitment-codes/*", "members:read"),

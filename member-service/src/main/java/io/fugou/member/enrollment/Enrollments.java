@@ -3,6 +3,8 @@ package io.fugou.member.enrollment;
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
 import io.fugou.events.common.EnrollmentChannel;
+import io.fugou.member.events.MemberEvents;
+import io.fugou.member.profile.Profiles;
 import io.fugou.member.program.Programs;
 import io.fugou.member.recruitment.RecruitmentCode;
 import io.fugou.member.recruitment.RecruitmentCodes;
@@ -53,9 +55,12 @@ public class Enrollments {
     private final Programs programs;
     private final MemberSequences sequences;
     private final Outbox outbox;
+    private final Profiles profiles;
     private final Clock clock;
 
-    public Enrollments(DatabaseClient db, RecruitmentCodes codes, Programs programs, MemberSequences sequences, Outbox outbox, Clock clock) {
+    public Enrollments(DatabaseClient db, RecruitmentCodes codes, Programs programs, MemberSequences sequences, Outbox outbox, Profiles profiles,
+                       Clock clock) {
+        this.profiles = profiles;
         this.clock = clock;
         this.db = db;
         this.codes = codes;
@@ -73,7 +78,10 @@ public class Enrollments {
             return Mono.just(List.of());
         }
         List<String> merchants = asked.stream().map(request -> request.member().merchantId()).distinct().toList();
-        return Mono.zip(resolveCodes(asked), resolveReferrers(asked), programs.versionsOf(merchants))
+        // The buyers' profile locks first (as every profile writer takes them): a profile change racing this enrollment
+        // either commits before it (and is published with it) or waits and finds a member.
+        return profiles.lock(asked.stream().map(EnrollmentRequest::member).toList())
+                .then(Mono.zip(resolveCodes(asked), resolveReferrers(asked), programs.versionsOf(merchants)))
                 .flatMap(resolved -> {
                     List<Member> members = new ArrayList<>();
                     for (EnrollmentRequest request : asked) {
@@ -83,11 +91,15 @@ public class Enrollments {
                     return insert(members);
                 })
                 .flatMap(created -> sequences.next(Topics.MEMBERS.name(), created.stream().map(Member::key).toList())
-                        .flatMap(numbers -> {
+                        .zipWith(profiles.of(created.stream().map(Member::key).toList()))
+                        .flatMap(numbered -> {
                             List<Outbound> events = new ArrayList<>();
                             for (int i = 0; i < created.size(); i++) {
-                                events.add(MemberEvents.enrolled(created.get(i), numbers.get(i)));
+                                events.add(MemberEvents.enrolled(created.get(i), numbered.getT1().get(i)));
                             }
+                            // A buyer who gave a profile before joining: it is a member's profile now.
+                            created.stream().filter(member -> numbered.getT2().containsKey(member.key()))
+                                    .forEach(member -> events.add(Profiles.profileRecord(member.key(), numbered.getT2().get(member.key()))));
                             return outbox.append(events);
                         })
                         .thenReturn(created));
@@ -124,7 +136,7 @@ public class Enrollments {
                 : referrer != null ? EnrollmentChannel.REFERRAL : EnrollmentChannel.OTHER;
         return new Member(buyer.merchantId(), buyer.customerId(), channel, code == null ? null : code.code(), code == null ? null : code.campaignId(),
                 referrer, RecruitmentCodes.draw(10), request.tier() != null ? request.tier() : startingTier, request.enrollmentRuleId(), request.at(),
-                tierSince(request), null, null, null);
+                tierSince(request), null, null, null, null);
     }
 
     /**
@@ -231,6 +243,7 @@ public class Enrollments {
                 row.get("campaign_id", String.class), row.get("referrer_customer_id", String.class), row.get("share_code", String.class),
                 row.get("tier", String.class), row.get("enrollment_rule_id", String.class),
                 row.get("enrolled_at", OffsetDateTime.class).toInstant(), row.get("tier_changed_at", OffsetDateTime.class).toInstant(),
-                row.get("tier_reason", String.class), row.get("manual_tier", String.class), row.get("manual_tier_until", java.time.LocalDate.class));
+                row.get("tier_reason", String.class), row.get("manual_tier", String.class), row.get("manual_tier_until", java.time.LocalDate.class),
+                row.get("erased_at", OffsetDateTime.class) == null ? null : row.get("erased_at", OffsetDateTime.class).toInstant());
     }
 }

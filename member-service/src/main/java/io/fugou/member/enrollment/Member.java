@@ -7,11 +7,12 @@ import java.time.LocalDate;
 
 /**
  * A member: how they came (channel, code and its campaign, referrer), their own share code, and their tier: since when,
- * why ({@code tierReason}, null since enrollment), and a tier the merchant set until a day, if any.
+ * why ({@code tierReason}, null since enrollment), and a tier the merchant set until a day, if any; when their personal
+ * data was last erased, if ever.
  */
 public record Member(String merchantId, String customerId, EnrollmentChannel channel, String recruitmentCode, String campaignId,
                      String referrerCustomerId, String shareCode, String tier, String enrollmentRuleId, Instant enrolledAt,
-                     Instant tierSince, String tierReason, String manualTier, LocalDate manualTierUntil) {
+                     Instant tierSince, String tierReason, String manualTier, LocalDate manualTierUntil, Instant erasedAt) {
 
     public MemberKey key() {
         return new MemberKey(merchantId, customerId);

@@ -5,7 +5,7 @@ import io.fugou.events.Topics;
 import io.fugou.events.members.MemberTierChanged;
 import io.fugou.events.members.TierChangeDirection;
 import io.fugou.events.members.TierChangeReason;
-import io.fugou.member.enrollment.MemberEvents;
+import io.fugou.member.events.MemberEvents;
 import io.fugou.member.program.MembershipProgram;
 import io.fugou.member.program.ProgramVersion;
 import io.fugou.member.program.Programs;

@@ -41,6 +41,9 @@ public final class Envelopes {
 
     /** The envelope's per-member sequence number, or 0 when its contract has none. */
     static long sequence(SpecificRecord envelope) {
+        if (envelope == null) {
+            return 0L; // a tombstone
+        }
         Schema.Field field = envelope.getSchema().getField("sequence");
         return field != null && envelope.get(field.pos()) instanceof Long sequence ? sequence : 0L;
     }

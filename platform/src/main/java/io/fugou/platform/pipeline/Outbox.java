@@ -72,6 +72,7 @@ public class Outbox {
                     member_sequence bigint not null default 0,
                     after_offset    bigint not null default -1);
                 alter table fugou_outbox add column if not exists after_offset bigint not null default -1;
+                alter table fugou_outbox alter column record_value drop not null;
                 create index if not exists fugou_outbox_share_id on fugou_outbox (share, id);
                 create table if not exists fugou_pipeline_applied (
                     consumer_group   text   not null,
@@ -119,7 +120,8 @@ public class Outbox {
             rows.shares()[i] = shareOf(event.key());
             rows.topics()[i] = topic;
             rows.keys()[i] = event.key();
-            rows.values()[i] = Base64.getEncoder().encodeToString(valueSerializer.get().serialize(topic, new RecordHeaders(), event.value()));
+            rows.values()[i] = event.value() == null ? null // a tombstone
+                    : Base64.getEncoder().encodeToString(valueSerializer.get().serialize(topic, new RecordHeaders(), event.value()));
             rows.sequences()[i] = Envelopes.sequence(event.value());
         }
         return rows;

@@ -6,6 +6,8 @@ import io.fugou.member.enrollment.EnrollmentRequest;
 import io.fugou.member.enrollment.Enrollments;
 import io.fugou.member.enrollment.Member;
 import io.fugou.member.enrollment.Members;
+import io.fugou.member.profile.Profile;
+import io.fugou.member.profile.Profiles;
 import io.fugou.member.program.MembershipProgram;
 import io.fugou.member.program.ProgramVersion;
 import io.fugou.member.tiers.GrowthLedger;
@@ -61,21 +63,23 @@ public class MemberController {
     /**
      * A member. {@code growth}: the score now, over the programme's window; {@code nextTier}: the tier above and the growth
      * still needed for it (null at the top); {@code manualTier}: a tier the merchant set, held until {@code manualTierUntil}.
-     * {@code referrals} and the growth figures are given for one member, not in lists.
+     * {@code profile}: birthday, gender, region and consent per channel (null when the shop gave none, or after erasure).
+     * {@code referrals}, the growth figures and the profile are given for one member, not in lists.
      */
     public record MemberResponse(String customerId, String tier, Instant tierSince, String tierReason, String manualTier,
                                  LocalDate manualTierUntil, Long growth, NextTier nextTier, EnrollmentChannel channel, String recruitmentCode,
                                  String campaignId, String referrerCustomerId, String shareCode, String enrollmentRuleId, Instant enrolledAt,
-                                 Long referrals) {
+                                 Long referrals, Profile profile, Instant erasedAt) {
 
-        static MemberResponse of(Member member, Long referrals, Long growth, NextTier nextTier) {
+        static MemberResponse of(Member member, Long referrals, Long growth, NextTier nextTier, Profile profile) {
             return new MemberResponse(member.customerId(), member.tier(), member.tierSince(), member.tierReason(), member.manualTier(),
                     member.manualTierUntil(), growth, nextTier, member.channel(), member.recruitmentCode(), member.campaignId(),
-                    member.referrerCustomerId(), member.shareCode(), member.enrollmentRuleId(), member.enrolledAt(), referrals);
+                    member.referrerCustomerId(), member.shareCode(), member.enrollmentRuleId(), member.enrolledAt(), referrals, profile,
+                    member.erasedAt());
         }
 
         static MemberResponse of(Member member) {
-            return of(member, null, null, null);
+            return of(member, null, null, null, null);
         }
     }
 
@@ -91,11 +95,13 @@ public class MemberController {
     private final Programs programs;
     private final GrowthLedger growth;
     private final Tiers tiers;
+    private final Profiles profiles;
     private final TransactionalOperator transactional;
     private final Clock clock;
 
-    public MemberController(Enrollments enrollments, Members members, Programs programs, GrowthLedger growth, Tiers tiers,
+    public MemberController(Enrollments enrollments, Members members, Programs programs, GrowthLedger growth, Tiers tiers, Profiles profiles,
                             ReactiveTransactionManager transactions, Clock clock) {
+        this.profiles = profiles;
         this.enrollments = enrollments;
         this.members = members;
         this.programs = programs;
@@ -152,12 +158,12 @@ public class MemberController {
                     Member member = found.getT1().member();
                     MembershipProgram program = found.getT2().program();
                     MemberKey key = member.key();
-                    return growth.scores(List.of(Tiers.window(key, program, now))).map(scores -> {
-                        long score = scores.getOrDefault(key, 0L);
+                    return growth.scores(List.of(Tiers.window(key, program, now))).zipWith(profiles.of(List.of(key))).map(both -> {
+                        long score = both.getT1().getOrDefault(key, 0L);
                         MembershipProgram.Tier above = program.above(member.tier());
                         NextTier next = above == null ? null : new NextTier(above.code(), above.name(), above.threshold(),
                                 Math.max(0, above.threshold() - score));
-                        return MemberResponse.of(member, found.getT1().referrals(), score, next);
+                        return MemberResponse.of(member, found.getT1().referrals(), score, next, both.getT2().get(key));
                     });
                 });
     }
