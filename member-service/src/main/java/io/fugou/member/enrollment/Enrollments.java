@@ -136,7 +136,7 @@ public class Enrollments {
                 : referrer != null ? EnrollmentChannel.REFERRAL : EnrollmentChannel.OTHER;
         return new Member(buyer.merchantId(), buyer.customerId(), channel, code == null ? null : code.code(), code == null ? null : code.campaignId(),
                 referrer, RecruitmentCodes.draw(10), request.tier() != null ? request.tier() : startingTier, request.enrollmentRuleId(), request.at(),
-                tierSince(request), null, null, null, null);
+                tierSince(request), null, null, null, null, null, null);
     }
 
     /**
@@ -244,6 +244,7 @@ public class Enrollments {
                 row.get("tier", String.class), row.get("enrollment_rule_id", String.class),
                 row.get("enrolled_at", OffsetDateTime.class).toInstant(), row.get("tier_changed_at", OffsetDateTime.class).toInstant(),
                 row.get("tier_reason", String.class), row.get("manual_tier", String.class), row.get("manual_tier_until", java.time.LocalDate.class),
-                row.get("erased_at", OffsetDateTime.class) == null ? null : row.get("erased_at", OffsetDateTime.class).toInstant());
+                row.get("erased_at", OffsetDateTime.class) == null ? null : row.get("erased_at", OffsetDateTime.class).toInstant(),
+                row.get("stage", String.class), row.get("rfm_segment", String.class));
     }
 }

@@ -22,7 +22,7 @@ public class Members {
 
     /** Which members a list shows; null fields do not filter. {@code enrolledBefore} is exclusive. */
     public record Filter(EnrollmentChannel channel, String tier, String recruitmentCode, String referrerCustomerId, Instant enrolledFrom,
-                         Instant enrolledBefore) {
+                         Instant enrolledBefore, String stage, String paidPlan, Instant now) {
     }
 
     /** A member with how many buyers they referred. */
@@ -62,6 +62,10 @@ public class Members {
                           and (cast(:tier as text) is null or m.tier = :tier)
                           and (cast(:code as text) is null or m.recruitment_code = :code)
                           and (cast(:referrer as text) is null or m.referrer_customer_id = :referrer)
+                          and (cast(:stage as text) is null or m.stage = :stage)
+                          and (cast(:plan as text) is null or exists (select 1 from paid_membership p
+                               where p.merchant_id = m.merchant_id and p.customer_id = m.customer_id and p.plan_id = :plan
+                                 and p.ended_at is null and p.ends_at > :now))
                           and m.enrolled_at >= :from and m.enrolled_at < :before
                           and (m.enrolled_at, m.customer_id) < (:afterAt, :afterCustomer)
                         order by m.enrolled_at desc, m.customer_id desc limit :limit""")
@@ -70,6 +74,9 @@ public class Members {
                 .bind("tier", Parameter.fromOrEmpty(filter.tier(), String.class))
                 .bind("code", Parameter.fromOrEmpty(filter.recruitmentCode(), String.class))
                 .bind("referrer", Parameter.fromOrEmpty(filter.referrerCustomerId(), String.class))
+                .bind("stage", Parameter.fromOrEmpty(filter.stage(), String.class))
+                .bind("plan", Parameter.fromOrEmpty(filter.paidPlan(), String.class))
+                .bind("now", utc(filter.now()))
                 .bind("from", utc(filter.enrolledFrom() == null ? Instant.EPOCH : filter.enrolledFrom()))
                 .bind("before", utc(filter.enrolledBefore() == null ? LATEST : filter.enrolledBefore()))
                 .bind("afterAt", utc(after.map(cursor -> Instant.ofEpochMilli(cursor.longValue(0))).orElse(LATEST)))

@@ -52,6 +52,11 @@ public final class MemberEvents {
                 .setRequestId(requestId).build());
     }
 
+    /** A paid membership started, renewed or ended. */
+    public static Outbound paidMembership(MemberKey member, long sequence, Instant at, SpecificRecord change) {
+        return event(member.merchantId(), member.customerId(), "paid-membership/" + sequence, at, sequence, change);
+    }
+
     /** One member event; {@code fact} names what happened to the member, unique among the member's events. */
     static Outbound event(String merchantId, String customerId, String fact, java.time.Instant at, long sequence, SpecificRecord payload) {
         return Outbound.of(Topics.MEMBERS, MemberEvent.newBuilder()

@@ -22,14 +22,102 @@ import java.util.Set;
  * @param autoEnrollment      who becomes a member by paying an order
  * @param growth              what builds the growth score (会员成长值) that tiers are reached by, and over how long
  * @param qualificationPeriod a member goes down a tier only when a period ends, if the score then is below it
+ * @param paidPlans           paid memberships (like 88VIP or JD PLUS) bought by their SKU or started over the API
  */
 public record MembershipProgram(String timeZone, List<Tier> tiers, AutoEnrollment autoEnrollment, Growth growth,
-                                QualificationPeriod qualificationPeriod) {
+                                QualificationPeriod qualificationPeriod, List<PaidPlan> paidPlans) {
 
     private static final String CODE_PATTERN = "[A-Za-z0-9_-]{1,40}";
 
-    /** A rung of the ladder: its code (in events and the API), its name for people, and the growth score that reaches it. */
-    public record Tier(String code, String name, Long threshold) {
+    /** A rung of the ladder: its code (in events and the API), its name for people, the growth score that reaches it, its benefits. */
+    public record Tier(String code, String name, Long threshold, Benefits benefits) {
+
+        public Tier {
+            benefits = benefits == null ? Benefits.NONE : benefits;
+        }
+    }
+
+    /**
+     * What a tier or a paid plan gives (会员权益): a discount ({@code discountPercent} off), a points multiplier (percent, 100 is
+     * none), free or priority shipping, dedicated service, early access to new products, a birthday gift (what the shop
+     * gives), and monthly quotas of a benefit the shop checks and consumes over the API (1 free service a month for
+     * regular members, 2 for silver, 3 for gold).
+     */
+    public record Benefits(Integer discountPercent, Integer pointsMultiplierPercent, Boolean freeShipping, Boolean priorityShipping,
+                           Boolean dedicatedService, Boolean earlyAccess, String birthdayGift, List<Quota> monthlyQuotas) {
+
+        public static final Benefits NONE = new Benefits(null, null, null, null, null, null, null, null);
+
+        public Benefits {
+            discountPercent = discountPercent == null ? 0 : discountPercent;
+            pointsMultiplierPercent = pointsMultiplierPercent == null ? 100 : pointsMultiplierPercent;
+            freeShipping = freeShipping != null && freeShipping;
+            priorityShipping = priorityShipping != null && priorityShipping;
+            dedicatedService = dedicatedService != null && dedicatedService;
+            earlyAccess = earlyAccess != null && earlyAccess;
+            monthlyQuotas = monthlyQuotas == null ? List.of() : List.copyOf(monthlyQuotas);
+        }
+
+        /** Both together, the better of each (a paid plan's benefits on top of a tier's). */
+        public Benefits with(Benefits other) {
+            java.util.Map<String, Integer> quotas = new java.util.LinkedHashMap<>();
+            for (Quota quota : monthlyQuotas) {
+                quotas.merge(quota.benefit(), quota.perMonth(), Math::max);
+            }
+            for (Quota quota : other.monthlyQuotas()) {
+                quotas.merge(quota.benefit(), quota.perMonth(), Math::max);
+            }
+            return new Benefits(Math.max(discountPercent, other.discountPercent()), Math.max(pointsMultiplierPercent, other.pointsMultiplierPercent()),
+                    freeShipping || other.freeShipping(), priorityShipping || other.priorityShipping(), dedicatedService || other.dedicatedService(),
+                    earlyAccess || other.earlyAccess(), birthdayGift != null ? birthdayGift : other.birthdayGift(),
+                    quotas.entrySet().stream().map(entry -> new Quota(entry.getKey(), entry.getValue())).toList());
+        }
+
+        /** How many of a benefit a month, 0 when none. */
+        public int perMonth(String benefit) {
+            return monthlyQuotas.stream().filter(quota -> quota.benefit().equals(benefit)).mapToInt(Quota::perMonth).findFirst().orElse(0);
+        }
+
+        void validate(String at) {
+            if (discountPercent < 0 || discountPercent > 100) {
+                throw new InvalidFieldException(at + ".discountPercent", "must be the percent off, 0 to 100");
+            }
+            if (pointsMultiplierPercent < 100 || pointsMultiplierPercent > 1000) {
+                throw new InvalidFieldException(at + ".pointsMultiplierPercent", "must be 100 (none) to 1000 (ten times)");
+            }
+            Set<String> benefits = new HashSet<>();
+            for (int i = 0; i < monthlyQuotas.size(); i++) {
+                Quota quota = monthlyQuotas.get(i);
+                String quotaAt = at + ".monthlyQuotas[" + i + "]";
+                if (quota == null || quota.benefit() == null || !quota.benefit().matches(CODE_PATTERN)) {
+                    throw new InvalidFieldException(quotaAt + ".benefit", "must name the benefit in 1 to 40 letters, digits, '-' or '_'");
+                }
+                if (!benefits.add(quota.benefit())) {
+                    throw new InvalidFieldException(quotaAt + ".benefit", "'" + quota.benefit() + "' is given twice");
+                }
+                if (quota.perMonth() == null || quota.perMonth() < 1) {
+                    throw new InvalidFieldException(quotaAt + ".perMonth", "must be 1 or more");
+                }
+            }
+        }
+    }
+
+    /**
+     * A paid membership plan: bought as {@code sku} (one unit per term), for {@code price}, for {@code termMonths} months;
+     * buying it again while it runs extends it from its end. Its benefits add to the member's tier's.
+     */
+    public record PaidPlan(String planId, String name, String sku, PlanPrice price, Integer termMonths, Benefits benefits) {
+
+        public PaidPlan {
+            benefits = benefits == null ? Benefits.NONE : benefits;
+        }
+    }
+
+    public record PlanPrice(String currency, Long amountMinor) {
+    }
+
+    /** {@code benefit}: the shop's name for it ("free-service"); {@code perMonth}: how many a member may use each month. */
+    public record Quota(String benefit, Integer perMonth) {
     }
 
     public enum AutoEnrollmentMode {
@@ -91,14 +179,31 @@ public record MembershipProgram(String timeZone, List<Tier> tiers, AutoEnrollmen
 
     public MembershipProgram {
         timeZone = timeZone == null ? "Asia/Shanghai" : timeZone;
-        tiers = tiers == null || tiers.isEmpty() ? List.of(new Tier("regular", "Regular", 0L)) : List.copyOf(tiers);
+        tiers = tiers == null || tiers.isEmpty() ? List.of(new Tier("regular", "Regular", 0L, null)) : List.copyOf(tiers);
         autoEnrollment = autoEnrollment == null ? new AutoEnrollment(AutoEnrollmentMode.OFF, List.of()) : autoEnrollment;
         growth = growth == null ? new Growth(null, null, null, null) : growth;
         qualificationPeriod = qualificationPeriod == null ? QualificationPeriod.YEAR : qualificationPeriod;
+        paidPlans = paidPlans == null ? List.of() : List.copyOf(paidPlans);
+    }
+
+    /** The plan of that id, or null. */
+    public PaidPlan plan(String planId) {
+        return paidPlans.stream().filter(plan -> plan.planId().equals(planId)).findFirst().orElse(null);
+    }
+
+    /** The plan sold as that SKU, or null. */
+    public PaidPlan planSoldAs(String sku) {
+        return paidPlans.stream().filter(plan -> plan.sku().equals(sku)).findFirst().orElse(null);
+    }
+
+    /** A plan's benefits (none for a plan no longer offered: what was bought keeps running, without them). */
+    public Benefits planBenefits(String planId) {
+        PaidPlan plan = plan(planId);
+        return plan == null ? Benefits.NONE : plan.benefits();
     }
 
     public static MembershipProgram defaults() {
-        return new MembershipProgram(null, null, null, null, null);
+        return new MembershipProgram(null, null, null, null, null, null);
     }
 
     /** The growth an order paying {@code paidMinor} earns (0 for a currency the rates leave out, or when spend does not count). */
@@ -134,6 +239,11 @@ public record MembershipProgram(String timeZone, List<Tier> tiers, AutoEnrollmen
             }
         }
         return -1;
+    }
+
+    /** A tier's benefits (none for a tier no longer on the ladder). */
+    public Benefits benefitsOf(String tier) {
+        return tiers.stream().filter(candidate -> candidate.code().equals(tier)).findFirst().map(Tier::benefits).orElse(Benefits.NONE);
     }
 
     /** The tier above, or null at the top. */
@@ -196,7 +306,11 @@ public record MembershipProgram(String timeZone, List<Tier> tiers, AutoEnrollmen
                         + "): the ladder goes lowest first");
             }
         }
-        List<Tier> named = tiers.stream().map(tier -> tier.name() == null || tier.name().isBlank() ? new Tier(tier.code(), tier.code(), tier.threshold()) : tier)
+        for (int i = 0; i < tiers.size(); i++) {
+            tiers.get(i).benefits().validate("tiers[" + i + "].benefits");
+        }
+        List<Tier> named = tiers.stream()
+                .map(tier -> tier.name() == null || tier.name().isBlank() ? new Tier(tier.code(), tier.code(), tier.threshold(), tier.benefits()) : tier)
                 .toList();
         if (autoEnrollment.mode() == AutoEnrollmentMode.MINIMUM_SPEND && autoEnrollment.minimumSpend().isEmpty()) {
             throw new InvalidFieldException("autoEnrollment.minimumSpend", "must give the amount per currency when the mode is MINIMUM_SPEND");
@@ -231,6 +345,32 @@ public record MembershipProgram(String timeZone, List<Tier> tiers, AutoEnrollmen
         if (growth.windowDays() < 1 || growth.windowDays() > 3660) {
             throw new InvalidFieldException("growth.windowDays", "must be 1 to 3660 days");
         }
-        return new MembershipProgram(timeZone, named, autoEnrollment, growth, qualificationPeriod);
+        Set<String> planIds = new HashSet<>();
+        Set<String> skus = new HashSet<>();
+        for (int i = 0; i < paidPlans.size(); i++) {
+            PaidPlan plan = paidPlans.get(i);
+            String at = "paidPlans[" + i + "]";
+            if (plan == null || plan.planId() == null || !plan.planId().matches(CODE_PATTERN) || !planIds.add(plan.planId())) {
+                throw new InvalidFieldException(at + ".planId", "must be 1 to 40 letters, digits, '-' or '_', one per plan");
+            }
+            if (plan.sku() == null || plan.sku().isBlank() || !skus.add(plan.sku())) {
+                throw new InvalidFieldException(at + ".sku", "must be the SKU the shop sells the plan as, one per plan");
+            }
+            if (plan.price() == null || !Currencies.isIso4217(plan.price().currency())) {
+                throw new InvalidFieldException(at + ".price.currency", "must be an ISO-4217 currency code such as CNY");
+            }
+            if (plan.price().amountMinor() == null || plan.price().amountMinor() <= 0) {
+                throw new InvalidFieldException(at + ".price.amountMinor", "must be the price of a term in minor units, above 0");
+            }
+            if (plan.termMonths() == null || plan.termMonths() < 1 || plan.termMonths() > 120) {
+                throw new InvalidFieldException(at + ".termMonths", "must be 1 to 120 months");
+            }
+            plan.benefits().validate(at + ".benefits");
+        }
+        List<PaidPlan> plans = paidPlans.stream()
+                .map(plan -> plan.name() == null || plan.name().isBlank()
+                        ? new PaidPlan(plan.planId(), plan.planId(), plan.sku(), plan.price(), plan.termMonths(), plan.benefits()) : plan)
+                .toList();
+        return new MembershipProgram(timeZone, named, autoEnrollment, growth, qualificationPeriod, plans);
     }
 }

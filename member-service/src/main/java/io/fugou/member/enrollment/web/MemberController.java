@@ -6,6 +6,11 @@ import io.fugou.member.enrollment.EnrollmentRequest;
 import io.fugou.member.enrollment.Enrollments;
 import io.fugou.member.enrollment.Member;
 import io.fugou.member.enrollment.Members;
+import io.fugou.events.lifecycle.LifecycleStage;
+import io.fugou.member.benefits.Quotas;
+import io.fugou.member.paid.PaidMemberships;
+import io.fugou.member.paid.web.PaidMembershipController;
+import io.fugou.member.program.MembershipProgram.Benefits;
 import io.fugou.member.profile.Profile;
 import io.fugou.member.profile.Profiles;
 import io.fugou.member.program.MembershipProgram;
@@ -64,22 +69,25 @@ public class MemberController {
      * A member. {@code growth}: the score now, over the programme's window; {@code nextTier}: the tier above and the growth
      * still needed for it (null at the top); {@code manualTier}: a tier the merchant set, held until {@code manualTierUntil}.
      * {@code profile}: birthday, gender, region and consent per channel (null when the shop gave none, or after erasure).
-     * {@code referrals}, the growth figures and the profile are given for one member, not in lists.
+     * {@code benefits}: what the tier and any paid plan give now; {@code quotas}: this month's, with what is left.
+     * {@code referrals}, the growth figures, the profile, benefits, quotas and paid memberships are given for one member, not in lists.
      */
     public record MemberResponse(String customerId, String tier, Instant tierSince, String tierReason, String manualTier,
                                  LocalDate manualTierUntil, Long growth, NextTier nextTier, EnrollmentChannel channel, String recruitmentCode,
                                  String campaignId, String referrerCustomerId, String shareCode, String enrollmentRuleId, Instant enrolledAt,
-                                 Long referrals, Profile profile, Instant erasedAt) {
+                                 Long referrals, Profile profile, Instant erasedAt, String stage, String rfmSegment, Benefits benefits,
+                                 List<Quotas.Status> quotas, List<PaidMembershipController.MembershipResponse> paidMemberships) {
 
-        static MemberResponse of(Member member, Long referrals, Long growth, NextTier nextTier, Profile profile) {
+        static MemberResponse of(Member member, Long referrals, Long growth, NextTier nextTier, Profile profile, Benefits benefits,
+                                 List<Quotas.Status> quotas, List<PaidMembershipController.MembershipResponse> paidMemberships) {
             return new MemberResponse(member.customerId(), member.tier(), member.tierSince(), member.tierReason(), member.manualTier(),
                     member.manualTierUntil(), growth, nextTier, member.channel(), member.recruitmentCode(), member.campaignId(),
                     member.referrerCustomerId(), member.shareCode(), member.enrollmentRuleId(), member.enrolledAt(), referrals, profile,
-                    member.erasedAt());
+                    member.erasedAt(), member.stage(), member.rfmSegment(), benefits, quotas, paidMemberships);
         }
 
         static MemberResponse of(Member member) {
-            return of(member, null, null, null, null);
+            return of(member, null, null, null, null, null, null, null);
         }
     }
 
@@ -96,12 +104,16 @@ public class MemberController {
     private final GrowthLedger growth;
     private final Tiers tiers;
     private final Profiles profiles;
+    private final Quotas quotas;
+    private final PaidMemberships paid;
     private final TransactionalOperator transactional;
     private final Clock clock;
 
     public MemberController(Enrollments enrollments, Members members, Programs programs, GrowthLedger growth, Tiers tiers, Profiles profiles,
-                            ReactiveTransactionManager transactions, Clock clock) {
+                            Quotas quotas, PaidMemberships paid, ReactiveTransactionManager transactions, Clock clock) {
         this.profiles = profiles;
+        this.quotas = quotas;
+        this.paid = paid;
         this.enrollments = enrollments;
         this.members = members;
         this.programs = programs;
@@ -158,12 +170,16 @@ public class MemberController {
                     Member member = found.getT1().member();
                     MembershipProgram program = found.getT2().program();
                     MemberKey key = member.key();
-                    return growth.scores(List.of(Tiers.window(key, program, now))).zipWith(profiles.of(List.of(key))).map(both -> {
+                    return Mono.zip(growth.scores(List.of(Tiers.window(key, program, now))), profiles.of(List.of(key)),
+                            quotas.benefitsOf(merchant, customerId, now), quotas.status(merchant, customerId, now),
+                            paid.of(merchant, customerId).map(membership -> PaidMembershipController.MembershipResponse.of(membership, now)).collectList())
+                            .map(both -> {
                         long score = both.getT1().getOrDefault(key, 0L);
                         MembershipProgram.Tier above = program.above(member.tier());
                         NextTier next = above == null ? null : new NextTier(above.code(), above.name(), above.threshold(),
                                 Math.max(0, above.threshold() - score));
-                        return MemberResponse.of(member, found.getT1().referrals(), score, next, both.getT2().get(key));
+                        return MemberResponse.of(member, found.getT1().referrals(), score, next, both.getT2().get(key), both.getT3(), both.getT4(),
+                                both.getT5());
                     });
                 });
     }
@@ -179,8 +195,8 @@ public class MemberController {
                 .as(transactional::transactional);
     }
 
-    @Operation(summary = "The merchant's members, the latest enrolled first, filtered by channel, tier, recruitment code, referrer and "
-            + "enrollment time (enrolledFrom included, enrolledBefore not); pass nextCursor back as cursor")
+    @Operation(summary = "The merchant's members, the latest enrolled first, filtered by channel, tier, recruitment code, referrer, "
+            + "lifecycle stage, paid plan held now and enrollment time (enrolledFrom included, enrolledBefore not); pass nextCursor back as cursor")
     @GetMapping("/api/v1/members")
     public Mono<Page<MemberResponse>> members(MerchantId merchant, PageRequest page,
                                               @RequestParam(required = false) EnrollmentChannel channel,
@@ -188,8 +204,11 @@ public class MemberController {
                                               @RequestParam(required = false) String recruitmentCode,
                                               @RequestParam(required = false) String referrerCustomerId,
                                               @RequestParam(required = false) Instant enrolledFrom,
-                                              @RequestParam(required = false) Instant enrolledBefore) {
-        Members.Filter filter = new Members.Filter(channel, tier, recruitmentCode, referrerCustomerId, enrolledFrom, enrolledBefore);
+                                              @RequestParam(required = false) Instant enrolledBefore,
+                                              @RequestParam(required = false) LifecycleStage stage,
+                                              @RequestParam(required = false) String paidPlan) {
+        Members.Filter filter = new Members.Filter(channel, tier, recruitmentCode, referrerCustomerId, enrolledFrom, enrolledBefore,
+                stage == null ? null : stage.name(), paidPlan, clock.instant());
         Mono<Boolean> knownTier = tier == null ? Mono.just(true)
                 : programs.versions(merchant).map(ProgramVersion::program).defaultIfEmpty(ProgramVersion.DEFAULTS.program())
                         .any(program -> program.hasTier(tier));

@@ -6,6 +6,9 @@ import io.fugou.events.orders.OrderPaid;
 import io.fugou.events.orders.OrderRefunded;
 import io.fugou.member.enrollment.EnrollmentRequest;
 import io.fugou.member.enrollment.Enrollments;
+import io.fugou.events.orders.OrderLine;
+import io.fugou.member.paid.PaidMemberships;
+import io.fugou.member.paid.PaidMemberships.Purchase;
 import io.fugou.member.program.MembershipProgram;
 import io.fugou.member.program.ProgramVersion;
 import io.fugou.member.program.Programs;
@@ -39,8 +42,10 @@ class OrderHandlers {
     private final Enrollments enrollments;
     private final GrowthLedger growth;
     private final Tiers tiers;
+    private final PaidMemberships paidMemberships;
 
-    OrderHandlers(Programs programs, Enrollments enrollments, GrowthLedger growth, Tiers tiers) {
+    OrderHandlers(Programs programs, Enrollments enrollments, GrowthLedger growth, Tiers tiers, PaidMemberships paidMemberships) {
+        this.paidMemberships = paidMemberships;
         this.programs = programs;
         this.enrollments = enrollments;
         this.growth = growth;
@@ -51,28 +56,49 @@ class OrderHandlers {
         return events -> programs.versionsOf(events.stream().map(Inbound::merchantId).toList()).flatMap(versions -> {
             List<EnrollmentRequest> qualifying = new ArrayList<>();
             List<Entry> entries = new ArrayList<>();
+            List<Purchase> purchases = new ArrayList<>();
             for (Inbound<OrderPaid> event : events) {
                 ProgramVersion version = versions.inForce(event.merchantId(), event.occurredAt());
                 MembershipProgram program = version.program();
                 String currency = event.payload().getTotal().getCurrency();
                 long paid = event.payload().getTotal().getAmountMinor();
+                List<Purchase> plansBought = plansBought(event, program);
                 EnrollmentChannel channel = program.enrollsThrough(currency, paid);
                 if (channel != null) {
                     qualifying.add(new EnrollmentRequest(event.member(), channel, null, null, null, version.autoEnrollmentRuleId(), null,
                             event.occurredAt()));
+                } else if (!plansBought.isEmpty()) {
+                    // Buying a paid plan makes the buyer a member.
+                    qualifying.add(new EnrollmentRequest(event.member(), EnrollmentChannel.PURCHASE, null, null, null,
+                            "paid-plan:" + plansBought.get(0).planId(), null, event.occurredAt()));
                 }
+                purchases.addAll(plansBought);
                 String orderId = event.payload().getOrderId();
                 entries.add(new Entry(event.member(), Source.ORDER, orderId, orderId, program.spendGrowth(currency, paid), Math.max(0, paid),
                         event.occurredAt()));
             }
             return enrollments.enroll(qualifying, Enrollments.Unresolved.ENROLL_WITHOUT)
                     .then(growth.record(entries))
-                    .flatMap(recorded -> tiers.upgradeAfterGrowth(GrowthLedger.latestGrowth(recorded)));
+                    .flatMap(recorded -> tiers.upgradeAfterGrowth(GrowthLedger.latestGrowth(recorded)))
+                    .then(paidMemberships.purchase(purchases));
         }).thenReturn(List.<Outbound>of());
     }
 
+    /** The order's lines of paid plans' SKUs, one purchase per line (a unit a term). */
+    private static List<Purchase> plansBought(Inbound<OrderPaid> event, MembershipProgram program) {
+        List<Purchase> bought = new ArrayList<>();
+        for (OrderLine line : event.payload().getLines()) {
+            MembershipProgram.PaidPlan plan = line.getSku() == null ? null : program.planSoldAs(line.getSku());
+            if (plan != null && line.getQuantity() > 0) {
+                bought.add(new Purchase(event.member(), plan.planId(), plan.termMonths(), event.payload().getOrderId() + "/" + line.getSku(),
+                        event.payload().getOrderId(), line.getQuantity(), line.getPaidAmount(), event.occurredAt(), program.zone()));
+            }
+        }
+        return bought;
+    }
+
     EventHandler<OrderRefunded> refunded() {
-        return events -> takeBack(events, event -> event.payload().getOrderId(), (event, order) -> {
+        EventHandler<OrderRefunded> growthBack = events -> takeBack(events, event -> event.payload().getOrderId(), (event, order) -> {
             if (event.payload().getFullRefund() || order.basisMinor() <= 0) {
                 return order.remaining();
             }
@@ -82,11 +108,22 @@ class OrderHandlers {
                     .divide(BigInteger.valueOf(order.basisMinor())).longValueExact();
             return Math.min(share, order.remaining());
         }, event -> new Cause(Source.REFUND, event.payload().getOrderId() + "/" + event.payload().getRefundId()));
+        // A refund of the whole order, or of a line of a plan's SKU, ends the paid membership it bought.
+        return events -> growthBack.apply(events).then(programs.versionsOf(events.stream().map(Inbound::merchantId).toList()).flatMap(versions -> {
+            List<Inbound<OrderRefunded>> ending = events.stream().filter(event -> event.payload().getFullRefund()
+                    || event.payload().getLines().stream().anyMatch(line -> line.getSku() != null
+                            && versions.inForce(event.merchantId(), event.occurredAt()).program().planSoldAs(line.getSku()) != null)).toList();
+            return paidMemberships.endBoughtIn(ending.stream().map(Inbound::member).toList(), ending.stream().map(event -> event.payload().getOrderId()).toList(),
+                    ending.stream().map(Inbound::occurredAt).toList());
+        })).thenReturn(List.of());
     }
 
     EventHandler<OrderCancelled> cancelled() {
-        return events -> takeBack(events, event -> event.payload().getOrderId(), (event, order) -> order.remaining(),
+        EventHandler<OrderCancelled> growthBack = events -> takeBack(events, event -> event.payload().getOrderId(), (event, order) -> order.remaining(),
                 event -> new Cause(Source.CANCELLATION, event.payload().getOrderId()));
+        return events -> growthBack.apply(events).then(paidMemberships.endBoughtIn(events.stream().map(Inbound::member).toList(),
+                events.stream().map(event -> event.payload().getOrderId()).toList(), events.stream().map(Inbound::occurredAt).toList()))
+                .thenReturn(List.of());
     }
 
     private record Cause(Source source, String id) {
