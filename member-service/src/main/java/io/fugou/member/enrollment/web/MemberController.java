@@ -94,7 +94,7 @@ public class MemberController {
     public record NextTier(String code, String name, long threshold, long growthNeeded) {
     }
 
-    /** A tier the merchant sets by hand, held until the end of {@code until} (a day in the merchant's zone). */
+    /** A tier the merchant sets by hand, held until {@code until} begins (a day in the merchant's zone). */
     public record ManualTier(String tier, LocalDate until) {
     }
 
