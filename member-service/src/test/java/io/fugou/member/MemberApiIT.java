@@ -45,6 +45,8 @@ class MemberApiIT {
         api.get(merchantB, "/api/v1/membership-program").expectStatus().isOk().expectBody()
                 .jsonPath("$.version").isEqualTo(0).jsonPath("$.program.tiers.length()").isEqualTo(1);
         api.get(merchantB, "/api/v1/membership-program/versions").expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(0);
+        api.get(merchantB, "/api/v1/members/{customer}/quotas", member).expectStatus().isNotFound();
+        api.get(merchantB, "/api/v1/members/{customer}/paid-memberships", member).expectStatus().isNotFound();
         // A's codes and members mean nothing to B: B's buyer cannot be attributed to them...
         api.enroll(merchantB, "{\"customerId\": \"" + unique("buyer") + "\", \"recruitmentCode\": \"A-POSTER\"}")
                 .expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("recruitmentCode");

@@ -3,6 +3,7 @@ package io.fugou.member.benefits;
 import io.fugou.member.program.MembershipProgram;
 import io.fugou.member.program.MembershipProgram.Benefits;
 import io.fugou.member.program.Programs;
+import io.fugou.member.enrollment.Members;
 import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.web.InvalidFieldException;
 import java.time.Instant;
@@ -46,7 +47,7 @@ public class Quotas {
     /** The member's quotas this month. */
     public Mono<List<Status>> status(MerchantId merchant, String customerId, Instant now) {
         return programs.inForce(merchant, now).flatMap(version -> benefits.of(merchant, customerId, now)
-                .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No member " + customerId + ".")))
+                .switchIfEmpty(Mono.error(() -> Members.noSuchMember(customerId)))
                 .flatMap(given -> {
             LocalDate period = periodStart(version.program(), now);
             return used(merchant, customerId, period).map(used -> given.monthlyQuotas().stream()
@@ -65,7 +66,7 @@ public class Quotas {
         return db.sql("select customer_id from member where merchant_id = :merchant and customer_id = :customer for update")
                 .bind("merchant", merchant.value()).bind("customer", customerId)
                 .map((row, meta) -> row.get("customer_id", String.class)).one()
-                .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No member " + customerId + ".")))
+                .switchIfEmpty(Mono.error(() -> Members.noSuchMember(customerId)))
                 .then(programs.inForce(merchant, now)).flatMap(version -> benefits.of(merchant, customerId, now).flatMap(given -> {
                     LocalDate period = periodStart(version.program(), now);
                     return earlier(merchant, benefit, useId).flatMap(before -> {

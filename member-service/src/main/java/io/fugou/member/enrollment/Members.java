@@ -10,9 +10,11 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import org.springframework.http.HttpStatus;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Repository;
+import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -50,6 +52,16 @@ public class Members {
                 .bind("merchant", merchant.value()).bind("customer", customerId)
                 .map((row, meta) -> new WithReferrals(Enrollments.member(row), row.get("referrals", Long.class)))
                 .one();
+    }
+
+    /** The error for a member the merchant does not have (or another merchant's): 404, saying nothing more. */
+    public static ResponseStatusException noSuchMember(String customerId) {
+        return new ResponseStatusException(HttpStatus.NOT_FOUND, "No member " + customerId + ".");
+    }
+
+    /** The member, or {@link #noSuchMember}. */
+    public Mono<WithReferrals> existing(MerchantId merchant, String customerId) {
+        return find(merchant, customerId).switchIfEmpty(Mono.error(() -> noSuchMember(customerId)));
     }
 
     /** The merchant's members that match, the latest enrolled first. */

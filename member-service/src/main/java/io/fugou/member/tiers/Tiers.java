@@ -10,6 +10,7 @@ import io.fugou.member.program.MembershipProgram;
 import io.fugou.member.program.ProgramVersion;
 import io.fugou.member.program.Programs;
 import io.fugou.member.tiers.GrowthLedger.Window;
+import io.fugou.member.enrollment.Members;
 import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.pipeline.MemberSequences;
 import io.fugou.platform.pipeline.Outbound;
@@ -131,7 +132,7 @@ public class Tiers {
                     .bind("tier", tier).bind("until", until).bind("merchant", merchant.value()).bind("customer", customerId)
                     .map((row, meta) -> row.get("tier", String.class))
                     .one()
-                    .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No member " + customerId + ".")))
+                    .switchIfEmpty(Mono.error(() -> Members.noSuchMember(customerId)))
                     .flatMap(current -> current.equals(tier) ? Mono.just(tier)
                             : growth.scores(List.of(window(member, program, now)))
                                     .flatMap(scores -> apply(List.of(new Change(member, current, tier, scores.getOrDefault(member, 0L),

@@ -163,8 +163,7 @@ public class MemberController {
     @GetMapping("/api/v1/members/{customerId}")
     public Mono<MemberResponse> member(MerchantId merchant, @PathVariable String customerId) {
         Instant now = clock.instant();
-        return members.find(merchant, customerId)
-                .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No member " + customerId + ".")))
+        return members.existing(merchant, customerId)
                 .zipWith(programs.inForce(merchant, now))
                 .flatMap(found -> {
                     Member member = found.getT1().member();

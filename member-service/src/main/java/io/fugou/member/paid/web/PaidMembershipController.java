@@ -63,8 +63,7 @@ public class PaidMembershipController {
     @GetMapping("/api/v1/members/{customerId}/paid-memberships")
     public Flux<MembershipResponse> memberships(MerchantId merchant, @PathVariable String customerId) {
         Instant now = clock.instant();
-        return members.find(merchant, customerId)
-                .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No member " + customerId + ".")))
+        return members.existing(merchant, customerId)
                 .thenMany(paidMemberships.of(merchant, customerId)).map(membership -> MembershipResponse.of(membership, now));
     }
 
@@ -90,8 +89,7 @@ public class PaidMembershipController {
                         + program.paidPlans().stream().map(MembershipProgram.PaidPlan::planId).toList()));
             }
             Money price = Money.newBuilder().setCurrency(plan.price().currency()).setAmountMinor(plan.price().amountMinor() * terms).build();
-            return members.find(merchant, customerId)
-                    .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No member " + customerId + ".")))
+            return members.existing(merchant, customerId)
                     .then(paidMemberships.purchase(List.of(new PaidMemberships.Purchase(new MemberKey(merchant.value(), customerId), plan.planId(),
                             plan.termMonths(), "api/" + request.purchaseId(), null, terms, price, now, program.zone()))))
                     .thenMany(paidMemberships.of(merchant, customerId))

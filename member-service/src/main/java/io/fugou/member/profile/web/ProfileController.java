@@ -75,8 +75,7 @@ public class ProfileController {
     public Mono<Void> change(MerchantId merchant, @PathVariable String customerId, @RequestBody ProfileRequest request) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         ProfileChange change = change(new MemberKey(merchant.value(), customerId), request, now);
-        return members.find(merchant, customerId)
-                .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No member " + customerId + ".")))
+        return members.existing(merchant, customerId)
                 .then(profiles.lock(List.of(change.member())))
                 .then(profiles.apply(List.of(change)))
                 .as(transactional::transactional);
@@ -88,8 +87,7 @@ public class ProfileController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     public Mono<Void> erase(MerchantId merchant, @PathVariable String customerId) {
         MemberKey member = new MemberKey(merchant.value(), customerId);
-        return members.find(merchant, customerId)
-                .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No member " + customerId + ".")))
+        return members.existing(merchant, customerId)
                 .then(profiles.lock(List.of(member)))
                 .then(profiles.erase(List.of(new Profiles.Erasure(member, null, clock.instant().truncatedTo(ChronoUnit.MILLIS)))))
                 .as(transactional::transactional);
