@@ -143,7 +143,7 @@ class MemberBenefitsIT {
         api.get(merchant, "/api/v1/members?paidPlan=plus").expectStatus().isOk().expectBody().jsonPath("$.items.length()").isEqualTo(0);
 
         // Started again over the API (the same purchase twice starts it once), then its term runs out.
-        purchase(merchant, buyer.customerId(), "{\"planId\": \"plus\", \"purchaseId\": \"gift-1\"}").expectStatus().isOk()
+        purchase(merchant, buyer.customerId(), "{\"planId\": \"plus\", \"purchaseId\": \"gift-1\"}").expectStatus().isCreated()
                 .expectBody().jsonPath("$.active").isEqualTo(true);
         purchase(merchant, buyer.customerId(), "{\"planId\": \"plus\", \"purchaseId\": \"gift-1\"}").expectStatus().isOk();
         purchase(merchant, buyer.customerId(), "{\"planId\": \"platinum\", \"purchaseId\": \"gift-2\"}").expectStatus().isBadRequest()

@@ -45,7 +45,7 @@ class MemberImportIT {
     @SuppressWarnings("unchecked")
     void shouldImportTenThousandMembersReportingEachBadRowAndImportNothingTwice() {
         String merchant = unique("merchant");
-        api.program(merchant, "{\"tiers\": [{\"code\": \"regular\", \"threshold\": 0}, {\"code\": \"gold\", \"threshold\": 5000}]}");
+        api.program(merchant, "{\"tiers\": [{\"code\": \"bronze\", \"threshold\": 0}, {\"code\": \"gold\", \"threshold\": 5000}]}");
         String existing = "buyer-7";
         api.enrolled(merchant, "{\"customerId\": \"" + existing + "\", \"channel\": \"SHOP_HOME\"}");
         StringBuilder csv = new StringBuilder("customerId,enrolledAt,tier\n");
@@ -74,6 +74,8 @@ class MemberImportIT {
         assertThat(api.member(merchant, "buyer-10")).containsEntry("tier", "gold").containsEntry("channel", "IMPORT")
                 .containsEntry("enrolledAt", "2024-02-29T16:00:00Z"); // midnight in Shanghai
         assertThat(api.member(merchant, existing)).containsEntry("channel", "SHOP_HOME");
+        // Joined in 2025, before the programme's first version: still on its ladder's first tier.
+        assertThat(api.member(merchant, "buyer-11")).containsEntry("tier", "bronze");
         api.get(merchant, "/api/v1/members/{customer}", "buyer-x1").expectStatus().isNotFound();
         api.get(merchant, "/api/v1/members/{customer}", "buyer-x3").expectStatus().isNotFound();
         List<MemberEvent> events = shop.awaitEvents(Topics.MEMBERS, new MemberKey(merchant, "buyer-9999"), 1, Duration.ofSeconds(60));
@@ -96,7 +98,7 @@ class MemberImportIT {
         lines.append("{\"customerId\": \"buyer-broken\n");
         lines.append("{\"customerId\": \"buyer-after-the-break\"}\n");
 
-        List<Map> progress = web.post().uri("/api/v1/members/imports").headers(h -> h.setBearerAuth(api.token(merchant, "members:write")))
+        List<Map> progress = web.mutate().responseTimeout(Duration.ofMinutes(2)).build().post().uri("/api/v1/members/imports").headers(h -> h.setBearerAuth(api.token(merchant, "members:write")))
                 .contentType(MediaType.APPLICATION_NDJSON).accept(MediaType.APPLICATION_NDJSON)
                 .bodyValue(lines.toString())
                 .exchange().expectStatus().isOk()
@@ -114,7 +116,7 @@ class MemberImportIT {
 
     @SuppressWarnings("unchecked")
     private Map<String, Object> importCsv(String merchant, String csv) {
-        return web.post().uri("/api/v1/members/imports").headers(h -> h.setBearerAuth(api.token(merchant, "members:write")))
+        return web.mutate().responseTimeout(Duration.ofMinutes(2)).build().post().uri("/api/v1/members/imports").headers(h -> h.setBearerAuth(api.token(merchant, "members:write")))
                 .contentType(MediaType.parseMediaType("text/csv")).bodyValue(csv)
                 .exchange().expectStatus().isOk()
                 .expectBody(Map.class).returnResult().getResponseBody();

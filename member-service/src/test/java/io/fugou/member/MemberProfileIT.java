@@ -18,12 +18,14 @@ import io.fugou.events.members.MemberProfileUpdated;
 import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.CustomerEventMother;
 import io.fugou.testsupport.KafkaTestClient;
+import io.fugou.testsupport.MovableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -46,6 +48,9 @@ class MemberProfileIT {
     @Autowired
     private DatabaseClient db;
 
+    @Autowired
+    private MovableClock clock;
+
     private final KafkaTestClient shop = new KafkaTestClient();
 
     private MemberApi api;
@@ -53,6 +58,12 @@ class MemberProfileIT {
     @BeforeEach
     void setUp() {
         api = new MemberApi(web, localTokens);
+        clock.set(Instant.now());
+    }
+
+    @AfterEach
+    void putTheClockBack() {
+        clock.set(Instant.now());
     }
 
     @Test
@@ -97,6 +108,14 @@ class MemberProfileIT {
         assertThat(((MemberProfileUpdated) events.get(5).getPayload()).getChangedFields()).containsExactly("birthday", "region");
         assertThat((Map<String, Object>) api.member(merchant, member.customerId()).get("profile"))
                 .containsEntry("region", "CN-11").containsEntry("birthday", null).containsEntry("gender", "FEMALE");
+
+        // Consent withdrawn for every channel at once (no channel named): no channel is left. (Later than the SMS decision above.)
+        clock.set(withdrawn.plus(Duration.ofMinutes(1)));
+        patchProfile(merchant, member.customerId(), "{\"marketingConsent\": false}").expectStatus().isNoContent();
+        events = shop.awaitEvents(Topics.MEMBERS, member, 8, ARRIVAL);
+        MemberConsentChanged withdrawnAll = (MemberConsentChanged) events.get(7).getPayload();
+        assertThat(withdrawnAll.getMarketingConsent()).isFalse();
+        assertThat(withdrawnAll.getChannels()).isEmpty();
 
         patchProfile(merchant, member.customerId(), "{\"birthday\": \"2999-01-01\"}").expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.errors[0].field").isEqualTo("birthday");

@@ -83,8 +83,10 @@ public final class MerchantScopedSql {
         return switch (verb) {
             case "select" -> {
                 int where = sql.lastIndexOf(" where ");
-                // A select that reads no table (taking a lock, say) touches no merchant's rows.
-                yield !sql.contains(" from ") || (where >= 0 && sql.indexOf("merchant_id", where) > where);
+                // A select that reads no table (taking a lock, say, over the values it is given: from unnest(...) only)
+                // touches no merchant's rows.
+                String tables = sql.replace(" from unnest(", " ");
+                yield !(tables.contains(" from ") || tables.contains(" join ")) || (where >= 0 && sql.indexOf("merchant_id", where) > where);
             }
             case "update", "delete", "with" -> {
                 int where = sql.lastIndexOf(" where ");

@@ -42,6 +42,9 @@ class MerchantScopedSqlTest {
     void shouldLetASelectThatReadsNoTableThrough() {
         assertThat(MerchantScopedSql.isScoped("select pg_advisory_xact_lock(hashtext(:merchant || ':' || :customer))", Set.of())).isTrue();
         assertThat(MerchantScopedSql.isScoped("select pg_advisory_xact_lock(1) from ledger", Set.of())).isFalse();
+        assertThat(MerchantScopedSql.isScoped("select pg_advisory_xact_lock(u.k) from unnest(cast(:keys as bigint[])) as u(k)", Set.of())).isTrue();
+        assertThat(MerchantScopedSql.isScoped("select l.points from unnest(cast(:ids as text[])) as u(id) join ledger l on l.id = u.id", Set.of()))
+                .isFalse();
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
@@ -92,6 +93,8 @@ public class Quotas {
                                 .bind("merchant", merchant.value()).bind("benefit", benefit).bind("useId", useId).bind("customer", customerId)
                                 .bind("period", period).bind("now", OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
                                 .then()
+                                // The same id used at the same moment for another member (whose lock is not this one).
+                                .onErrorMap(DataIntegrityViolationException.class, e -> new InvalidFieldException("useId", "was used for another member"))
                                 .thenReturn(new Use(benefit, useId, now, true, status(benefit, allowed, taken + 1, period)));
                     })));
                 }));

@@ -6,6 +6,7 @@ import io.fugou.events.common.EnrollmentChannel;
 import io.fugou.member.events.MemberEvents;
 import io.fugou.member.profile.Profiles;
 import io.fugou.member.program.Programs;
+import io.fugou.member.tiers.Tiers;
 import io.fugou.member.recruitment.RecruitmentCode;
 import io.fugou.member.recruitment.RecruitmentCodes;
 import io.fugou.platform.pipeline.MemberSequences;
@@ -56,10 +57,12 @@ public class Enrollments {
     private final MemberSequences sequences;
     private final Outbox outbox;
     private final Profiles profiles;
+    private final Tiers tiers;
     private final Clock clock;
 
     public Enrollments(DatabaseClient db, RecruitmentCodes codes, Programs programs, MemberSequences sequences, Outbox outbox, Profiles profiles,
-                       Clock clock) {
+                       Tiers tiers, Clock clock) {
+        this.tiers = tiers;
         this.profiles = profiles;
         this.clock = clock;
         this.db = db;
@@ -86,7 +89,7 @@ public class Enrollments {
                     List<Member> members = new ArrayList<>();
                     for (EnrollmentRequest request : asked) {
                         members.add(member(request, resolved.getT1(), resolved.getT2(),
-                                resolved.getT3().inForce(request.member().merchantId(), request.at()).program().startingTier(), unresolved));
+                                resolved.getT3().inForceOrFirst(request.member().merchantId(), request.at()).program().startingTier(), unresolved));
                     }
                     return insert(members);
                 })
@@ -102,6 +105,9 @@ public class Enrollments {
                                     .forEach(member -> events.add(Profiles.profileRecord(member.key(), numbered.getT2().get(member.key()))));
                             return outbox.append(events);
                         })
+                        // Growth a buyer gathered before joining counts at once: they start in the tier it reaches.
+                        .then(tiers.upgradeAfterGrowth(created.stream().collect(java.util.stream.Collectors.toMap(Member::key, Member::enrolledAt,
+                                (first, second) -> first, LinkedHashMap::new))))
                         .thenReturn(created));
     }
 
@@ -181,14 +187,15 @@ public class Enrollments {
                           on m.merchant_id = u.merchant_id and (m.share_code = u.name or m.customer_id = u.name)
                         where m.merchant_id = any(cast(:merchants as text[]))""")
                 .bind("merchants", merchants.toArray(String[]::new)).bind("names", names.toArray(String[]::new))
-                .map((row, meta) -> Map.entry(referrerKey(row.get("merchant_id", String.class), row.get("name", String.class)),
-                        row.get("customer_id", String.class)))
+                .map((row, meta) -> new String[] {referrerKey(row.get("merchant_id", String.class), row.get("name", String.class)),
+                        row.get("customer_id", String.class), Boolean.toString(row.get("name", String.class).equals(row.get("share_code", String.class)))})
                 .all()
-                // A name that is one member's share code and another's customer id: the share code wins (that is what was shared).
                 .collectList()
                 .map(rows -> {
+                    // A name that is one member's share code and another's customer id: the share code wins (that is what was shared).
                     Map<String, String> byName = new HashMap<>();
-                    rows.forEach(row -> byName.merge(row.getKey(), row.getValue(), (first, second) -> first));
+                    rows.stream().filter(row -> Boolean.parseBoolean(row[2])).forEach(row -> byName.put(row[0], row[1]));
+                    rows.forEach(row -> byName.putIfAbsent(row[0], row[1]));
                     return byName;
                 });
     }

@@ -7,6 +7,7 @@ import io.fugou.member.enrollment.Enrollments;
 import io.fugou.member.program.MembershipProgram;
 import io.fugou.member.program.Programs;
 import io.fugou.platform.merchant.MerchantId;
+import io.fugou.platform.pipeline.Outbox;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -73,11 +74,14 @@ public class MemberImports {
 
     private final Enrollments enrollments;
     private final Programs programs;
+    private final Outbox outbox;
     private final TransactionalOperator transactional;
     private final JsonMapper json;
     private final Clock clock;
 
-    public MemberImports(Enrollments enrollments, Programs programs, ReactiveTransactionManager transactions, JsonMapper json, Clock clock) {
+    public MemberImports(Enrollments enrollments, Programs programs, Outbox outbox, ReactiveTransactionManager transactions, JsonMapper json,
+                         Clock clock) {
+        this.outbox = outbox;
         this.enrollments = enrollments;
         this.programs = programs;
         this.transactional = TransactionalOperator.create(transactions);
@@ -122,6 +126,7 @@ public class MemberImports {
             }
         }
         return enrollments.enroll(valid, Enrollments.Unresolved.ENROLL_WITHOUT)
+                .as(outbox::appendingOnceAtTheEnd)
                 .as(transactional::transactional)
                 .map(created -> {
                     tally.imported += created.size();

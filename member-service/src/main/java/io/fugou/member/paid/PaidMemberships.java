@@ -95,7 +95,11 @@ public class PaidMemberships {
                 }));
     }
 
-    /** Ends the plans bought in these orders (refunded or cancelled), at the given times; returns how many ended. */
+    /**
+     * Ends the plans bought in these orders (refunded or cancelled), at the given times; returns how many ended. An order of
+     * an earlier term that already ended ends nothing now; a refunded renewal ends the membership (the issue's rule: a
+     * refund ends it), the rest of the term it extended included.
+     */
     public Mono<Integer> endBoughtIn(List<MemberKey> buyers, List<String> orderIds, List<Instant> at) {
         if (orderIds.isEmpty()) {
             return Mono.just(0);
@@ -109,7 +113,7 @@ public class PaidMemberships {
                         join paid_membership_purchase b on b.merchant_id = p.merchant_id and b.customer_id = p.customer_id and b.plan_id = p.plan_id
                         join unnest(cast(:merchants as text[]), cast(:orders as text[])) as u(merchant_id, order_id)
                           on b.merchant_id = u.merchant_id and b.order_id = u.order_id
-                        where p.merchant_id = any(cast(:merchants as text[])) and p.ended_at is null""")
+                        where p.merchant_id = any(cast(:merchants as text[])) and p.ended_at is null and b.purchased_at >= p.started_at""")
                 .bind("merchants", buyers.stream().map(MemberKey::merchantId).toArray(String[]::new))
                 .bind("orders", orderIds.toArray(String[]::new))
                 .map((row, meta) -> new String[] {row.get("merchant_id", String.class), row.get("customer_id", String.class),
@@ -119,7 +123,10 @@ public class PaidMemberships {
                         endAt.get(row[0] + '\u0000' + row[3]), PaidMembershipEndReason.REFUNDED)).toList()));
     }
 
-    /** Lapses the merchant's plans whose term has run out by {@code now}, each at its term's end. */
+    /**
+     * Lapses the merchant's plans whose term has run out by {@code now}, each at its term's end; one renewed meanwhile (its end
+     * moved after it was read) is left running.
+     */
     public Mono<Integer> lapseDue(MerchantId merchant, Instant now) {
         return db.sql("""
                         select customer_id, plan_id, ends_at from paid_membership
@@ -129,6 +136,17 @@ public class PaidMemberships {
                         row.get("ends_at", OffsetDateTime.class).toInstant(), PaidMembershipEndReason.TERM_ENDED))
                 .all().collectList()
                 .flatMap(due -> lockMembers(due.stream().map(Ending::member).toList()).then(end(due)));
+    }
+
+    /** A purchase recorded before: whose and of which plan. */
+    public record Recorded(String customerId, String planId) {
+    }
+
+    public Mono<Recorded> purchaseOf(MerchantId merchant, String purchaseId) {
+        return db.sql("select customer_id, plan_id from paid_membership_purchase where merchant_id = :merchant and purchase_id = :purchase")
+                .bind("merchant", merchant.value()).bind("purchase", purchaseId)
+                .map((row, meta) -> new Recorded(row.get("customer_id", String.class), row.get("plan_id", String.class)))
+                .one();
     }
 
     /** A member's plans, current and past. */
@@ -153,6 +171,7 @@ public class PaidMemberships {
                         from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:plans as text[]), cast(:times as timestamptz[]),
                                     cast(:reasons as text[])) as u(merchant_id, customer_id, plan_id, ended_at, reason)
                         where p.merchant_id = u.merchant_id and p.customer_id = u.customer_id and p.plan_id = u.plan_id and p.ended_at is null
+                          and (u.reason <> 'TERM_ENDED' or p.ends_at = u.ended_at)
                         returning p.merchant_id, p.customer_id, p.plan_id, p.ended_at, p.end_reason""")
                 .bind("merchants", endings.stream().map(ending -> ending.member().merchantId()).toArray(String[]::new))
                 .bind("customers", endings.stream().map(ending -> ending.member().customerId()).toArray(String[]::new))

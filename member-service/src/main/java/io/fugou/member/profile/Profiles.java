@@ -4,6 +4,7 @@ import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
 import io.fugou.events.common.Consent;
 import io.fugou.events.common.ConsentChannel;
+import io.fugou.events.common.ConsentSource;
 import io.fugou.events.common.Gender;
 import io.fugou.events.customers.ProfileField;
 import io.fugou.events.members.MemberProfile;
@@ -12,6 +13,8 @@ import io.fugou.platform.pipeline.MemberSequences;
 import io.fugou.platform.pipeline.Outbound;
 import io.fugou.platform.pipeline.Outbox;
 import io.r2dbc.spi.Readable;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -28,6 +31,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
+import org.springframework.util.DigestUtils;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -65,19 +69,19 @@ public class Profiles {
 
     /** Takes the profile locks of these buyers, in one order. Call first in a transaction that changes profiles. */
     public Mono<Void> lock(List<MemberKey> buyers) {
-        List<MemberKey> sorted = buyers.stream().distinct()
-                .sorted(Comparator.comparing(MemberKey::merchantId).thenComparing(MemberKey::customerId)).toList();
-        if (sorted.isEmpty()) {
+        // 64-bit keys computed here and sorted by the key itself, so two writers take shared keys in one order.
+        Long[] keys = buyers.stream().map(Profiles::lockKey).distinct().sorted().toArray(Long[]::new);
+        if (keys.length == 0) {
             return Mono.empty();
         }
-        return db.sql("""
-                        select pg_advisory_xact_lock(hashtext('fugou_member_profile'), hashtext(u.merchant_id || ':' || u.customer_id))
-                        from unnest(cast(:merchants as text[]), cast(:customers as text[])) with ordinality as u(merchant_id, customer_id, n)
-                        where u.merchant_id = any(cast(:merchants as text[]))
-                        order by u.n""")
-                .bind("merchants", sorted.stream().map(MemberKey::merchantId).toArray(String[]::new))
-                .bind("customers", sorted.stream().map(MemberKey::customerId).toArray(String[]::new))
+        return db.sql("select pg_advisory_xact_lock(u.lock_key) from unnest(cast(:keys as bigint[])) with ordinality as u(lock_key, n) order by u.n")
+                .bind("keys", keys)
                 .fetch().all().then();
+    }
+
+    private static long lockKey(MemberKey buyer) {
+        byte[] digest = DigestUtils.md5Digest(("fugou_member_profile:" + buyer).getBytes(StandardCharsets.UTF_8));
+        return ByteBuffer.wrap(digest).getLong();
     }
 
     /** The stored profiles of these buyers (absent: none). */
@@ -126,8 +130,15 @@ public class Profiles {
         Gender gender = cleared.contains(ProfileField.GENDER) ? Gender.UNDISCLOSED : change.gender() != null ? change.gender() : current.gender();
         String region = cleared.contains(ProfileField.REGION) ? null : change.region() != null ? change.region() : current.region();
         Map<ConsentChannel, Profile.Decision> decisions = new LinkedHashMap<>();
-        current.consents().forEach(decision -> decisions.put(decision.channel(), decision));
-        for (Profile.Decision decision : change.consents() == null ? List.<Profile.Decision>of() : change.consents()) {
+        // A flag without decisions per channel covers every channel (the contract of Consent): kept as a decision per channel,
+        // so withdrawing one channel later leaves the others, and withdrawing the flag withdraws every one.
+        List<Profile.Decision> stored = current.consents().isEmpty() && current.marketingConsent() && current.updatedAt() != null
+                ? everyChannel(true, current.updatedAt()) : current.consents();
+        stored.forEach(decision -> decisions.put(decision.channel(), decision));
+        List<Profile.Decision> given = change.consents() == null || change.consents().isEmpty()
+                ? (change.marketingConsent() == null ? List.of() : everyChannel(change.marketingConsent(), change.at()))
+                : change.consents();
+        for (Profile.Decision decision : given) {
             Profile.Decision known = decisions.get(decision.channel());
             // The latest decision per channel counts, by when the buyer made it, whatever order the reports arrive in.
             if (decision.channel() != ConsentChannel.OTHER && (known == null || !decision.at().isBefore(known.at()))) {
@@ -144,6 +155,11 @@ public class Profiles {
         }
         // Nothing but the time changed: nothing changed.
         return sameValues(current, next) ? current : next;
+    }
+
+    private static List<Profile.Decision> everyChannel(boolean granted, Instant at) {
+        return List.of(ConsentChannel.SMS, ConsentChannel.APP_PUSH, ConsentChannel.WECHAT, ConsentChannel.EMAIL).stream()
+                .map(channel -> new Profile.Decision(channel, granted, at, ConsentSource.OTHER, null)).toList();
     }
 
     private static boolean sameValues(Profile a, Profile b) {

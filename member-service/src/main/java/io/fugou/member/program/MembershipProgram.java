@@ -4,7 +4,6 @@ import io.fugou.events.common.EnrollmentChannel;
 import io.fugou.platform.money.Currencies;
 import io.fugou.platform.web.InvalidFieldException;
 import java.math.BigInteger;
-import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Currency;
@@ -280,9 +279,8 @@ public record MembershipProgram(String timeZone, List<Tier> tiers, AutoEnrollmen
 
     /** This programme with every rule checked; a broken one is an {@link InvalidFieldException} naming the field. */
     public MembershipProgram validated() {
-        try {
-            ZoneId.of(timeZone);
-        } catch (DateTimeException e) {
+        // Region ids only: PostgreSQL reads an offset such as '+08:00' as a POSIX zone, west of Greenwich, and would count days wrong.
+        if (timeZone == null || !ZoneId.getAvailableZoneIds().contains(timeZone)) {
             throw new InvalidFieldException("timeZone", "must be a time zone id such as Asia/Shanghai, not '" + timeZone + "'");
         }
         Set<String> codes = new HashSet<>();

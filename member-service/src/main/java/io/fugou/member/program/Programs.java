@@ -92,6 +92,16 @@ public class Programs {
             }
             return ProgramVersion.DEFAULTS;
         }
+
+        /**
+         * The version in force at that time, or, for a time before the merchant's first version, that first one: what a
+         * member enrolled with an earlier date (an import) starts on is a tier of the merchant's ladder, not of the defaults.
+         */
+        public ProgramVersion inForceOrFirst(String merchant, Instant at) {
+            List<ProgramVersion> versions = byMerchant.getOrDefault(merchant, List.of());
+            ProgramVersion version = inForce(merchant, at);
+            return version == ProgramVersion.DEFAULTS && !versions.isEmpty() ? versions.get(versions.size() - 1) : version;
+        }
     }
 
     private ProgramVersion version(int number, OffsetDateTime from, String program) {

@@ -23,12 +23,12 @@ public class GrowthLedger {
 
     public enum Source { ORDER, REFUND, CANCELLATION, POINTS }
 
-    /** {@code basisMinor}: an order's paid total, which its refunds are taken back in proportion to. */
+    /** {@code basisMinor}: an order's paid total, which its refunds are taken back in proportion to; a refund's amount refunded. */
     public record Entry(MemberKey member, Source source, String sourceId, String orderId, long amount, Long basisMinor, Instant at) {
     }
 
-    /** What an order gave, and what its refunds and cancellation took back so far. */
-    public record OrderGrowth(MemberKey member, long growth, long basisMinor, long takenBack) {
+    /** What an order gave, what its refunds and cancellation took back so far, and how much money its refunds returned. */
+    public record OrderGrowth(MemberKey member, long growth, long basisMinor, long takenBack, long refundedMinor) {
 
         public long remaining() {
             return growth - takenBack;
@@ -89,8 +89,10 @@ public class GrowthLedger {
         }
         return db.sql("""
                         select o.merchant_id, o.customer_id, o.order_id, o.amount, o.basis_minor,
-                               coalesce((select -sum(r.amount) from growth_entry r
-                                         where r.merchant_id = o.merchant_id and r.order_id = o.order_id and r.source <> 'ORDER'), 0) as taken_back
+                               coalesce((select -sum(r.amount) from growth_entry r where r.merchant_id = o.merchant_id and r.order_id = o.order_id
+                                         and r.source in ('REFUND', 'CANCELLATION')), 0) as taken_back,
+                               coalesce((select sum(r.basis_minor) from growth_entry r where r.merchant_id = o.merchant_id and r.order_id = o.order_id
+                                         and r.source = 'REFUND'), 0) as refunded
                         from growth_entry o
                         join unnest(cast(:merchants as text[]), cast(:orders as text[])) as u(merchant_id, order_id)
                           on o.merchant_id = u.merchant_id and o.order_id = u.order_id
@@ -98,9 +100,27 @@ public class GrowthLedger {
                 .bind("merchants", merchants.toArray(String[]::new)).bind("orders", orderIds.toArray(String[]::new))
                 .map((row, meta) -> Map.entry(orderKey(row.get("merchant_id", String.class), row.get("order_id", String.class)),
                         new OrderGrowth(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
-                                row.get("amount", Long.class), row.get("basis_minor", Long.class), ((Number) row.get("taken_back")).longValue())))
+                                row.get("amount", Long.class), row.get("basis_minor", Long.class), ((Number) row.get("taken_back")).longValue(),
+                                ((Number) row.get("refunded")).longValue())))
                 .all()
                 .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+    }
+
+    /** What points events gave each of these orders so far ("merchant\0orderId" keys), for reversals to take back no more. */
+    public Mono<Map<String, Long>> pointsOfOrders(List<String> merchants, List<String> orderIds) {
+        if (orderIds.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        return db.sql("""
+                        select g.merchant_id, g.order_id, sum(g.amount) as points from growth_entry g
+                        join unnest(cast(:merchants as text[]), cast(:orders as text[])) as u(merchant_id, order_id)
+                          on g.merchant_id = u.merchant_id and g.order_id = u.order_id
+                        where g.merchant_id = any(cast(:merchants as text[])) and g.source = 'POINTS'
+                        group by g.merchant_id, g.order_id""")
+                .bind("merchants", merchants.toArray(String[]::new)).bind("orders", orderIds.toArray(String[]::new))
+                .map((row, meta) -> Map.entry(orderKey(row.get("merchant_id", String.class), row.get("order_id", String.class)),
+                        ((Number) row.get("points")).longValue()))
+                .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
     }
 
     /** A window of one member's score: the entries after {@code since}, up to and including {@code until}. */

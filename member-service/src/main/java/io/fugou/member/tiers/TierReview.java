@@ -1,6 +1,7 @@
 package io.fugou.member.tiers;
 
 import io.fugou.platform.merchant.MerchantId;
+import io.fugou.platform.pipeline.Outbox;
 import io.fugou.platform.schedule.DailyJob;
 import io.fugou.member.program.Programs;
 import java.time.Clock;
@@ -18,9 +19,11 @@ public class TierReview implements DailyJob {
 
     private final Tiers tiers;
     private final Programs programs;
+    private final Outbox outbox;
     private final Clock clock;
 
-    public TierReview(Tiers tiers, Programs programs, Clock clock) {
+    public TierReview(Tiers tiers, Programs programs, Outbox outbox, Clock clock) {
+        this.outbox = outbox;
         this.tiers = tiers;
         this.programs = programs;
         this.clock = clock;
@@ -40,6 +43,7 @@ public class TierReview implements DailyJob {
     public Mono<Void> run(MerchantId merchant, LocalDate day) {
         return programs.inForce(merchant, clock.instant()).flatMap(version -> tiers.expireManual(merchant, day, clock.instant())
                 .then(tiers.review(merchant, version.program().qualificationPeriod().startOf(day), version, clock.instant())))
-                .then();
+                .then()
+                .as(outbox::appendingOnceAtTheEnd);
     }
 }

@@ -91,7 +91,7 @@ public class Tiers {
                     Map<MemberKey, MembershipProgram> programOf = new HashMap<>();
                     List<Window> windows = new ArrayList<>();
                     tiers.keySet().forEach(member -> {
-                        MembershipProgram program = versions.inForce(member.merchantId(), grownAt.get(member)).program();
+                        MembershipProgram program = versions.inForceOrFirst(member.merchantId(), grownAt.get(member)).program();
                         programOf.put(member, program);
                         windows.add(window(member, program, grownAt.get(member)));
                     });
@@ -224,7 +224,7 @@ public class Tiers {
         String[] merchants = changes.stream().map(change -> change.member().merchantId()).toArray(String[]::new);
         String[] customers = changes.stream().map(change -> change.member().customerId()).toArray(String[]::new);
         return db.sql("""
-                        select m.merchant_id, m.customer_id, m.tier from member m
+                        select m.merchant_id, m.customer_id, m.tier, m.manual_tier from member m
                         join unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
                           on m.merchant_id = u.merchant_id and m.customer_id = u.customer_id
                         where m.merchant_id = any(cast(:merchants as text[]))
@@ -232,10 +232,14 @@ public class Tiers {
                         for update of m""")
                 .bind("merchants", merchants).bind("customers", customers)
                 .map((row, meta) -> Map.entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
-                        row.get("tier", String.class)))
+                        new String[] {row.get("tier", String.class), row.get("manual_tier", String.class)}))
                 .all().collectMap(Map.Entry::getKey, Map.Entry::getValue)
                 .flatMap(current -> {
-                    List<Change> still = changes.stream().filter(change -> change.fromTier().equals(current.get(change.member()))).toList();
+                    // Still in the tier the change starts from, and, unless the change is the merchant's own, without a manual tier
+                    // set meanwhile (a manual tier holds whatever the score).
+                    List<Change> still = changes.stream().filter(change -> current.containsKey(change.member())
+                            && change.fromTier().equals(current.get(change.member())[0])
+                            && (change.reason() == TierChangeReason.MANUAL || current.get(change.member())[1] == null)).toList();
                     if (still.isEmpty()) {
                         return Mono.just(List.<Change>of());
                     }

@@ -2,7 +2,9 @@ package io.fugou.platform.pipeline;
 
 import io.fugou.platform.config.PlatformTable;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.function.Supplier;
@@ -36,13 +38,17 @@ import reactor.core.scheduler.Schedulers;
  * it until commit, so within a share ids are handed out in commit order: the relay may read
  * {@code id > last published} without ever skipping a row whose transaction commits late. The price is
  * that writers of one share take turns for the length of their transactions; keep them short, and
- * append once per transaction (a second call taking a lower share than the first could deadlock with
- * another writer; PostgreSQL would then fail one of them, which a retry mends).
+ * append once per transaction, at its end (a second call taking a lower share than the first could deadlock
+ * with another writer; PostgreSQL would then fail one of them, which a retry mends): work that appends in
+ * several steps runs in {@link #appendingOnceAtTheEnd}, as every pipeline batch does.
  *
  * <p>Number the events ({@link MemberSequences}) before appending them, so every writer takes the
  * member's lock before the share's and none waits for the other in the opposite order.
  */
 public class Outbox {
+
+    /** The Reactor context key of the events held by {@link #appendingOnceAtTheEnd}. */
+    private static final Object HELD = Outbox.class.getName() + ".held";
 
     private final DatabaseClient db;
     private final TransactionalOperator insideTransaction;
@@ -92,11 +98,34 @@ public class Outbox {
      * the change and its events could part). They reach their topics after that transaction commits.
      */
     public Mono<Void> append(List<Outbound> events) {
-        if (relay.get().group() == null) {
-            return Mono.error(new IllegalStateException("no pipeline of this service relays the outbox: declare relaysOutbox() on one"));
-        }
+        return Mono.deferContextual(context -> context.<List<Outbound>>getOrEmpty(HELD)
+                .map(held -> Mono.<Void>fromRunnable(() -> held.addAll(events)))
+                .orElseGet(() -> appendNow(events)));
+    }
+
+    /**
+     * Runs work whose appends are held and made once, when it ends: one share lock per transaction, taken after every
+     * lock the work takes, so writers that append in several steps (a batch's waves, a job's parts) cannot deadlock on
+     * shares against each other. Nested, the outermost appends. The pipeline runs every batch this way.
+     */
+    public <T> Mono<T> appendingOnceAtTheEnd(Mono<T> work) {
+        return Mono.deferContextual(context -> {
+            if (context.hasKey(HELD)) {
+                return work;
+            }
+            List<Outbound> held = Collections.synchronizedList(new ArrayList<>());
+            return work.contextWrite(inner -> inner.put(HELD, held))
+                    .flatMap(result -> appendNow(List.copyOf(held)).thenReturn(result))
+                    .switchIfEmpty(Mono.defer(() -> appendNow(List.copyOf(held)).then(Mono.<T>empty())));
+        });
+    }
+
+    private Mono<Void> appendNow(List<Outbound> events) {
         if (events.isEmpty()) {
             return Mono.empty();
+        }
+        if (relay.get().group() == null) {
+            return Mono.error(new IllegalStateException("no pipeline of this service relays the outbox: declare relaysOutbox() on one"));
         }
         // Serializing may ask the schema registry (once per schema): not on the caller's event loop.
         Mono<Rows> rows = Mono.fromCallable(() -> rowsOf(events)).subscribeOn(Schedulers.boundedElastic());

@@ -128,7 +128,7 @@ public class PipelineAutoConfiguration {
                 container.setIdleBeforeDataMultiplier(1.0);
             }
             container.setMessageListener(new PipelineListener(pipeline, databaseTransaction, kafka.template(), kafka.valueSerializer(), waits,
-                    batchObserver, properties.databaseTimeout(), retry.attempts(), meters, relay));
+                    batchObserver, properties.databaseTimeout(), retry.attempts(), meters, relay, outbox));
             ConcurrentMessageListenerContainer<Object, Object> listener = new ConcurrentMessageListenerContainer<>(consumers, container);
             if (relay != null) {
                 OutboxRelay idleRelay = relay;

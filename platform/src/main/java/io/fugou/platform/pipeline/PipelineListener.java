@@ -63,6 +63,7 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
     private final ConsumerWaits waits;
     private final BatchObserver observer;
     private final OutboxRelay relay;
+    private final Outbox outbox;
     private final Duration databaseTimeout;
     private final int attempts;
     private final Counter applied;
@@ -75,8 +76,9 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
 
     PipelineListener(EventPipeline<?> pipeline, TransactionalOperator databaseTransaction, KafkaTemplate<byte[], byte[]> kafka,
                      Serializer<Object> valueSerializer, ConsumerWaits waits, BatchObserver observer, Duration databaseTimeout,
-                     int attempts, MeterRegistry meters, OutboxRelay relay) {
+                     int attempts, MeterRegistry meters, OutboxRelay relay, Outbox outbox) {
         this.pipeline = pipeline;
+        this.outbox = outbox;
         this.databaseTransaction = databaseTransaction;
         this.kafka = kafka;
         this.valueSerializer = valueSerializer;
@@ -226,6 +228,8 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
                     return handler.apply(wave.items().stream().map(Pending::event).toList()).flatMapIterable(outputs -> outputs);
                 })
                 .collectList();
+        // Whatever the waves put in the outbox goes in once, after all their locks.
+        all = outbox.appendingOnceAtTheEnd(all);
         if (relay != null) {
             // The outbox relay holds a share back while what the database applied here is not on Kafka yet.
             all = all.flatMap(outputs -> relay.markApplied(group, pending.stream().map(one -> one.event().position()).toList())

@@ -19,13 +19,13 @@ import io.fugou.member.tiers.GrowthLedger;
 import io.fugou.member.tiers.Tiers;
 import io.fugou.member.program.Programs;
 import io.fugou.platform.merchant.MerchantId;
+import io.fugou.platform.pipeline.Outbox;
 import io.fugou.platform.web.InvalidFieldException;
 import io.fugou.platform.web.paging.Page;
 import io.fugou.platform.web.paging.PageRequest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +46,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.util.UriComponentsBuilder;
 import reactor.core.publisher.Mono;
 
 /** Enrollment by the shop, and a merchant's members: one, or a filtered list a page at a time. */
@@ -106,11 +107,13 @@ public class MemberController {
     private final Profiles profiles;
     private final Quotas quotas;
     private final PaidMemberships paid;
+    private final Outbox outbox;
     private final TransactionalOperator transactional;
     private final Clock clock;
 
     public MemberController(Enrollments enrollments, Members members, Programs programs, GrowthLedger growth, Tiers tiers, Profiles profiles,
-                            Quotas quotas, PaidMemberships paid, ReactiveTransactionManager transactions, Clock clock) {
+                            Quotas quotas, PaidMemberships paid, Outbox outbox, ReactiveTransactionManager transactions, Clock clock) {
+        this.outbox = outbox;
         this.profiles = profiles;
         this.quotas = quotas;
         this.paid = paid;
@@ -154,8 +157,10 @@ public class MemberController {
         return enrollments.enroll(List.of(enrollment), Enrollments.Unresolved.REFUSE)
                 .flatMap(created -> created.isEmpty()
                         ? members.find(merchant, request.customerId()).map(existing -> ResponseEntity.ok(MemberResponse.of(existing.member())))
-                        : Mono.just(ResponseEntity.created(URI.create("/api/v1/members/" + request.customerId()))
+                        : Mono.just(ResponseEntity.created(UriComponentsBuilder.fromPath("/api/v1/members/{customerId}")
+                                        .buildAndExpand(request.customerId()).encode().toUri())
                                 .body(MemberResponse.of(created.get(0)))))
+                .as(outbox::appendingOnceAtTheEnd)
                 .as(transactional::transactional);
     }
 

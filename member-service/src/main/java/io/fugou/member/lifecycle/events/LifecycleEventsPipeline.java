@@ -30,19 +30,19 @@ class LifecycleEventsPipeline {
     EventPipeline<LifecycleEvent> memberLifecycle(DatabaseClient db) {
         EventHandler<MemberLifecycleChanged> stages = events -> latest(db.sql("""
                 update member m set stage = u.value, stage_since = u.since
-                from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:values as text[]), cast(:times as timestamptz[]))
-                     with ordinality as u(merchant_id, customer_id, value, since, n)
-                where m.merchant_id = u.merchant_id and m.customer_id = u.customer_id and (m.stage_since is null or m.stage_since <= u.since)
-                  and u.n = (select max(v.n) from unnest(cast(:merchants as text[]), cast(:customers as text[])) with ordinality
-                             as v(merchant_id, customer_id, n) where v.merchant_id = u.merchant_id and v.customer_id = u.customer_id)"""),
+                from (select distinct on (x.merchant_id, x.customer_id) x.*
+                      from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:values as text[]), cast(:times as timestamptz[]))
+                           with ordinality as x(merchant_id, customer_id, value, since, n)
+                      order by x.merchant_id, x.customer_id, x.since desc, x.n desc) u
+                where m.merchant_id = u.merchant_id and m.customer_id = u.customer_id and (m.stage_since is null or m.stage_since <= u.since)"""),
                 events, event -> event.payload().getToStage().name());
         EventHandler<RfmSegmentChanged> segments = events -> latest(db.sql("""
                 update member m set rfm_segment = u.value, rfm_since = u.since
-                from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:values as text[]), cast(:times as timestamptz[]))
-                     with ordinality as u(merchant_id, customer_id, value, since, n)
-                where m.merchant_id = u.merchant_id and m.customer_id = u.customer_id and (m.rfm_since is null or m.rfm_since <= u.since)
-                  and u.n = (select max(v.n) from unnest(cast(:merchants as text[]), cast(:customers as text[])) with ordinality
-                             as v(merchant_id, customer_id, n) where v.merchant_id = u.merchant_id and v.customer_id = u.customer_id)"""),
+                from (select distinct on (x.merchant_id, x.customer_id) x.*
+                      from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:values as text[]), cast(:times as timestamptz[]))
+                           with ordinality as x(merchant_id, customer_id, value, since, n)
+                      order by x.merchant_id, x.customer_id, x.since desc, x.n desc) u
+                where m.merchant_id = u.merchant_id and m.customer_id = u.customer_id and (m.rfm_since is null or m.rfm_since <= u.since)"""),
                 events, event -> event.payload().getSegment());
         return EventPipeline.consume("member-lifecycle", Topics.LIFECYCLE)
                 .group("member-service-lifecycle")
@@ -52,8 +52,8 @@ class LifecycleEventsPipeline {
     }
 
     /**
-     * Runs one of the updates above: each member's last event of the batch, applied if it is not older than what the member
-     * holds. (Each statement is written out where it is used, not built from a column name, so the merchant check reads it.)
+     * Runs one of the updates above: each member's latest event of the batch by event time (the last read among equals),
+     * applied if it is not older than what the member holds. (Each statement is written out where it is used, not built from a column name, so the merchant check reads it.)
      */
     private static <P extends SpecificRecord> Mono<List<Outbound>> latest(DatabaseClient.GenericExecuteSpec update, List<Inbound<P>> events,
                                                                         Function<Inbound<P>, String> value) {

@@ -6,6 +6,7 @@ import io.fugou.events.orders.OrderPaid;
 import io.fugou.events.orders.OrderRefunded;
 import io.fugou.member.enrollment.EnrollmentRequest;
 import io.fugou.member.enrollment.Enrollments;
+import io.fugou.events.common.Money;
 import io.fugou.events.orders.OrderLine;
 import io.fugou.member.paid.PaidMemberships;
 import io.fugou.member.paid.PaidMemberships.Purchase;
@@ -91,7 +92,7 @@ class OrderHandlers {
             MembershipProgram.PaidPlan plan = line.getSku() == null ? null : program.planSoldAs(line.getSku());
             if (plan != null && line.getQuantity() > 0) {
                 bought.add(new Purchase(event.member(), plan.planId(), plan.termMonths(), event.payload().getOrderId() + "/" + line.getSku(),
-                        event.payload().getOrderId(), line.getQuantity(), line.getPaidAmount(), event.occurredAt(), program.zone()));
+                        event.payload().getOrderId(), line.getQuantity(), paid(line), event.occurredAt(), program.zone()));
             }
         }
         return bought;
@@ -102,16 +103,17 @@ class OrderHandlers {
             if (event.payload().getFullRefund() || order.basisMinor() <= 0) {
                 return order.remaining();
             }
-            long refunded = Math.max(0, event.payload().getAmount().getAmountMinor());
-            // In proportion to what the order paid, rounded down, never more than is left.
-            long share = BigInteger.valueOf(order.growth()).multiply(BigInteger.valueOf(refunded))
+            // In proportion to all the order's refunds so far, rounded down once (so refunds in parts leave nothing behind),
+            // less what earlier refunds took; never more than is left.
+            long refundedSoFar = order.refundedMinor() + refunded(event);
+            long owed = BigInteger.valueOf(order.growth()).multiply(BigInteger.valueOf(Math.min(refundedSoFar, order.basisMinor())))
                     .divide(BigInteger.valueOf(order.basisMinor())).longValueExact();
-            return Math.min(share, order.remaining());
-        }, event -> new Cause(Source.REFUND, event.payload().getOrderId() + "/" + event.payload().getRefundId()));
+            return Math.max(0, Math.min(owed - order.takenBack(), order.remaining()));
+        }, event -> new Cause(Source.REFUND, event.payload().getOrderId() + "/" + event.payload().getRefundId()), OrderHandlers::refunded);
         // A refund of the whole order, or of a line of a plan's SKU, ends the paid membership it bought.
         return events -> growthBack.apply(events).then(programs.versionsOf(events.stream().map(Inbound::merchantId).toList()).flatMap(versions -> {
             List<Inbound<OrderRefunded>> ending = events.stream().filter(event -> event.payload().getFullRefund()
-                    || event.payload().getLines().stream().anyMatch(line -> line.getSku() != null
+                    || event.payload().getLines().stream().anyMatch(line -> line.getSku() != null && line.getQuantity() > 0
                             && versions.inForce(event.merchantId(), event.occurredAt()).program().planSoldAs(line.getSku()) != null)).toList();
             return paidMemberships.endBoughtIn(ending.stream().map(Inbound::member).toList(), ending.stream().map(event -> event.payload().getOrderId()).toList(),
                     ending.stream().map(Inbound::occurredAt).toList());
@@ -120,10 +122,24 @@ class OrderHandlers {
 
     EventHandler<OrderCancelled> cancelled() {
         EventHandler<OrderCancelled> growthBack = events -> takeBack(events, event -> event.payload().getOrderId(), (event, order) -> order.remaining(),
-                event -> new Cause(Source.CANCELLATION, event.payload().getOrderId()));
+                event -> new Cause(Source.CANCELLATION, event.payload().getOrderId()), event -> null);
         return events -> growthBack.apply(events).then(paidMemberships.endBoughtIn(events.stream().map(Inbound::member).toList(),
                 events.stream().map(event -> event.payload().getOrderId()).toList(), events.stream().map(Inbound::occurredAt).toList()))
                 .thenReturn(List.of());
+    }
+
+    /** What the line cost the buyer: its paidAmount, or (from a shop that does not send it) the unit price times the quantity less its discount. */
+    private static Money paid(OrderLine line) {
+        if (line.getPaidAmount() != null) {
+            return line.getPaidAmount();
+        }
+        long discount = line.getLineDiscount() == null ? 0 : line.getLineDiscount().getAmountMinor();
+        return Money.newBuilder().setCurrency(line.getUnitPrice().getCurrency())
+                .setAmountMinor(Math.max(0, line.getUnitPrice().getAmountMinor() * line.getQuantity() - discount)).build();
+    }
+
+    private static Long refunded(Inbound<OrderRefunded> event) {
+        return Math.max(0, event.payload().getAmount().getAmountMinor());
     }
 
     private record Cause(Source source, String id) {
@@ -135,7 +151,8 @@ class OrderHandlers {
 
     /** Takes back growth from the orders named, in event order (several refunds of one order in a batch share what is left). */
     private <P extends org.apache.avro.specific.SpecificRecord> Mono<List<Outbound>> takeBack(List<Inbound<P>> events, Function<Inbound<P>, String> orderOf,
-                                                                                              Share<P> share, Function<Inbound<P>, Cause> cause) {
+                                                                                              Share<P> share, Function<Inbound<P>, Cause> cause,
+                                                                                              Function<Inbound<P>, Long> refundedMinor) {
         return growth.ofOrders(events.stream().map(Inbound::merchantId).toList(), events.stream().map(orderOf).toList()).flatMap(orders -> {
             Map<String, OrderGrowth> left = new HashMap<>(orders);
             List<Entry> entries = new ArrayList<>();
@@ -146,11 +163,14 @@ class OrderHandlers {
                     continue; // an order never seen earned nothing here, and one taken back wholly has nothing left
                 }
                 long taken = share.of(event, order);
-                if (taken > 0) {
+                Long money = refundedMinor.apply(event);
+                // A refund too small to take a whole point is still recorded: its money counts towards the next one's share.
+                if (taken > 0 || (money != null && money > 0)) {
                     Cause why = cause.apply(event);
-                    entries.add(new Entry(order.member(), why.source(), why.id(), orderOf.apply(event), -taken, null, event.occurredAt()));
-                    left.put(key, new OrderGrowth(order.member(), order.growth(), order.basisMinor(), order.takenBack() + taken));
+                    entries.add(new Entry(order.member(), why.source(), why.id(), orderOf.apply(event), -taken, money, event.occurredAt()));
                 }
+                left.put(key, new OrderGrowth(order.member(), order.growth(), order.basisMinor(), order.takenBack() + taken,
+                        order.refundedMinor() + (money == null ? 0 : money)));
             }
             return growth.record(entries);
         }).thenReturn(List.of());

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.ReactiveTransactionManager;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -67,12 +68,12 @@ public class PaidMembershipController {
                 .thenMany(paidMemberships.of(merchant, customerId)).map(membership -> MembershipResponse.of(membership, now));
     }
 
-    @Operation(summary = "Starts a plan for a member now, or extends it from its end while it runs (PaidMembershipStarted or Renewed); "
-            + "the same purchaseId again changes nothing")
+    @Operation(summary = "Starts a plan for a member now, or extends it from its end while it runs (PaidMembershipStarted or Renewed): 201; "
+            + "the same purchaseId again changes nothing (200), and used for another member or plan is a 409")
     @PostMapping("/api/v1/members/{customerId}/paid-memberships")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(examples = @ExampleObject(name = "a year of PLUS",
             value = "{\"planId\": \"plus-annual\", \"purchaseId\": \"gift-2027-0042\"}")))
-    public Mono<MembershipResponse> purchase(MerchantId merchant, @PathVariable String customerId, @RequestBody PurchaseRequest request) {
+    public Mono<ResponseEntity<MembershipResponse>> purchase(MerchantId merchant, @PathVariable String customerId, @RequestBody PurchaseRequest request) {
         if (request.purchaseId() == null || request.purchaseId().isBlank() || request.purchaseId().length() > 200) {
             throw new InvalidFieldException("purchaseId", "must be the shop's id of the sale (1 to 200 characters), so a retry starts nothing twice");
         }
@@ -89,13 +90,22 @@ public class PaidMembershipController {
                         + program.paidPlans().stream().map(MembershipProgram.PaidPlan::planId).toList()));
             }
             Money price = Money.newBuilder().setCurrency(plan.price().currency()).setAmountMinor(plan.price().amountMinor() * terms).build();
+            String purchaseId = "api/" + request.purchaseId();
             return members.existing(merchant, customerId)
                     .then(paidMemberships.purchase(List.of(new PaidMemberships.Purchase(new MemberKey(merchant.value(), customerId), plan.planId(),
-                            plan.termMonths(), "api/" + request.purchaseId(), null, terms, price, now, program.zone()))))
-                    .thenMany(paidMemberships.of(merchant, customerId))
-                    .filter(membership -> membership.planId().equals(plan.planId()))
-                    .next()
-                    .map(membership -> MembershipResponse.of(membership, now));
+                            plan.termMonths(), purchaseId, null, terms, price, now, program.zone()))))
+                    .flatMap(applied -> applied.isEmpty()
+                            // Sent before: the same member and plan is a replay; anything else reuses the shop's id by mistake.
+                            ? paidMemberships.purchaseOf(merchant, purchaseId).filter(earlier -> earlier.customerId().equals(customerId)
+                                            && earlier.planId().equals(plan.planId()))
+                                    .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.CONFLICT,
+                                            "purchaseId " + request.purchaseId() + " was used for another member or plan.")))
+                                    .thenReturn(HttpStatus.OK)
+                            : Mono.just(HttpStatus.CREATED))
+                    .flatMap(status -> paidMemberships.of(merchant, customerId)
+                            .filter(membership -> membership.planId().equals(plan.planId()))
+                            .next()
+                            .map(membership -> ResponseEntity.status(status).body(MembershipResponse.of(membership, now))));
         }).as(transactional::transactional);
     }
 }

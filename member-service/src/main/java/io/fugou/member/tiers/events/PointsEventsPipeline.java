@@ -20,13 +20,15 @@ import io.fugou.platform.pipeline.EventHandler;
 import io.fugou.platform.pipeline.EventPipeline;
 import io.fugou.platform.pipeline.Inbound;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * Points as growth, for merchants whose programme counts them ({@code growth.fromPoints}): points earned add one for
- * one, points reversed by a refund take theirs back. Redeeming, expiring or adjusting points does not change growth.
+ * one, points reversed by a refund take theirs back (no more than their order's points gave). Redeeming, expiring or adjusting points does not change growth.
  */
 @Configuration(proxyBeanMethods = false)
 class PointsEventsPipeline {
@@ -43,13 +45,28 @@ class PointsEventsPipeline {
             }
             return growth.record(entries).flatMap(recorded -> tiers.upgradeAfterGrowth(GrowthLedger.latestGrowth(recorded)));
         }).thenReturn(List.of());
-        EventHandler<PointsReversed> reversed = events -> programs.versionsOf(events.stream().map(Inbound::merchantId).toList()).flatMap(versions ->
-                growth.record(events.stream()
-                        .filter(event -> versions.inForce(event.merchantId(), event.occurredAt()).program().growth().fromPoints()
-                                && event.payload().getPoints() > 0)
-                        .map(event -> new Entry(event.member(), Source.POINTS, "reversed/" + event.payload().getEntryId(), event.payload().getOrderId(),
-                                -event.payload().getPoints(), null, event.occurredAt()))
-                        .toList())).thenReturn(List.of());
+        // A reversal takes back no more than that order's points gave (nothing when they were earned before points counted).
+        EventHandler<PointsReversed> reversed = events -> programs.versionsOf(events.stream().map(Inbound::merchantId).toList()).flatMap(versions -> {
+            List<Inbound<PointsReversed>> counted = events.stream()
+                    .filter(event -> event.payload().getOrderId() != null && event.payload().getPoints() > 0
+                            && versions.inForce(event.merchantId(), event.occurredAt()).program().growth().fromPoints())
+                    .toList();
+            return growth.pointsOfOrders(counted.stream().map(Inbound::merchantId).toList(), counted.stream().map(event -> event.payload().getOrderId()).toList())
+                    .flatMap(given -> {
+                        Map<String, Long> left = new HashMap<>(given);
+                        List<Entry> entries = new ArrayList<>();
+                        for (Inbound<PointsReversed> event : counted) {
+                            String order = GrowthLedger.orderKey(event.merchantId(), event.payload().getOrderId());
+                            long taken = Math.min(event.payload().getPoints(), left.getOrDefault(order, 0L));
+                            if (taken > 0) {
+                                left.merge(order, -taken, Long::sum);
+                                entries.add(new Entry(event.member(), Source.POINTS, "reversed/" + event.payload().getEntryId(), event.payload().getOrderId(),
+                                        -taken, null, event.occurredAt()));
+                            }
+                        }
+                        return growth.record(entries);
+                    });
+        }).thenReturn(List.of());
         return EventPipeline.consume("member-points", Topics.POINTS)
                 .group("member-service-points")
                 .handle(PointsEarned.class, earned)
