@@ -138,7 +138,10 @@ public final class LocalPlatform implements AutoCloseable {
         summary.append(String.format("  %-18s localhost:%d (user postgres, one database per service)%n", "PostgreSQL", infrastructure.postgres().port()));
         summary.append(String.format("  %-18s %s%n", "Schema registry", infrastructure.registry().url()));
         summary.append(String.format("%n  A token for merchant '%s' (scopes: %s), valid 12 h:%n%n  %s%n", DEMO_MERCHANT, String.join(" ", DEMO_SCOPES), token));
-        summary.append(String.format("%n  Try: curl -H \"Authorization: Bearer $TOKEN\" %s/api/v1/members/some-buyer/points%n", serviceUrl("loyalty-service")));
+        summary.append(String.format("%n  Try: curl -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' "
+                + "-d '{\"customerId\":\"some-buyer\",\"channel\":\"SHOP_HOME\"}' %s/api/v1/members%n", serviceUrl("member-service")));
+        summary.append(String.format("       curl -H \"Authorization: Bearer $TOKEN\" %s/api/v1/members/some-buyer%n", serviceUrl("member-service")));
+        summary.append(String.format("       curl -H \"Authorization: Bearer $TOKEN\" %s/api/v1/members/some-buyer/points%n", serviceUrl("loyalty-service")));
         summary.append("  More tokens: POST /local/tokens {\"merchantId\":\"...\",\"scopes\":[...]} on any service.\n");
         summary.append("  Logs and data: target/local-run/ and target/infra/. Ctrl-C stops everything.\n");
         System.out.println(summary);
