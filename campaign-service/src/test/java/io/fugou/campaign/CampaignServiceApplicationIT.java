@@ -1,13 +1,12 @@
 package io.fugou.campaign;
 
-import io.fugou.testsupport.FugouIntegrationTest;
 import io.fugou.testsupport.ServiceSkeletonContract;
 
-@FugouIntegrationTest
+@CampaignIntegrationTest
 class CampaignServiceApplicationIT extends ServiceSkeletonContract {
 
     @Override
     protected String expectedTable() {
-        return null; // no tables until the service issue brings them
+        return "campaign";
     }
 }

@@ -124,8 +124,9 @@ public final class KafkaTestClient {
         throw new AssertionError(member + " has " + events.size() + " events on " + topic.name() + " after " + timeout + ", not " + count);
     }
 
+    /** A member's events on a topic that are there now, read for {@code window} (read_committed); to check none came. */
     @SuppressWarnings("unchecked")
-    private <V extends SpecificRecord> List<V> readEvents(Topic<V> topic, MemberKey member, Duration window) {
+    public <V extends SpecificRecord> List<V> readEvents(Topic<V> topic, MemberKey member, Duration window) {
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -1,0 +1,195 @@
+package io.fugou.campaign.campaigns;
+
+import io.fugou.events.common.ConsentChannel;
+import io.fugou.events.common.EnrollmentChannel;
+import io.fugou.platform.money.Currencies;
+import io.fugou.platform.web.InvalidFieldException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a marketer configures: when it fires ({@code trigger}), for whom ({@code audience}), what a member gets
+ * ({@code reward}, or per A/B {@code variants}), the share held out to measure it against ({@code holdoutPercent}),
+ * when it runs ({@code schedule}) and how much it may give ({@code budget}).
+ */
+public record CampaignDefinition(String name, Trigger trigger, Audience audience, Reward reward, List<Variant> variants, Integer holdoutPercent,
+                                 Schedule schedule, Budget budget) {
+
+    public enum TriggerType {
+        /** A buyer became a member. */
+        MEMBER_ENROLLED,
+        /** A buyer became a member through a member's referral: the new member and the referrer are both rewarded. */
+        REFERRAL_ENROLLED,
+        /** A member went up a tier ({@code toTier}: only to that one). */
+        TIER_UPGRADED
+    }
+
+    public record Trigger(TriggerType type, String toTier) {
+    }
+
+    /**
+     * Who may be rewarded: members in any of the {@code tiers}, having joined through any of the {@code channels}, and consenting
+     * to marketing on any of {@code consentedTo}; an empty list does not filter. Targeting every member says so: {@code everyone}.
+     */
+    public record Audience(Boolean everyone, List<String> tiers, List<EnrollmentChannel> channels, List<ConsentChannel> consentedTo) {
+
+        public Audience {
+            everyone = everyone != null && everyone;
+            tiers = tiers == null ? List.of() : List.copyOf(tiers);
+            channels = channels == null ? List.of() : List.copyOf(channels);
+            consentedTo = consentedTo == null ? List.of() : List.copyOf(consentedTo);
+        }
+
+        boolean filters() {
+            return !tiers.isEmpty() || !channels.isEmpty() || !consentedTo.isEmpty();
+        }
+    }
+
+    /** A coupon, bonus points (credited by loyalty-service), or both. */
+    public record Reward(Coupon coupon, Long bonusPoints, Integer bonusPointsValidDays) {
+    }
+
+    /**
+     * A coupon template: exactly one of an amount off ({@code amountOffMinor} in {@code currency}), a percent off (with an
+     * optional {@code maxDiscountMinor}) or free shipping; a minimum spend; valid {@code validDays} from issue or until
+     * {@code validUntil}; limited to {@code categories} when given.
+     */
+    public record Coupon(String templateId, Long amountOffMinor, Integer percentOff, Long maxDiscountMinor, Boolean freeShipping, String currency,
+                         Long minimumSpendMinor, Integer validDays, Instant validUntil, List<String> categories) {
+
+        public Coupon {
+            freeShipping = freeShipping != null && freeShipping;
+            categories = categories == null ? List.of() : List.copyOf(categories);
+        }
+    }
+
+    /** An A/B variant: its share of the members not held out ({@code weight}, the variants' summing to 100) and its reward. */
+    public record Variant(String code, Integer weight, Reward reward) {
+    }
+
+    public record Schedule(Instant startsAt, Instant endsAt, String timeZone) {
+    }
+
+    /** At most {@code total} rewards, {@code perMember} per member and {@code perDay} per local day; null: no limit. */
+    public record Budget(Long total, Integer perMember, Integer perDay) {
+    }
+
+    public CampaignDefinition {
+        holdoutPercent = holdoutPercent == null ? 0 : holdoutPercent;
+        variants = variants == null ? List.of() : List.copyOf(variants);
+        budget = budget == null ? new Budget(null, 1, null) : budget;
+    }
+
+    /** The variants members are assigned between: those given, or one ("default") with the campaign's reward. */
+    public List<Variant> assignable() {
+        return variants.isEmpty() ? List.of(new Variant("default", 100, reward)) : variants;
+    }
+
+    public ZoneId zone() {
+        return ZoneId.of(schedule == null || schedule.timeZone() == null ? "Asia/Shanghai" : schedule.timeZone());
+    }
+
+    /** Checks every rule; a broken one is an {@link InvalidFieldException} naming the field. */
+    public CampaignDefinition validated() {
+        if (name == null || name.isBlank() || name.length() > 200) {
+            throw new InvalidFieldException("name", "must name the campaign (1 to 200 characters)");
+        }
+        if (trigger == null || trigger.type() == null) {
+            throw new InvalidFieldException("trigger.type", "must say what the campaign reacts to, one of " + List.of(TriggerType.values()));
+        }
+        if (trigger.toTier() != null && trigger.type() != TriggerType.TIER_UPGRADED) {
+            throw new InvalidFieldException("trigger.toTier", "applies to TIER_UPGRADED only");
+        }
+        if (audience == null || (!audience.everyone() && !audience.filters())) {
+            throw new InvalidFieldException("audience", "must filter (tiers, channels, consentedTo) or say everyone: true to reach every member");
+        }
+        if (audience.everyone() && audience.filters()) {
+            throw new InvalidFieldException("audience.everyone", "cannot be true beside filters");
+        }
+        if (variants.isEmpty()) {
+            validate(reward, "reward");
+        } else {
+            if (reward != null) {
+                throw new InvalidFieldException("reward", "give each variant its reward, not the campaign");
+            }
+            Set<String> codes = new HashSet<>();
+            int weights = 0;
+            for (int i = 0; i < variants.size(); i++) {
+                Variant variant = variants.get(i);
+                String at = "variants[" + i + "]";
+                if (variant == null || variant.code() == null || !variant.code().matches("[A-Za-z0-9_-]{1,40}") || !codes.add(variant.code())) {
+                    throw new InvalidFieldException(at + ".code", "must be 1 to 40 letters, digits, '-' or '_', one per variant");
+                }
+                if (variant.weight() == null || variant.weight() < 1) {
+                    throw new InvalidFieldException(at + ".weight", "must be 1 or more");
+                }
+                weights += variant.weight();
+                validate(variant.reward(), at + ".reward");
+            }
+            if (weights != 100) {
+                throw new InvalidFieldException("variants", "weights must sum to 100, not " + weights);
+            }
+        }
+        if (holdoutPercent < 0 || holdoutPercent > 50) {
+            throw new InvalidFieldException("holdoutPercent", "must be 0 to 50: the share that gets nothing, to measure the campaign against");
+        }
+        if (schedule != null) {
+            if (schedule.timeZone() != null && !ZoneId.getAvailableZoneIds().contains(schedule.timeZone())) {
+                throw new InvalidFieldException("schedule.timeZone", "must be a time zone id such as Asia/Shanghai");
+            }
+            if (schedule.startsAt() != null && schedule.endsAt() != null && !schedule.endsAt().isAfter(schedule.startsAt())) {
+                throw new InvalidFieldException("schedule.endsAt", "must be after startsAt");
+            }
+        }
+        if (budget.total() != null && budget.total() < 1) {
+            throw new InvalidFieldException("budget.total", "must be 1 or more, or left out for no limit");
+        }
+        if (budget.perMember() != null && budget.perMember() < 1) {
+            throw new InvalidFieldException("budget.perMember", "must be 1 or more, or left out for no limit");
+        }
+        if (budget.perDay() != null && budget.perDay() < 1) {
+            throw new InvalidFieldException("budget.perDay", "must be 1 or more, or left out for no limit");
+        }
+        return this;
+    }
+
+    private static void validate(Reward reward, String at) {
+        if (reward == null || (reward.coupon() == null && reward.bonusPoints() == null)) {
+            throw new InvalidFieldException(at, "must give a coupon, bonus points, or both");
+        }
+        if (reward.bonusPoints() != null && (reward.bonusPoints() < 1 || reward.bonusPoints() > 1_000_000)) {
+            throw new InvalidFieldException(at + ".bonusPoints", "must be 1 to 1,000,000");
+        }
+        Coupon coupon = reward.coupon();
+        if (coupon == null) {
+            return;
+        }
+        String c = at + ".coupon";
+        if (coupon.templateId() == null || !coupon.templateId().matches("[A-Za-z0-9_-]{1,60}")) {
+            throw new InvalidFieldException(c + ".templateId", "must name the coupon template in 1 to 60 letters, digits, '-' or '_'");
+        }
+        int kinds = (coupon.amountOffMinor() != null ? 1 : 0) + (coupon.percentOff() != null ? 1 : 0) + (coupon.freeShipping() ? 1 : 0);
+        if (kinds != 1) {
+            throw new InvalidFieldException(c, "must be exactly one of amountOffMinor, percentOff or freeShipping");
+        }
+        if (coupon.amountOffMinor() != null && coupon.amountOffMinor() < 1) {
+            throw new InvalidFieldException(c + ".amountOffMinor", "must be above 0");
+        }
+        if (coupon.percentOff() != null && (coupon.percentOff() < 1 || coupon.percentOff() > 100)) {
+            throw new InvalidFieldException(c + ".percentOff", "must be 1 to 100");
+        }
+        if ((coupon.amountOffMinor() != null || coupon.maxDiscountMinor() != null || coupon.minimumSpendMinor() != null)
+                && !Currencies.isIso4217(coupon.currency())) {
+            throw new InvalidFieldException(c + ".currency", "must be an ISO-4217 currency code such as CNY for the amounts");
+        }
+        if ((coupon.validDays() == null) == (coupon.validUntil() == null)) {
+            throw new InvalidFieldException(c + ".validDays", "give validDays (from issue) or validUntil, one of them");
+        }
+        if (coupon.validDays() != null && (coupon.validDays() < 1 || coupon.validDays() > 3660)) {
+            throw new InvalidFieldException(c + ".validDays", "must be 1 to 3660");
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.fugou.campaign.campaigns;
+
+import io.fugou.platform.merchant.MerchantId;
+import io.fugou.platform.web.paging.Cursor;
+import io.fugou.platform.web.paging.Page;
+import io.fugou.platform.web.paging.PageRequest;
+import io.r2dbc.spi.Readable;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.List;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The merchants' campaigns. */
+@Repository
+public class Campaigns {
+
+    private final DatabaseClient db;
+    private final JsonMapper json;
+
+    public Campaigns(DatabaseClient db, JsonMapper json) {
+        this.db = db;
+        this.json = json;
+    }
+
+    public Mono<Campaign> create(MerchantId merchant, String campaignId, CampaignDefinition definition, Instant now) {
+        return db.sql("""
+                        insert into campaign (merchant_id, campaign_id, status, definition, created_at, updated_at)
+                        values (:merchant, :campaign, 'DRAFT', cast(:definition as jsonb), :now, :now)""")
+                .bind("merchant", merchant.value()).bind("campaign", campaignId).bind("definition", json.writeValueAsString(definition))
+                .bind("now", utc(now))
+                .then().thenReturn(new Campaign(campaignId, Campaign.Status.DRAFT, definition, now, now));
+    }
+
+    /** The campaign, locked until the caller's transaction ends (changes to one campaign take turns). */
+    public Mono<Campaign> lock(MerchantId merchant, String campaignId) {
+        return db.sql("""
+                        select campaign_id, status, cast(definition as text) as definition, created_at, updated_at from campaign
+                        where merchant_id = :merchant and campaign_id = :campaign for update""")
+                .bind("merchant", merchant.value()).bind("campaign", campaignId)
+                .map((row, meta) -> campaign(row)).one();
+    }
+
+    public Mono<Campaign> find(MerchantId merchant, String campaignId) {
+        return db.sql("""
+                        select campaign_id, status, cast(definition as text) as definition, created_at, updated_at from campaign
+                        where merchant_id = :merchant and campaign_id = :campaign""")
+                .bind("merchant", merchant.value()).bind("campaign", campaignId)
+                .map((row, meta) -> campaign(row)).one();
+    }
+
+    public Mono<Void> update(MerchantId merchant, String campaignId, Campaign.Status status, CampaignDefinition definition, Instant now) {
+        return db.sql("""
+                        update campaign set status = :status, definition = cast(:definition as jsonb), updated_at = :now
+                        where merchant_id = :merchant and campaign_id = :campaign""")
+                .bind("status", status.name()).bind("definition", json.writeValueAsString(definition)).bind("now", utc(now))
+                .bind("merchant", merchant.value()).bind("campaign", campaignId)
+                .then();
+    }
+
+    /** The merchant's campaigns, newest first. */
+    public Mono<Page<Campaign>> list(MerchantId merchant, PageRequest page) {
+        var after = page.after(2);
+        return db.sql("""
+                        select campaign_id, status, cast(definition as text) as definition, created_at, updated_at from campaign
+                        where merchant_id = :merchant and (created_at, campaign_id) < (:beforeAt, :beforeId)
+                        order by created_at desc, campaign_id desc limit :limit""")
+                .bind("merchant", merchant.value())
+                .bind("beforeAt", utc(after.map(cursor -> Instant.ofEpochMilli(cursor.longValue(0))).orElse(Instant.parse("9999-12-31T23:59:59Z"))))
+                .bind("beforeId", after.map(cursor -> cursor.value(1)).orElse(""))
+                .bind("limit", page.fetchSize())
+                .map((row, meta) -> campaign(row))
+                .all().collectList()
+                .map(rows -> Page.of(rows, page, campaign -> Cursor.of(Long.toString(campaign.createdAt().toEpochMilli()), campaign.campaignId())));
+    }
+
+    /** The active campaigns of these merchants listening for these triggers, in one query for a batch. */
+    public Flux<MerchantCampaign> active(Collection<String> merchants, List<CampaignDefinition.TriggerType> triggers) {
+        return db.sql("""
+                        select merchant_id, campaign_id, status, cast(definition as text) as definition, created_at, updated_at from campaign
+                        where merchant_id = any(cast(:merchants as text[])) and status = 'ACTIVE'
+                          and definition -> 'trigger' ->> 'type' = any(cast(:triggers as text[]))""")
+                .bind("merchants", merchants.stream().distinct().toArray(String[]::new))
+                .bind("triggers", triggers.stream().map(Enum::name).toArray(String[]::new))
+                .map((row, meta) -> new MerchantCampaign(row.get("merchant_id", String.class), campaign(row)))
+                .all();
+    }
+
+    public record MerchantCampaign(String merchantId, Campaign campaign) {
+    }
+
+    private Campaign campaign(Readable row) {
+        return new Campaign(row.get("campaign_id", String.class), Campaign.Status.valueOf(row.get("status", String.class)),
+                json.readValue(row.get("definition", String.class), CampaignDefinition.class),
+                row.get("created_at", OffsetDateTime.class).toInstant(), row.get("updated_at", OffsetDateTime.class).toInstant());
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+}

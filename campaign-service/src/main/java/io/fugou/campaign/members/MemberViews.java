@@ -1,0 +1,80 @@
+package io.fugou.campaign.members;
+
+import io.fugou.events.MemberKey;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+import reactor.core.publisher.Mono;
+
+/** What campaign-service knows of each member (tier, how they joined, the channels they consented to), kept from events. */
+@Repository
+public class MemberViews {
+
+    /** A member as audiences see them; {@code consents}: ConsentChannel names granted. */
+    public record MemberView(String tier, String channel, List<String> consents, boolean erased) {
+    }
+
+    private final DatabaseClient db;
+
+    public MemberViews(DatabaseClient db) {
+        this.db = db;
+    }
+
+    public Mono<Void> enrolled(MemberKey member, String tier, String channel, Instant at) {
+        return db.sql("""
+                        insert into member_view (merchant_id, customer_id, tier, channel, updated_at) values (:merchant, :customer, :tier, :channel, :at)
+                        on conflict (merchant_id, customer_id) do update set tier = coalesce(member_view.tier, excluded.tier),
+                            channel = excluded.channel, updated_at = greatest(member_view.updated_at, excluded.updated_at)""")
+                .bind("merchant", member.merchantId()).bind("customer", member.customerId()).bind("tier", tier).bind("channel", channel)
+                .bind("at", utc(at)).then();
+    }
+
+    public Mono<Void> tier(MemberKey member, String tier, Instant at) {
+        return db.sql("""
+                        insert into member_view (merchant_id, customer_id, tier, updated_at) values (:merchant, :customer, :tier, :at)
+                        on conflict (merchant_id, customer_id) do update set tier = excluded.tier, updated_at = excluded.updated_at""")
+                .bind("merchant", member.merchantId()).bind("customer", member.customerId()).bind("tier", tier).bind("at", utc(at)).then();
+    }
+
+    public Mono<Void> consents(MemberKey member, List<String> granted, Instant at) {
+        return db.sql("""
+                        insert into member_view (merchant_id, customer_id, consents, updated_at) values (:merchant, :customer, :consents, :at)
+                        on conflict (merchant_id, customer_id) do update set consents = excluded.consents, updated_at = excluded.updated_at""")
+                .bind("merchant", member.merchantId()).bind("customer", member.customerId()).bind("consents", granted.toArray(String[]::new))
+                .bind("at", utc(at)).then();
+    }
+
+    /** The member's personal data is gone: consents too (nothing may be sent on their strength). */
+    public Mono<Void> erased(MemberKey member, Instant at) {
+        return db.sql("""
+                        update member_view set consents = '{}', erased = true, updated_at = :at
+                        where merchant_id = :merchant and customer_id = :customer""")
+                .bind("merchant", member.merchantId()).bind("customer", member.customerId()).bind("at", utc(at)).then();
+    }
+
+    public Mono<Map<MemberKey, MemberView>> of(List<MemberKey> members) {
+        if (members.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        return db.sql("""
+                        select v.merchant_id, v.customer_id, v.tier, v.channel, v.consents, v.erased from member_view v
+                        join unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
+                          on v.merchant_id = u.merchant_id and v.customer_id = u.customer_id
+                        where v.merchant_id = any(cast(:merchants as text[]))""")
+                .bind("merchants", members.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                .bind("customers", members.stream().map(MemberKey::customerId).toArray(String[]::new))
+                .map((row, meta) -> Map.entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
+                        new MemberView(row.get("tier", String.class), row.get("channel", String.class),
+                                Arrays.asList(row.get("consents", String[].class)), Boolean.TRUE.equals(row.get("erased", Boolean.class)))))
+                .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,228 @@
+package io.fugou.campaign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fugou.events.MemberKey;
+import io.fugou.events.Topics;
+import io.fugou.events.campaigns.AssignmentGroup;
+import io.fugou.events.campaigns.BonusPointsGranted;
+import io.fugou.events.campaigns.CampaignAssigned;
+import io.fugou.events.campaigns.CampaignEvent;
+import io.fugou.events.campaigns.CouponIssued;
+import io.fugou.events.campaigns.SuppressionReason;
+import io.fugou.events.common.EnrollmentChannel;
+import io.fugou.events.members.MemberEnrolled;
+import io.fugou.events.members.MemberEvent;
+import io.fugou.events.members.MemberTierChanged;
+import io.fugou.events.members.TierChangeDirection;
+import io.fugou.events.members.TierChangeReason;
+import io.fugou.platform.security.LocalTokens;
+import io.fugou.testsupport.KafkaTestClient;
+import io.fugou.testsupport.MovableClock;
+import io.fugou.testsupport.TestTokens;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** Campaigns from the marketer's API to the coupon in a member's wallet: once per trigger, within budget, measured against a holdout. */
+@CampaignIntegrationTest
+class CampaignIT {
+
+    private static final Duration ARRIVAL = Duration.ofSeconds(30);
+    private static final String TEN_OFF = "{\"coupon\": {\"templateId\": \"ten-off\", \"amountOffMinor\": 1000, \"currency\": \"CNY\", "
+            + "\"minimumSpendMinor\": 5000, \"validDays\": 30}}";
+
+    @Autowired
+    private WebTestClient web;
+
+    @Autowired
+    private LocalTokens localTokens;
+
+    @Autowired
+    private MovableClock clock;
+
+    private final KafkaTestClient shop = new KafkaTestClient();
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldRewardEachEnrollmentOnceHoldingOutItsShareAndReportIt() {
+        String merchant = unique("merchant");
+        String campaign = activate(merchant, "{\"name\": \"Welcome\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
+                + "\"reward\": " + TEN_OFF + ", \"holdoutPercent\": 20}");
+        List<MemberKey> joined = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            MemberKey member = new MemberKey(merchant, "buyer-" + i);
+            joined.add(member);
+            MemberEvent enrolled = enrolled(member, null);
+            shop.publish(Topics.MEMBERS, member, enrolled);
+            if (i % 10 == 0) {
+                shop.publish(Topics.MEMBERS, member, enrolled); // redelivered: rewarded once
+            }
+        }
+
+        Awaitility.await().atMost(ARRIVAL).untilAsserted(() -> web.get().uri("/api/v1/campaigns/{id}/report", campaign)
+                .headers(h -> h.setBearerAuth(token(merchant, "campaigns:read"))).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.assigned").isEqualTo(100));
+        Map<String, Object> report = web.get().uri("/api/v1/campaigns/{id}/report", campaign).headers(h -> h.setBearerAuth(token(merchant, "campaigns:read")))
+                .exchange().expectBody(Map.class).returnResult().getResponseBody();
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) report.get("rows");
+        long heldOut = rows.stream().filter(row -> row.get("group").equals("HOLDOUT")).mapToLong(row -> ((Number) row.get("members")).longValue()).sum();
+        long treated = rows.stream().filter(row -> row.get("group").equals("TREATMENT")).mapToLong(row -> ((Number) row.get("members")).longValue()).sum();
+        long coupons = rows.stream().mapToLong(row -> ((Number) row.get("coupons")).longValue()).sum();
+        assertThat(heldOut + treated).isEqualTo(100);
+        assertThat(heldOut).isBetween(5L, 35L); // 20 of 100 expected; four standard deviations either side
+        assertThat(coupons).isEqualTo(treated);
+
+        List<CampaignEvent> first = shop.awaitEvents(Topics.CAMPAIGNS, joined.get(0), 1, ARRIVAL);
+        CampaignAssigned assigned = (CampaignAssigned) first.get(0).getPayload();
+        assertThat(first.get(0).getSequence()).isEqualTo(1L);
+        if (assigned.getGroup() == AssignmentGroup.TREATMENT) {
+            assertThat(first).hasSize(2);
+            CouponIssued coupon = (CouponIssued) first.get(1).getPayload();
+            assertThat(coupon.getCouponCode()).matches("[0-9A-HJKMNP-TV-Z]{12}");
+            assertThat(coupon.getAmountOff().getAmountMinor()).isEqualTo(1000L);
+            clock.set(Instant.now());
+            web.get().uri("/api/v1/members/{customer}/coupons", joined.get(0).customerId()).headers(h -> h.setBearerAuth(token(merchant, "campaigns:read")))
+                    .exchange().expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(1)
+                    .jsonPath("$[0].code").isEqualTo(coupon.getCouponCode());
+        } else {
+            assertThat(first).hasSize(1);
+            assertThat(assigned.getGroup()).isEqualTo(AssignmentGroup.HOLDOUT);
+        }
+        // Another merchant sees none of it.
+        String other = unique("merchant");
+        web.get().uri("/api/v1/campaigns/{id}", campaign).headers(h -> h.setBearerAuth(token(other, "campaigns:read"))).exchange().expectStatus().isNotFound();
+        web.get().uri("/api/v1/campaigns/{id}/report", campaign).headers(h -> h.setBearerAuth(token(other, "campaigns:read"))).exchange().expectStatus().isNotFound();
+        web.get().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(token(other, "campaigns:read"))).exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.items.length()").isEqualTo(0);
+        web.get().uri("/api/v1/members/{customer}/coupons", "buyer-0").headers(h -> h.setBearerAuth(token(other, "campaigns:read"))).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(0);
+        web.post().uri("/api/v1/campaigns/{id}/pause", campaign).headers(h -> h.setBearerAuth(token(other, "campaigns:write"))).exchange()
+                .expectStatus().isNotFound();
+    }
+
+    @Test
+    void shouldSuppressWithTheReasonOnceTheBudgetIsSpent() {
+        String merchant = unique("merchant");
+        activate(merchant, "{\"name\": \"First three\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"channels\": [\"POSTER\"]}, "
+                + "\"reward\": {\"bonusPoints\": 50}, \"budget\": {\"total\": 3}}");
+        List<MemberKey> joined = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            MemberKey member = new MemberKey(merchant, "buyer-" + i);
+            joined.add(member);
+            shop.publish(Topics.MEMBERS, member, enrolled(member, null));
+        }
+        MemberKey notPoster = new MemberKey(merchant, "from-home-page");
+        MemberEvent homePage = enrolled(notPoster, null);
+        ((MemberEnrolled) homePage.getPayload()).setChannel(EnrollmentChannel.SHOP_HOME);
+        shop.publish(Topics.MEMBERS, notPoster, homePage);
+
+        List<String> outcomes = new ArrayList<>();
+        for (MemberKey member : joined) {
+            List<CampaignEvent> events = shop.awaitEvents(Topics.CAMPAIGNS, member, 1, ARRIVAL);
+            CampaignAssigned assigned = (CampaignAssigned) events.get(0).getPayload();
+            outcomes.add(assigned.getGroup() + (assigned.getSuppressionReason() == null ? "" : ":" + assigned.getSuppressionReason()));
+            if (assigned.getGroup() == AssignmentGroup.TREATMENT) {
+                assertThat(((BonusPointsGranted) events.get(1).getPayload()).getPoints()).isEqualTo(50L);
+            }
+        }
+        assertThat(outcomes).containsExactlyInAnyOrder("TREATMENT", "TREATMENT", "TREATMENT",
+                "SUPPRESSED:" + SuppressionReason.BUDGET_EXHAUSTED, "SUPPRESSED:" + SuppressionReason.BUDGET_EXHAUSTED);
+        assertThat(shop.readEvents(Topics.CAMPAIGNS, notPoster, Duration.ofSeconds(2))).isEmpty(); // not in the audience
+    }
+
+    @Test
+    void shouldRewardTheReferrerAndTheNewMemberAndAnUpgradeToTheNamedTier() {
+        String merchant = unique("merchant");
+        activate(merchant, "{\"name\": \"Bring a friend\", \"trigger\": {\"type\": \"REFERRAL_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
+                + "\"reward\": " + TEN_OFF + "}");
+        activate(merchant, "{\"name\": \"Gold\", \"trigger\": {\"type\": \"TIER_UPGRADED\", \"toTier\": \"gold\"}, \"audience\": {\"tiers\": [\"gold\"]}, "
+                + "\"reward\": {\"coupon\": {\"templateId\": \"gold-ship\", \"freeShipping\": true, \"validDays\": 60}}}");
+        MemberKey referrer = new MemberKey(merchant, "referrer");
+        MemberKey friend = new MemberKey(merchant, "friend");
+        shop.publish(Topics.MEMBERS, referrer, enrolled(referrer, null));
+        shop.publish(Topics.MEMBERS, friend, enrolled(friend, "referrer"));
+        shop.publish(Topics.MEMBERS, referrer, tierChanged(referrer, "regular", "silver"));
+        shop.publish(Topics.MEMBERS, referrer, tierChanged(referrer, "silver", "gold"));
+
+        List<CampaignEvent> friendEvents = shop.awaitEvents(Topics.CAMPAIGNS, friend, 2, ARRIVAL);
+        assertThat(friendEvents).extracting(event -> event.getPayload().getClass().getSimpleName()).containsExactly("CampaignAssigned", "CouponIssued");
+        // The referrer: the friend's referral (a coupon), and gold (free shipping); silver triggers nothing.
+        List<CampaignEvent> referrerEvents = shop.awaitEvents(Topics.CAMPAIGNS, referrer, 4, ARRIVAL);
+        assertThat(referrerEvents).hasSize(4);
+        assertThat(referrerEvents).extracting(CampaignEvent::getSequence).containsExactly(1L, 2L, 3L, 4L);
+        List<CouponIssued> coupons = referrerEvents.stream().map(CampaignEvent::getPayload).filter(CouponIssued.class::isInstance)
+                .map(CouponIssued.class::cast).toList();
+        assertThat(coupons).extracting(CouponIssued::getTemplateId).containsExactlyInAnyOrder("ten-off", "gold-ship");
+    }
+
+    @Test
+    void shouldRefuseABrokenCampaignNamingTheField() {
+        String merchant = unique("merchant");
+        refused(merchant, "{\"name\": \"x\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {}, \"reward\": " + TEN_OFF + "}", "audience");
+        refused(merchant, "{\"name\": \"x\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
+                + "\"reward\": {\"coupon\": {\"templateId\": \"t\", \"percentOff\": 120, \"validDays\": 3}}}", "reward.coupon.percentOff");
+        refused(merchant, "{\"name\": \"x\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, \"reward\": " + TEN_OFF
+                + ", \"schedule\": {\"startsAt\": \"2027-02-01T00:00:00Z\", \"endsAt\": \"2027-01-01T00:00:00Z\"}}", "schedule.endsAt");
+        refused(merchant, "{\"name\": \"x\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
+                + "\"variants\": [{\"code\": \"a\", \"weight\": 60, \"reward\": " + TEN_OFF + "}, {\"code\": \"b\", \"weight\": 60, \"reward\": " + TEN_OFF + "}]}",
+                "variants");
+        refused(merchant, "{\"name\": \"x\", \"trigger\": {\"type\": \"BIRTHDAY_PARTY\"}, \"audience\": {\"everyone\": true}, \"reward\": " + TEN_OFF + "}",
+                "trigger.type");
+        refused(merchant, "{\"name\": \"x\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, \"reward\": " + TEN_OFF
+                + ", \"colour\": \"red\"}", "colour");
+        web.get().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(token(merchant, "campaigns:read"))).exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.items.length()").isEqualTo(0);
+    }
+
+    private void refused(String merchant, String body, String field) {
+        web.post().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(token(merchant, "campaigns:write"))).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body).exchange()
+                .expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.errors[0].field").isEqualTo(field);
+    }
+
+    /** Creates and activates a campaign; its id. */
+    @SuppressWarnings("unchecked")
+    private String activate(String merchant, String body) {
+        Map<String, Object> created = web.post().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(token(merchant, "campaigns:write")))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+                .expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+        String id = (String) created.get("campaignId");
+        web.post().uri("/api/v1/campaigns/{id}/activate", id).headers(h -> h.setBearerAuth(token(merchant, "campaigns:write"))).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.status").isEqualTo("ACTIVE");
+        return id;
+    }
+
+    private String token(String merchant, String... scopes) {
+        return new TestTokens(localTokens).forMerchant(merchant, scopes);
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static MemberEvent enrolled(MemberKey member, String referrer) {
+        return event(member, MemberEnrolled.newBuilder().setChannel(EnrollmentChannel.POSTER).setTier("regular").setReferrerCustomerId(referrer).build());
+    }
+
+    private static MemberEvent tierChanged(MemberKey member, String from, String to) {
+        return event(member, MemberTierChanged.newBuilder().setFromTier(from).setToTier(to).setDirection(TierChangeDirection.UPGRADE)
+                .setGrowthScore(1000).setReason(TierChangeReason.GROWTH).build());
+    }
+
+    private static MemberEvent event(MemberKey member, SpecificRecord payload) {
+        return MemberEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                .setMerchantId(member.merchantId()).setCustomerId(member.customerId()).setSequence(0).setPayload(payload).build();
+    }
+}
