@@ -24,10 +24,18 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
         /** A buyer became a member through a member's referral: the new member and the referrer are both rewarded. */
         REFERRAL_ENROLLED,
         /** A member went up a tier ({@code toTier}: only to that one). */
-        TIER_UPGRADED
+        TIER_UPGRADED,
+        /** A buyer's first paid order (nudge the second). */
+        FIRST_ORDER,
+        /** A buyer's {@code orderNumber}th paid order. */
+        NTH_ORDER,
+        /** A referred member's first paid order: the referrer is rewarded. */
+        REFERRED_FIRST_ORDER,
+        /** A paid order with a line in {@code category} (or one below it: "drinks" covers "drinks/beer"). */
+        CATEGORY_BOUGHT
     }
 
-    public record Trigger(TriggerType type, String toTier) {
+    public record Trigger(TriggerType type, String toTier, Integer orderNumber, String category) {
     }
 
     /**
@@ -102,6 +110,15 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
         }
         if (trigger.toTier() != null && trigger.type() != TriggerType.TIER_UPGRADED) {
             throw new InvalidFieldException("trigger.toTier", "applies to TIER_UPGRADED only");
+        }
+        if ((trigger.type() == TriggerType.NTH_ORDER) != (trigger.orderNumber() != null)) {
+            throw new InvalidFieldException("trigger.orderNumber", "is required by NTH_ORDER (2 or more) and applies to it only");
+        }
+        if (trigger.orderNumber() != null && (trigger.orderNumber() < 2 || trigger.orderNumber() > 1000)) {
+            throw new InvalidFieldException("trigger.orderNumber", "must be 2 to 1000 (the first order is FIRST_ORDER)");
+        }
+        if ((trigger.type() == TriggerType.CATEGORY_BOUGHT) != (trigger.category() != null && !trigger.category().isBlank())) {
+            throw new InvalidFieldException("trigger.category", "is required by CATEGORY_BOUGHT and applies to it only");
         }
         if (audience == null || (!audience.everyone() && !audience.filters())) {
             throw new InvalidFieldException("audience", "must filter (tiers, channels, consentedTo) or say everyone: true to reach every member");

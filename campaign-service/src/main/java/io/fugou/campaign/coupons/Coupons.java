@@ -3,7 +3,10 @@ package io.fugou.campaign.coupons;
 import io.fugou.campaign.campaigns.CampaignDefinition;
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
+import io.fugou.campaign.publishing.CampaignEvents;
+import io.fugou.events.campaigns.CouponExpired;
 import io.fugou.events.campaigns.CouponIssued;
+import io.fugou.events.campaigns.CouponRedeemed;
 import io.fugou.events.common.Money;
 import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.pipeline.Envelopes;
@@ -35,9 +38,11 @@ public class Coupons {
     }
 
     private final DatabaseClient db;
+    private final CampaignEvents events;
 
-    public Coupons(DatabaseClient db) {
+    public Coupons(DatabaseClient db, CampaignEvents events) {
         this.db = db;
+        this.events = events;
     }
 
     /** Issues a coupon of the template to the member (in the caller's transaction); returns its event. {@code fact}: why, unique per member. */
@@ -69,6 +74,107 @@ public class Coupons {
                         .setMinimumSpend(template.minimumSpendMinor() == null ? null : money(template.minimumSpendMinor(), template.currency()))
                         .setValidFrom(at).setValidUntil(validUntil)
                         .build());
+    }
+
+    /** A coupon code an order used, with the discount it gave. */
+    public record Redemption(MemberKey member, String code, String orderId, Money discount, Instant at) {
+    }
+
+    /**
+     * Marks the coupons these orders used as redeemed, once (a coupon already redeemed or expired is left alone; a code the
+     * merchant never issued is not ours to record), and publishes a {@code CouponRedeemed} for each.
+     */
+    public Mono<Void> redeem(List<Redemption> redemptions) {
+        if (redemptions.isEmpty()) {
+            return Mono.empty();
+        }
+        java.util.Map<String, Redemption> byCode = new java.util.HashMap<>();
+        redemptions.forEach(redemption -> byCode.putIfAbsent(redemption.member().merchantId() + '\u0000' + redemption.code(), redemption));
+        return db.sql("""
+                        update coupon c set status = 'REDEEMED', redeemed_order_id = u.order_id, redeemed_at = u.at
+                        from unnest(cast(:merchants as text[]), cast(:codes as text[]), cast(:orders as text[]), cast(:times as timestamptz[]))
+                             as u(merchant_id, code, order_id, at)
+                        where c.merchant_id = u.merchant_id and c.code = u.code and c.status = 'ISSUED'
+                        returning c.merchant_id, c.customer_id, c.coupon_id, c.code, c.campaign_id, c.redeemed_order_id, c.redeemed_at""")
+                .bind("merchants", redemptions.stream().map(redemption -> redemption.member().merchantId()).toArray(String[]::new))
+                .bind("codes", redemptions.stream().map(Redemption::code).toArray(String[]::new))
+                .bind("orders", redemptions.stream().map(Redemption::orderId).toArray(String[]::new))
+                .bind("times", redemptions.stream().map(redemption -> utc(redemption.at())).toArray(OffsetDateTime[]::new))
+                .map((row, meta) -> {
+                    MemberKey owner = new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class));
+                    Redemption redemption = byCode.get(owner.merchantId() + '\u0000' + row.get("code", String.class));
+                    return new CampaignEvents.Pending(owner, "redeemed/" + row.get("coupon_id", String.class),
+                            row.get("redeemed_at", OffsetDateTime.class).toInstant(),
+                            CouponRedeemed.newBuilder().setCouponId(row.get("coupon_id", String.class)).setCouponCode(row.get("code", String.class))
+                                    .setCampaignId(row.get("campaign_id", String.class)).setOrderId(row.get("redeemed_order_id", String.class))
+                                    .setDiscount(redemption.discount()).build());
+                })
+                .all().collectList()
+                .flatMap(events::publish);
+    }
+
+    /** Coupons of the merchant whose time has run out by {@code now}: expired, each with a {@code CouponExpired}. */
+    public Mono<Integer> expire(MerchantId merchant, Instant now) {
+        return db.sql("""
+                        update coupon set status = 'EXPIRED'
+                        where merchant_id = :merchant and status = 'ISSUED' and valid_until <= :now
+                        returning customer_id, coupon_id, campaign_id, valid_until""")
+                .bind("merchant", merchant.value()).bind("now", utc(now))
+                .map((row, meta) -> new CampaignEvents.Pending(new MemberKey(merchant.value(), row.get("customer_id", String.class)),
+                        "expired/" + row.get("coupon_id", String.class), row.get("valid_until", OffsetDateTime.class).toInstant(),
+                        CouponExpired.newBuilder().setCouponId(row.get("coupon_id", String.class)).setCampaignId(row.get("campaign_id", String.class)).build()))
+                .all().collectList()
+                .flatMap(expired -> events.publish(expired).thenReturn(expired.size()));
+    }
+
+    /** Why a coupon cannot be used for a basket; null when it can. */
+    public enum Refusal { NOT_FOUND, USED, EXPIRED, NOT_YET_VALID, OTHER_CURRENCY, BELOW_MINIMUM_SPEND, NO_ELIGIBLE_CATEGORY }
+
+    /** A basket to check a coupon against: its total before the coupon, its currency, and the categories of its lines. */
+    public record Basket(long totalMinor, String currency, List<String> categories) {
+    }
+
+    /** Whether the member can use the code on the basket, and the discount it would give (0 for free shipping). */
+    public record Check(String code, boolean usable, Refusal refusal, long discountMinor, boolean freeShipping) {
+    }
+
+    public Mono<Check> check(MerchantId merchant, String customerId, String code, Basket basket, Instant now) {
+        return db.sql("select * from coupon where merchant_id = :merchant and customer_id = :customer and code = :code")
+                .bind("merchant", merchant.value()).bind("customer", customerId).bind("code", code)
+                .map((row, meta) -> {
+                    Refusal refusal = null;
+                    String status = row.get("status", String.class);
+                    Long amountOff = row.get("amount_off_minor", Long.class);
+                    Integer percentOff = row.get("percent_off", Integer.class);
+                    Long maxDiscount = row.get("max_discount_minor", Long.class);
+                    Long minimumSpend = row.get("minimum_spend_minor", Long.class);
+                    String currency = row.get("currency", String.class);
+                    List<String> categories = Arrays.asList(row.get("categories", String[].class));
+                    if ("REDEEMED".equals(status)) {
+                        refusal = Refusal.USED;
+                    } else if ("EXPIRED".equals(status) || !row.get("valid_until", OffsetDateTime.class).toInstant().isAfter(now)) {
+                        refusal = Refusal.EXPIRED;
+                    } else if (row.get("valid_from", OffsetDateTime.class).toInstant().isAfter(now)) {
+                        refusal = Refusal.NOT_YET_VALID;
+                    } else if (currency != null && !currency.equals(basket.currency())) {
+                        refusal = Refusal.OTHER_CURRENCY;
+                    } else if (minimumSpend != null && basket.totalMinor() < minimumSpend) {
+                        refusal = Refusal.BELOW_MINIMUM_SPEND;
+                    } else if (!categories.isEmpty() && basket.categories().stream().noneMatch(category -> categories.stream()
+                            .anyMatch(allowed -> category.equals(allowed) || category.startsWith(allowed + "/")))) {
+                        refusal = Refusal.NO_ELIGIBLE_CATEGORY;
+                    }
+                    long discount = 0;
+                    if (refusal == null && amountOff != null) {
+                        discount = Math.min(amountOff, basket.totalMinor());
+                    } else if (refusal == null && percentOff != null) {
+                        discount = basket.totalMinor() * percentOff / 100; // rounded down: never more than the percent
+                        discount = maxDiscount == null ? discount : Math.min(discount, maxDiscount);
+                    }
+                    return new Check(code, refusal == null, refusal, discount, refusal == null && Boolean.TRUE.equals(row.get("free_shipping", Boolean.class)));
+                })
+                .one()
+                .defaultIfEmpty(new Check(code, false, Refusal.NOT_FOUND, 0, false));
     }
 
     /** The member's coupons usable now: issued, not used, not expired; soonest to expire first. */

@@ -37,13 +37,15 @@ class MemberEventsPipeline {
     @Bean
     EventPipeline<MemberEvent> campaignMembers(MemberViews members, Issuer issuer) {
         EventHandler<MemberEnrolled> enrolled = events -> Flux.fromIterable(events)
-                .concatMap(event -> members.enrolled(event.member(), event.payload().getTier(), event.payload().getChannel().name(), event.occurredAt()))
+                .concatMap(event -> members.enrolled(event.member(), event.payload().getTier(), event.payload().getChannel().name(),
+                        event.payload().getReferrerCustomerId(), event.occurredAt()))
                 .then(issuer.fire(triggersOfEnrollments(events)))
                 .thenReturn(List.of());
         EventHandler<MemberTierChanged> tiers = events -> Flux.fromIterable(events)
                 .concatMap(event -> members.tier(event.member(), event.payload().getToTier(), event.occurredAt()))
                 .then(issuer.fire(events.stream().filter(event -> event.payload().getDirection() == TierChangeDirection.UPGRADE)
-                        .map(event -> new Trigger(event.member(), TriggerType.TIER_UPGRADED, event.eventId(), event.payload().getToTier(), event.occurredAt()))
+                        .map(event -> new Trigger(event.member(), TriggerType.TIER_UPGRADED, event.eventId(), event.payload().getToTier(), null, null,
+                                event.occurredAt()))
                         .toList()))
                 .thenReturn(List.of());
         EventHandler<MemberConsentChanged> consents = events -> Flux.fromIterable(events)
@@ -70,12 +72,12 @@ class MemberEventsPipeline {
     private static List<Trigger> triggersOfEnrollments(List<Inbound<MemberEnrolled>> events) {
         List<Trigger> triggers = new ArrayList<>();
         for (Inbound<MemberEnrolled> event : events) {
-            triggers.add(new Trigger(event.member(), TriggerType.MEMBER_ENROLLED, event.eventId(), null, event.occurredAt()));
+            triggers.add(Trigger.of(event.member(), TriggerType.MEMBER_ENROLLED, event.eventId(), event.occurredAt()));
             String referrer = event.payload().getReferrerCustomerId();
             if (referrer != null) {
-                triggers.add(new Trigger(event.member(), TriggerType.REFERRAL_ENROLLED, event.eventId(), null, event.occurredAt()));
-                triggers.add(new Trigger(new MemberKey(event.merchantId(), referrer), TriggerType.REFERRAL_ENROLLED,
-                        "referred/" + event.customerId(), null, event.occurredAt()));
+                triggers.add(Trigger.of(event.member(), TriggerType.REFERRAL_ENROLLED, event.eventId(), event.occurredAt()));
+                triggers.add(Trigger.of(new MemberKey(event.merchantId(), referrer), TriggerType.REFERRAL_ENROLLED, "referred/" + event.customerId(),
+                        event.occurredAt()));
             }
         }
         return triggers;

@@ -5,6 +5,8 @@ import io.fugou.campaign.campaigns.CampaignDefinition;
 import io.fugou.campaign.campaigns.CampaignDefinition.TriggerType;
 import io.fugou.campaign.campaigns.Campaigns;
 import io.fugou.campaign.coupons.Coupons;
+import io.fugou.campaign.publishing.CampaignEvents;
+import io.fugou.campaign.publishing.CampaignEvents.Pending;
 import io.fugou.campaign.members.MemberViews;
 import io.fugou.campaign.members.MemberViews.MemberView;
 import io.fugou.events.MemberKey;
@@ -12,13 +14,9 @@ import io.fugou.events.Topics;
 import io.fugou.events.campaigns.AssignmentGroup;
 import io.fugou.events.campaigns.BonusPointsGranted;
 import io.fugou.events.campaigns.CampaignAssigned;
-import io.fugou.events.campaigns.CampaignEvent;
 import io.fugou.events.campaigns.SuppressionReason;
 import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.pipeline.Envelopes;
-import io.fugou.platform.pipeline.MemberSequences;
-import io.fugou.platform.pipeline.Outbound;
-import io.fugou.platform.pipeline.Outbox;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -43,24 +41,36 @@ import reactor.core.publisher.Mono;
 @Service
 public class Issuer {
 
-    /** A trigger met by a member; {@code triggerKey} identifies the cause, so a redelivered trigger rewards nobody twice. */
-    public record Trigger(MemberKey member, TriggerType type, String triggerKey, String toTier, Instant at) {
+    /**
+     * A trigger met by a member; {@code triggerKey} identifies the cause, so a redelivered trigger rewards nobody twice. The
+     * details a campaign may narrow it by: the tier reached, the order's number, a category bought.
+     */
+    public record Trigger(MemberKey member, TriggerType type, String triggerKey, String tier, Integer orderNumber, String category, Instant at) {
+
+        public static Trigger of(MemberKey member, TriggerType type, String triggerKey, Instant at) {
+            return new Trigger(member, type, triggerKey, null, null, null, at);
+        }
+
+        boolean meets(CampaignDefinition.Trigger wanted) {
+            return wanted.type() == type
+                    && (wanted.toTier() == null || wanted.toTier().equals(tier))
+                    && (wanted.orderNumber() == null || wanted.orderNumber().equals(orderNumber))
+                    && (wanted.category() == null || (category != null && (category.equals(wanted.category()) || category.startsWith(wanted.category() + "/"))));
+        }
     }
 
     private final DatabaseClient db;
     private final Campaigns campaigns;
     private final MemberViews members;
     private final Coupons coupons;
-    private final MemberSequences sequences;
-    private final Outbox outbox;
+    private final CampaignEvents events;
 
-    public Issuer(DatabaseClient db, Campaigns campaigns, MemberViews members, Coupons coupons, MemberSequences sequences, Outbox outbox) {
+    public Issuer(DatabaseClient db, Campaigns campaigns, MemberViews members, Coupons coupons, CampaignEvents events) {
         this.db = db;
         this.campaigns = campaigns;
         this.members = members;
         this.coupons = coupons;
-        this.sequences = sequences;
-        this.outbox = outbox;
+        this.events = events;
     }
 
     private record Candidate(Trigger trigger, String merchantId, Campaign campaign) {
@@ -77,8 +87,7 @@ public class Issuer {
                     for (Trigger trigger : triggers) {
                         for (Campaigns.MerchantCampaign listening : active) {
                             CampaignDefinition definition = listening.campaign().definition();
-                            if (listening.merchantId().equals(trigger.member().merchantId()) && definition.trigger().type() == trigger.type()
-                                    && (definition.trigger().toTier() == null || definition.trigger().toTier().equals(trigger.toTier()))
+                            if (listening.merchantId().equals(trigger.member().merchantId()) && trigger.meets(definition.trigger())
                                     && listening.campaign().runsAt(trigger.at())) {
                                 candidates.add(new Candidate(trigger, listening.merchantId(), listening.campaign()));
                             }
@@ -114,10 +123,6 @@ public class Issuer {
                 && (audience.consentedTo().isEmpty() || audience.consentedTo().stream().anyMatch(channel -> member.consents().contains(channel.name())));
     }
 
-    /** An event to publish for a member, numbered later. */
-    private record Pending(MemberKey member, String fact, Instant at, SpecificRecord payload) {
-    }
-
     private Mono<List<Pending>> assign(Candidate candidate) {
         Trigger trigger = candidate.trigger();
         Campaign campaign = candidate.campaign();
@@ -145,27 +150,27 @@ public class Issuer {
                             return Mono.just(List.<Pending>of()); // this trigger was handled before
                         }
                         String fact = campaign.campaignId() + "/" + trigger.triggerKey();
-                        List<Pending> events = new ArrayList<>();
-                        events.add(new Pending(member, "assigned/" + fact, trigger.at(), CampaignAssigned.newBuilder().setCampaignId(campaign.campaignId())
+                        List<Pending> rewards = new ArrayList<>();
+                        rewards.add(new Pending(member, "assigned/" + fact, trigger.at(), CampaignAssigned.newBuilder().setCampaignId(campaign.campaignId())
                                 .setTriggerEventId(trigger.triggerKey()).setGroup(assigned).setVariant(variant).setSuppressionReason(reason).build()));
                         if (!treated) {
-                            return Mono.just(events);
+                            return Mono.just(rewards);
                         }
                         CampaignDefinition.Reward reward = group.variant().reward();
                         if (reward.bonusPoints() != null) {
-                            events.add(new Pending(member, "bonus/" + fact, trigger.at(), BonusPointsGranted.newBuilder()
+                            rewards.add(new Pending(member, "bonus/" + fact, trigger.at(), BonusPointsGranted.newBuilder()
                                     .setGrantId(Envelopes.eventId(Topics.CAMPAIGNS, member + "/bonus/" + fact)).setCampaignId(campaign.campaignId())
                                     .setPoints(reward.bonusPoints())
                                     .setExpiresAt(reward.bonusPointsValidDays() == null ? null : trigger.at().plus(Duration.ofDays(reward.bonusPointsValidDays())))
                                     .build()));
                         }
                         if (reward.coupon() == null) {
-                            return Mono.just(events);
+                            return Mono.just(rewards);
                         }
                         return coupons.issue(member, campaign.campaignId(), variant, fact, reward.coupon(), trigger.at())
                                 .map(issued -> {
-                                    events.add(new Pending(member, "coupon/" + fact, trigger.at(), issued));
-                                    return events;
+                                    rewards.add(new Pending(member, "coupon/" + fact, trigger.at(), issued));
+                                    return rewards;
                                 });
                     });
         });
@@ -197,25 +202,7 @@ public class Issuer {
     }
 
     private Mono<Void> publish(List<List<Pending>> assigned) {
-        List<Pending> pending = assigned.stream().flatMap(List::stream).toList();
-        if (pending.isEmpty()) {
-            return Mono.empty();
-        }
-        return sequences.next(Topics.CAMPAIGNS.name(), pending.stream().map(Pending::member).toList()).flatMap(numbers -> {
-            List<Outbound> events = new ArrayList<>();
-            for (int i = 0; i < pending.size(); i++) {
-                Pending one = pending.get(i);
-                events.add(Outbound.of(Topics.CAMPAIGNS, CampaignEvent.newBuilder()
-                        .setEventId(Envelopes.eventId(Topics.CAMPAIGNS, one.member() + "/" + one.fact()))
-                        .setOccurredAt(one.at())
-                        .setMerchantId(one.member().merchantId())
-                        .setCustomerId(one.member().customerId())
-                        .setSequence(numbers.get(i))
-                        .setPayload(one.payload())
-                        .build()));
-            }
-            return outbox.append(events);
-        });
+        return events.publish(assigned.stream().flatMap(List::stream).toList());
     }
 
     private static OffsetDateTime utc(Instant instant) {

@@ -16,7 +16,7 @@ import reactor.core.publisher.Mono;
 public class MemberViews {
 
     /** A member as audiences see them; {@code consents}: ConsentChannel names granted. */
-    public record MemberView(String tier, String channel, List<String> consents, boolean erased) {
+    public record MemberView(String tier, String channel, List<String> consents, boolean erased, String referrerCustomerId) {
     }
 
     private final DatabaseClient db;
@@ -25,12 +25,15 @@ public class MemberViews {
         this.db = db;
     }
 
-    public Mono<Void> enrolled(MemberKey member, String tier, String channel, Instant at) {
+    public Mono<Void> enrolled(MemberKey member, String tier, String channel, String referrer, Instant at) {
         return db.sql("""
-                        insert into member_view (merchant_id, customer_id, tier, channel, updated_at) values (:merchant, :customer, :tier, :channel, :at)
+                        insert into member_view (merchant_id, customer_id, tier, channel, referrer_customer_id, updated_at)
+                        values (:merchant, :customer, :tier, :channel, :referrer, :at)
                         on conflict (merchant_id, customer_id) do update set tier = coalesce(member_view.tier, excluded.tier),
-                            channel = excluded.channel, updated_at = greatest(member_view.updated_at, excluded.updated_at)""")
+                            channel = excluded.channel, referrer_customer_id = excluded.referrer_customer_id,
+                            updated_at = greatest(member_view.updated_at, excluded.updated_at)""")
                 .bind("merchant", member.merchantId()).bind("customer", member.customerId()).bind("tier", tier).bind("channel", channel)
+                .bind("referrer", org.springframework.r2dbc.core.Parameter.fromOrEmpty(referrer, String.class))
                 .bind("at", utc(at)).then();
     }
 
@@ -62,7 +65,7 @@ public class MemberViews {
             return Mono.just(Map.of());
         }
         return db.sql("""
-                        select v.merchant_id, v.customer_id, v.tier, v.channel, v.consents, v.erased from member_view v
+                        select v.merchant_id, v.customer_id, v.tier, v.channel, v.consents, v.erased, v.referrer_customer_id from member_view v
                         join unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
                           on v.merchant_id = u.merchant_id and v.customer_id = u.customer_id
                         where v.merchant_id = any(cast(:merchants as text[]))""")
@@ -70,7 +73,8 @@ public class MemberViews {
                 .bind("customers", members.stream().map(MemberKey::customerId).toArray(String[]::new))
                 .map((row, meta) -> Map.entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
                         new MemberView(row.get("tier", String.class), row.get("channel", String.class),
-                                Arrays.asList(row.get("consents", String[].class)), Boolean.TRUE.equals(row.get("erased", Boolean.class)))))
+                                Arrays.asList(row.get("consents", String[].class)), Boolean.TRUE.equals(row.get("erased", Boolean.class)),
+                                row.get("referrer_customer_id", String.class))))
                 .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
     }
 

@@ -1,0 +1,186 @@
+package io.fugou.campaign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fugou.events.MemberKey;
+import io.fugou.events.Topics;
+import io.fugou.events.campaigns.BonusPointsGranted;
+import io.fugou.events.campaigns.CampaignEvent;
+import io.fugou.events.campaigns.CouponExpired;
+import io.fugou.events.campaigns.CouponIssued;
+import io.fugou.events.campaigns.CouponRedeemed;
+import io.fugou.events.common.EnrollmentChannel;
+import io.fugou.events.members.MemberEnrolled;
+import io.fugou.events.members.MemberEvent;
+import io.fugou.events.orders.OrderEvent;
+import io.fugou.platform.security.LocalTokens;
+import io.fugou.testsupport.KafkaTestClient;
+import io.fugou.testsupport.MovableClock;
+import io.fugou.testsupport.OrderEventMother;
+import io.fugou.testsupport.TestTokens;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** Order triggers (first, nth, a referred member's first, a category bought), and coupons redeemed, checked and expired. */
+@CampaignIntegrationTest
+class CampaignOrdersIT {
+
+    private static final Duration ARRIVAL = Duration.ofSeconds(30);
+
+    @Autowired
+    private WebTestClient web;
+
+    @Autowired
+    private LocalTokens localTokens;
+
+    @Autowired
+    private MovableClock clock;
+
+    private final KafkaTestClient shop = new KafkaTestClient();
+
+    @BeforeEach
+    void setUp() {
+        clock.set(Instant.now().minus(Duration.ofMinutes(10)));
+    }
+
+    @AfterEach
+    void putTheClockBack() {
+        clock.set(Instant.now());
+    }
+
+    @Test
+    void shouldRewardTheFirstTheThirdAReferredFirstOrderAndACategoryOnce() {
+        String merchant = unique("merchant");
+        activate(merchant, "{\"name\": \"Join\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 1}}");
+        activate(merchant, "{\"name\": \"Second purchase nudge\", \"trigger\": {\"type\": \"FIRST_ORDER\"}, \"audience\": {\"everyone\": true}, "
+                + "\"reward\": {\"bonusPoints\": 10}}");
+        activate(merchant, "{\"name\": \"Third\", \"trigger\": {\"type\": \"NTH_ORDER\", \"orderNumber\": 3}, \"audience\": {\"everyone\": true}, "
+                + "\"reward\": {\"coupon\": {\"templateId\": \"third\", \"percentOff\": 10, \"maxDiscountMinor\": 5000, \"currency\": \"CNY\", \"validDays\": 7}}}");
+        activate(merchant, "{\"name\": \"Thanks for the friend\", \"trigger\": {\"type\": \"REFERRED_FIRST_ORDER\"}, \"audience\": {\"everyone\": true}, "
+                + "\"reward\": {\"bonusPoints\": 100}}");
+        activate(merchant, "{\"name\": \"Snacks with your beer\", \"trigger\": {\"type\": \"CATEGORY_BOUGHT\", \"category\": \"drinks\"}, "
+                + "\"audience\": {\"everyone\": true}, \"reward\": {\"coupon\": {\"templateId\": \"snacks\", \"amountOffMinor\": 500, \"currency\": \"CNY\", "
+                + "\"validDays\": 7, \"categories\": [\"snacks\"]}}}");
+        MemberKey referrer = new MemberKey(merchant, "referrer");
+        MemberKey friend = new MemberKey(merchant, "friend");
+        shop.publish(Topics.MEMBERS, referrer, enrolled(referrer, null));
+        shop.publish(Topics.MEMBERS, friend, enrolled(friend, "referrer"));
+        shop.awaitEvents(Topics.CAMPAIGNS, referrer, 2, ARRIVAL);
+        shop.awaitEvents(Topics.CAMPAIGNS, friend, 2, ARRIVAL); // known to campaigns now
+
+        OrderEvent first = order(friend, "o1", "drinks/beer");
+        shop.publish(Topics.ORDERS, friend, first);
+        shop.publish(Topics.ORDERS, friend, first); // redelivered: counted once, rewarded once
+        shop.publish(Topics.ORDERS, friend, order(friend, "o2", "snacks"));
+        shop.publish(Topics.ORDERS, friend, order(friend, "o3", "snacks"));
+
+        // The friend: joining, the first order, beer (drinks/beer is under drinks), the third order; two events each.
+        List<CampaignEvent> friendEvents = shop.awaitEvents(Topics.CAMPAIGNS, friend, 8, ARRIVAL);
+        assertThat(friendEvents).hasSize(8);
+        assertThat(friendEvents).extracting(CampaignEvent::getSequence).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        assertThat(friendEvents.stream().map(CampaignEvent::getPayload).filter(CouponIssued.class::isInstance).map(CouponIssued.class::cast)
+                .map(CouponIssued::getTemplateId)).containsExactlyInAnyOrder("snacks", "third");
+        // The referrer: joining, and the friend's first order.
+        List<CampaignEvent> referrerEvents = shop.awaitEvents(Topics.CAMPAIGNS, referrer, 4, ARRIVAL);
+        assertThat(referrerEvents).hasSize(4);
+        assertThat(((BonusPointsGranted) referrerEvents.get(3).getPayload()).getPoints()).isEqualTo(100L);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldCheckABasketRedeemACouponOnceAndExpireTheRest() {
+        String merchant = unique("merchant");
+        activate(merchant, "{\"name\": \"Welcome\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
+                + "\"variants\": [{\"code\": \"only\", \"weight\": 100, \"reward\": {\"coupon\": {\"templateId\": \"ten-off\", \"amountOffMinor\": 1000, "
+                + "\"currency\": \"CNY\", \"minimumSpendMinor\": 5000, \"validDays\": 30, \"categories\": [\"drinks\"]}}}]}");
+        activate(merchant, "{\"name\": \"Flash\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
+                + "\"reward\": {\"coupon\": {\"templateId\": \"flash\", \"freeShipping\": true, \"validDays\": 1}}}");
+        MemberKey member = new MemberKey(merchant, "buyer");
+        shop.publish(Topics.MEMBERS, member, enrolled(member, null));
+        List<CampaignEvent> events = shop.awaitEvents(Topics.CAMPAIGNS, member, 4, ARRIVAL);
+        String tenOff = events.stream().map(CampaignEvent::getPayload).filter(CouponIssued.class::isInstance).map(CouponIssued.class::cast)
+                .filter(coupon -> coupon.getTemplateId().equals("ten-off")).findFirst().orElseThrow().getCouponCode();
+        clock.set(Instant.now());
+
+        check(member, tenOff, "{\"totalMinor\": 4000, \"currency\": \"CNY\", \"categories\": [\"drinks/beer\"]}")
+                .jsonPath("$.usable").isEqualTo(false).jsonPath("$.refusal").isEqualTo("BELOW_MINIMUM_SPEND");
+        check(member, tenOff, "{\"totalMinor\": 6000, \"currency\": \"USD\", \"categories\": [\"drinks/beer\"]}").jsonPath("$.refusal").isEqualTo("OTHER_CURRENCY");
+        check(member, tenOff, "{\"totalMinor\": 6000, \"currency\": \"CNY\", \"categories\": [\"snacks\"]}").jsonPath("$.refusal").isEqualTo("NO_ELIGIBLE_CATEGORY");
+        check(member, "NOSUCHCODE", "{\"totalMinor\": 6000, \"currency\": \"CNY\"}").jsonPath("$.refusal").isEqualTo("NOT_FOUND");
+        check(member, tenOff, "{\"totalMinor\": 6000, \"currency\": \"CNY\", \"categories\": [\"drinks/beer\"]}")
+                .jsonPath("$.usable").isEqualTo(true).jsonPath("$.discountMinor").isEqualTo(1000);
+        web.post().uri("/api/v1/members/{customer}/coupons/{code}/check", member.customerId(), tenOff)
+                .headers(h -> h.setBearerAuth(token(merchant, "campaigns:read"))).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"totalMinor\": -1, \"currency\": \"CNY\"}").exchange()
+                .expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("totalMinor");
+        check(new MemberKey(unique("merchant"), member.customerId()), tenOff, "{\"totalMinor\": 6000, \"currency\": \"CNY\"}")
+                .jsonPath("$.refusal").isEqualTo("NOT_FOUND"); // another merchant's member
+
+        OrderEvent paid = OrderEventMother.paidWithCoupon(merchant, member.customerId(), "with-coupon",
+                List.of(OrderEventMother.line("BEER-1", "drinks/beer", 2, 3000)), tenOff, 1000);
+        shop.publish(Topics.ORDERS, member, paid);
+        shop.publish(Topics.ORDERS, member, paid); // redelivered: redeemed once
+        events = shop.awaitEvents(Topics.CAMPAIGNS, member, 5, ARRIVAL);
+        assertThat(events).hasSize(5);
+        CouponRedeemed redeemed = (CouponRedeemed) events.get(4).getPayload();
+        assertThat(redeemed.getCouponCode()).isEqualTo(tenOff);
+        assertThat(redeemed.getOrderId()).isEqualTo("with-coupon");
+        assertThat(redeemed.getDiscount().getAmountMinor()).isEqualTo(1000L);
+        check(member, tenOff, "{\"totalMinor\": 6000, \"currency\": \"CNY\", \"categories\": [\"drinks/beer\"]}").jsonPath("$.refusal").isEqualTo("USED");
+
+        // Two days later the one-day coupon has expired: the daily job says so once.
+        clock.set(Instant.now().plus(Duration.ofDays(2)));
+        events = shop.awaitEvents(Topics.CAMPAIGNS, member, 6, ARRIVAL);
+        assertThat(events).hasSize(6);
+        assertThat(events.get(5).getPayload()).isInstanceOf(CouponExpired.class);
+        assertThat((List<Object>) web.get().uri("/api/v1/members/{customer}/coupons", member.customerId())
+                .headers(h -> h.setBearerAuth(token(merchant, "campaigns:read"))).exchange().expectStatus().isOk()
+                .expectBody(List.class).returnResult().getResponseBody()).isEmpty();
+    }
+
+    private WebTestClient.BodyContentSpec check(MemberKey member, String code, String basket) {
+        return web.post().uri("/api/v1/members/{customer}/coupons/{code}/check", member.customerId(), code)
+                .headers(h -> h.setBearerAuth(token(member.merchantId(), "campaigns:read"))).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(basket).exchange().expectStatus().isOk().expectBody();
+    }
+
+    @SuppressWarnings("unchecked")
+    private void activate(String merchant, String body) {
+        Map<String, Object> created = web.post().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(token(merchant, "campaigns:write")))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+                .expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+        web.post().uri("/api/v1/campaigns/{id}/activate", created.get("campaignId")).headers(h -> h.setBearerAuth(token(merchant, "campaigns:write")))
+                .exchange().expectStatus().isOk();
+    }
+
+    private String token(String merchant, String... scopes) {
+        return new TestTokens(localTokens).forMerchant(merchant, scopes);
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static OrderEvent order(MemberKey member, String orderId, String category) {
+        OrderEvent paid = OrderEventMother.paid(member.merchantId(), member.customerId(), orderId, List.of(OrderEventMother.line("SKU", category, 1, 2000)));
+        paid.setOccurredAt(Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        return paid;
+    }
+
+    private static MemberEvent enrolled(MemberKey member, String referrer) {
+        return MemberEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                .setMerchantId(member.merchantId()).setCustomerId(member.customerId()).setSequence(0)
+                .setPayload(MemberEnrolled.newBuilder().setChannel(EnrollmentChannel.SHOP_HOME).setTier("regular").setReferrerCustomerId(referrer).build())
+                .build();
+    }
+}
