@@ -109,7 +109,8 @@ public final class KafkaTestClient {
 
     /**
      * A member's events on a topic, read as every platform consumer reads them (read_committed), once
-     * at least {@code count} are there; then it reads on for a moment so that an extra copy would show.
+     * at least {@code count} are there; then it reads on for a second so that an extra copy would show (a relay
+     * publishes within tens of milliseconds).
      */
     @SuppressWarnings("unchecked")
     public <V extends SpecificRecord> List<V> awaitEvents(Topic<V> topic, MemberKey member, int count, Duration timeout) {
@@ -118,7 +119,7 @@ public final class KafkaTestClient {
         while (Instant.now().isBefore(deadline)) {
             events = readEvents(topic, member, Duration.ofMillis(500));
             if (events.size() >= count) {
-                return readEvents(topic, member, Duration.ofSeconds(2));
+                return readEvents(topic, member, Duration.ofSeconds(1));
             }
         }
         throw new AssertionError(member + " has " + events.size() + " events on " + topic.name() + " after " + timeout + ", not " + count);
