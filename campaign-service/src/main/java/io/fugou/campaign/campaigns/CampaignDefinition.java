@@ -2,6 +2,7 @@ package io.fugou.campaign.campaigns;
 
 import io.fugou.events.common.ConsentChannel;
 import io.fugou.events.common.EnrollmentChannel;
+import io.fugou.events.notifications.NotificationChannel;
 import io.fugou.platform.money.Currencies;
 import io.fugou.platform.web.InvalidFieldException;
 import java.time.Instant;
@@ -56,8 +57,19 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
         }
     }
 
-    /** A coupon, bonus points (credited by loyalty-service), or both. */
-    public record Reward(Coupon coupon, Long bonusPoints, Integer bonusPointsValidDays) {
+    /** A coupon, bonus points (credited by loyalty-service), a message, or several of them. */
+    public record Reward(Coupon coupon, Long bonusPoints, Integer bonusPointsValidDays, Notification notification) {
+    }
+
+    /**
+     * A message the merchant's sending systems deliver: on {@code channel}, from {@code templateId} with {@code parameters}.
+     * Sent only to members who consented to the channel, within the merchant's contact policy.
+     */
+    public record Notification(NotificationChannel channel, String templateId, java.util.Map<String, String> parameters) {
+
+        public Notification {
+            parameters = parameters == null ? java.util.Map.of() : java.util.Map.copyOf(parameters);
+        }
     }
 
     /**
@@ -174,8 +186,16 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
     }
 
     private static void validate(Reward reward, String at) {
-        if (reward == null || (reward.coupon() == null && reward.bonusPoints() == null)) {
-            throw new InvalidFieldException(at, "must give a coupon, bonus points, or both");
+        if (reward == null || (reward.coupon() == null && reward.bonusPoints() == null && reward.notification() == null)) {
+            throw new InvalidFieldException(at, "must give a coupon, bonus points, a notification, or several");
+        }
+        if (reward.notification() != null) {
+            if (reward.notification().channel() == null || reward.notification().channel() == NotificationChannel.OTHER) {
+                throw new InvalidFieldException(at + ".notification.channel", "must be SMS, APP_PUSH, WECHAT or EMAIL");
+            }
+            if (reward.notification().templateId() == null || !reward.notification().templateId().matches("[A-Za-z0-9_.-]{1,80}")) {
+                throw new InvalidFieldException(at + ".notification.templateId", "must name the message template (1 to 80 letters, digits, '.', '-' or '_')");
+            }
         }
         if (reward.bonusPoints() != null && (reward.bonusPoints() < 1 || reward.bonusPoints() > 1_000_000)) {
             throw new InvalidFieldException(at + ".bonusPoints", "must be 1 to 1,000,000");

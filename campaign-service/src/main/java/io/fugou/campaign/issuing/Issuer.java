@@ -4,7 +4,13 @@ import io.fugou.campaign.campaigns.Campaign;
 import io.fugou.campaign.campaigns.CampaignDefinition;
 import io.fugou.campaign.campaigns.CampaignDefinition.TriggerType;
 import io.fugou.campaign.campaigns.Campaigns;
+import io.fugou.campaign.contact.ContactPolicies;
+import io.fugou.campaign.contact.ContactPolicy;
 import io.fugou.campaign.coupons.Coupons;
+import io.fugou.events.notifications.NotificationEvent;
+import io.fugou.events.notifications.NotificationRequested;
+import io.fugou.platform.pipeline.Outbound;
+import io.fugou.platform.pipeline.Outbox;
 import io.fugou.campaign.publishing.CampaignEvents;
 import io.fugou.campaign.publishing.CampaignEvents.Pending;
 import io.fugou.campaign.members.MemberViews;
@@ -64,8 +70,13 @@ public class Issuer {
     private final MemberViews members;
     private final Coupons coupons;
     private final CampaignEvents events;
+    private final ContactPolicies policies;
+    private final Outbox outbox;
 
-    public Issuer(DatabaseClient db, Campaigns campaigns, MemberViews members, Coupons coupons, CampaignEvents events) {
+    public Issuer(DatabaseClient db, Campaigns campaigns, MemberViews members, Coupons coupons, CampaignEvents events, ContactPolicies policies,
+                  Outbox outbox) {
+        this.policies = policies;
+        this.outbox = outbox;
         this.db = db;
         this.campaigns = campaigns;
         this.members = members;
@@ -96,11 +107,14 @@ public class Issuer {
                     if (candidates.isEmpty()) {
                         return Mono.<Void>empty();
                     }
-                    return members.of(candidates.stream().map(candidate -> candidate.trigger().member()).distinct().toList())
-                            .flatMap(views -> lockCampaigns(candidates)
+                    List<MemberKey> reached = candidates.stream().map(candidate -> candidate.trigger().member()).distinct().toList();
+                    return Mono.zip(members.of(reached), policies.ofAll(reached.stream().map(MemberKey::merchantId).toList()))
+                            .flatMap(known -> lockCampaigns(candidates)
+                                    .then(lockContacts(reached))
                                     .thenMany(Flux.fromIterable(candidates)
-                                            .filter(candidate -> inAudience(candidate.campaign().definition().audience(), views.get(candidate.trigger().member())))
-                                            .concatMap(this::assign))
+                                            .filter(candidate -> inAudience(candidate.campaign().definition().audience(), known.getT1().get(candidate.trigger().member())))
+                                            .concatMap(candidate -> assign(candidate, known.getT1().get(candidate.trigger().member()),
+                                                    known.getT2().getOrDefault(candidate.merchantId(), ContactPolicy.NONE))))
                                     .collectList()
                                     .flatMap(this::publish));
                 });
@@ -114,6 +128,50 @@ public class Issuer {
                 .then();
     }
 
+    /** Contacts are counted under the member's lock, so two campaigns cannot both take a member's last contact. */
+    private Mono<Void> lockContacts(List<MemberKey> reached) {
+        Long[] keys = reached.stream().map(member -> lockKey("fugou_contact:" + member)).distinct().sorted().toArray(Long[]::new);
+        return db.sql("select pg_advisory_xact_lock(u.lock_key) from unnest(cast(:keys as bigint[])) with ordinality as u(lock_key, n) order by u.n")
+                .bind("keys", keys).fetch().all().then();
+    }
+
+    private static long lockKey(String name) {
+        return java.nio.ByteBuffer.wrap(org.springframework.util.DigestUtils.md5Digest(name.getBytes(java.nio.charset.StandardCharsets.UTF_8))).getLong();
+    }
+
+    /** A contact decided: SENT (at once), DELAYED (to the end of quiet hours), or SUPPRESSED with the reason. */
+    private record Contact(String status, SuppressionReason reason, Instant sendAt) {
+
+        boolean goes() {
+            return !status.equals("SUPPRESSED");
+        }
+    }
+
+    private Mono<Contact> contact(Candidate candidate, CampaignDefinition.Notification notification, MemberView member, ContactPolicy policy) {
+        if (!member.consents().contains(notification.channel().name())) {
+            return Mono.just(new Contact("SUPPRESSED", SuppressionReason.NO_CONSENT, null));
+        }
+        Instant at = candidate.trigger().at();
+        Instant windowStart = policy.windowHours() == null ? at : at.minus(Duration.ofHours(policy.windowHours()));
+        return db.sql("""
+                        select count(*) filter (where decided_at > :windowStart) as recent, max(decided_at) as last from contact
+                        where merchant_id = :merchant and customer_id = :customer and status in ('SENT', 'DELAYED') and decided_at <= :at""")
+                .bind("windowStart", utc(windowStart)).bind("at", utc(at))
+                .bind("merchant", candidate.merchantId()).bind("customer", candidate.trigger().member().customerId())
+                .map((row, meta) -> {
+                    long recent = ((Number) row.get("recent")).longValue();
+                    OffsetDateTime last = row.get("last", OffsetDateTime.class);
+                    boolean capped = (policy.maxContacts() != null && recent >= policy.maxContacts())
+                            || (policy.minGapMinutes() != null && last != null && last.toInstant().plus(Duration.ofMinutes(policy.minGapMinutes())).isAfter(at));
+                    if (capped) {
+                        return new Contact("SUPPRESSED", SuppressionReason.FREQUENCY_CAP, null);
+                    }
+                    Instant sendAt = policy.sendableAt(at);
+                    return sendAt.isAfter(at) ? new Contact("DELAYED", SuppressionReason.QUIET_HOURS, sendAt) : new Contact("SENT", null, at);
+                })
+                .one();
+    }
+
     static boolean inAudience(CampaignDefinition.Audience audience, MemberView member) {
         if (member == null || member.erased()) {
             return false; // not a member (yet), or one whose data is gone
@@ -123,18 +181,32 @@ public class Issuer {
                 && (audience.consentedTo().isEmpty() || audience.consentedTo().stream().anyMatch(channel -> member.consents().contains(channel.name())));
     }
 
-    private Mono<List<Pending>> assign(Candidate candidate) {
+    /** What one assignment publishes: its campaign events, and the message it requests, if any. */
+    private record Assigned(List<Pending> events, Outbound notification) {
+    }
+
+    private Mono<Assigned> assign(Candidate candidate, MemberView view, ContactPolicy policy) {
         Trigger trigger = candidate.trigger();
         Campaign campaign = candidate.campaign();
         CampaignDefinition definition = campaign.definition();
         MemberKey member = trigger.member();
         Assignments.Group group = Assignments.groupOf(member.merchantId(), campaign.campaignId(), member.customerId(), definition);
         Mono<SuppressionReason> budget = group.holdout() ? Mono.just(SuppressionReason.OTHER) : budgetLeft(candidate);
-        return budget.flatMap(suppressed -> {
-            boolean treated = !group.holdout() && suppressed == SuppressionReason.OTHER;
+        CampaignDefinition.Notification message = group.variant() == null ? null : group.variant().reward().notification();
+        return budget.flatMap(spent -> {
+            boolean withinBudget = !group.holdout() && spent == SuppressionReason.OTHER;
+            Mono<Contact> contact = withinBudget && message != null ? contact(candidate, message, view, policy) : Mono.just(new Contact("NONE", null, null));
+            return contact.map(decided -> new Object[] {spent, decided});
+        }).flatMap(decision -> {
+            SuppressionReason spent = (SuppressionReason) decision[0];
+            Contact contact = (Contact) decision[1];
+            CampaignDefinition.Reward offered = group.variant() == null ? null : group.variant().reward();
+            boolean messageOnly = offered != null && offered.coupon() == null && offered.bonusPoints() == null;
+            // A reward that is only a message, which may not be sent, reaches nobody: the member counts as suppressed, with why.
+            boolean treated = !group.holdout() && spent == SuppressionReason.OTHER && !(messageOnly && "SUPPRESSED".equals(contact.status()));
             AssignmentGroup assigned = group.holdout() ? AssignmentGroup.HOLDOUT : treated ? AssignmentGroup.TREATMENT : AssignmentGroup.SUPPRESSED;
             String variant = group.variant() == null ? null : group.variant().code();
-            SuppressionReason reason = assigned == AssignmentGroup.SUPPRESSED ? suppressed : null;
+            SuppressionReason reason = assigned != AssignmentGroup.SUPPRESSED ? null : spent != SuppressionReason.OTHER ? spent : contact.reason();
             return db.sql("""
                             insert into assignment (merchant_id, campaign_id, customer_id, trigger_key, assignment_group, variant, suppression_reason, assigned_at)
                             values (:merchant, :campaign, :customer, :trigger, :group, :variant, :reason, :at)
@@ -147,16 +219,22 @@ public class Issuer {
                     .fetch().rowsUpdated()
                     .flatMap(inserted -> {
                         if (inserted == 0) {
-                            return Mono.just(List.<Pending>of()); // this trigger was handled before
+                            return Mono.just(new Assigned(List.of(), null)); // this trigger was handled before
                         }
                         String fact = campaign.campaignId() + "/" + trigger.triggerKey();
                         List<Pending> rewards = new ArrayList<>();
                         rewards.add(new Pending(member, "assigned/" + fact, trigger.at(), CampaignAssigned.newBuilder().setCampaignId(campaign.campaignId())
                                 .setTriggerEventId(trigger.triggerKey()).setGroup(assigned).setVariant(variant).setSuppressionReason(reason).build()));
-                        if (!treated) {
-                            return Mono.just(rewards);
+                        if (!treated && !"SUPPRESSED".equals(contact.status())) {
+                            return Mono.just(new Assigned(rewards, null));
                         }
                         CampaignDefinition.Reward reward = group.variant().reward();
+                        Mono<Outbound> requested = message == null || "NONE".equals(contact.status()) ? Mono.empty()
+                                : recordContact(candidate, message, contact)
+                                        .then(Mono.justOrEmpty(contact.goes() ? notification(member, campaign.campaignId(), fact, message, contact) : null));
+                        if (!treated) {
+                            return requested.then(Mono.just(new Assigned(rewards, null)));
+                        }
                         if (reward.bonusPoints() != null) {
                             rewards.add(new Pending(member, "bonus/" + fact, trigger.at(), BonusPointsGranted.newBuilder()
                                     .setGrantId(Envelopes.eventId(Topics.CAMPAIGNS, member + "/bonus/" + fact)).setCampaignId(campaign.campaignId())
@@ -164,14 +242,13 @@ public class Issuer {
                                     .setExpiresAt(reward.bonusPointsValidDays() == null ? null : trigger.at().plus(Duration.ofDays(reward.bonusPointsValidDays())))
                                     .build()));
                         }
-                        if (reward.coupon() == null) {
-                            return Mono.just(rewards);
-                        }
-                        return coupons.issue(member, campaign.campaignId(), variant, fact, reward.coupon(), trigger.at())
-                                .map(issued -> {
-                                    rewards.add(new Pending(member, "coupon/" + fact, trigger.at(), issued));
-                                    return rewards;
-                                });
+                        Mono<List<Pending>> withCoupon = reward.coupon() == null ? Mono.just(rewards)
+                                : coupons.issue(member, campaign.campaignId(), variant, fact, reward.coupon(), trigger.at())
+                                        .map(issued -> {
+                                            rewards.add(new Pending(member, "coupon/" + fact, trigger.at(), issued));
+                                            return rewards;
+                                        });
+                        return withCoupon.flatMap(events -> requested.map(sent -> new Assigned(events, sent)).defaultIfEmpty(new Assigned(events, null)));
                     });
         });
     }
@@ -201,8 +278,33 @@ public class Issuer {
                 .one();
     }
 
-    private Mono<Void> publish(List<List<Pending>> assigned) {
-        return events.publish(assigned.stream().flatMap(List::stream).toList());
+    private Mono<Void> recordContact(Candidate candidate, CampaignDefinition.Notification message, Contact contact) {
+        return db.sql("""
+                        insert into contact (merchant_id, customer_id, campaign_id, trigger_key, channel, status, reason, decided_at, send_at)
+                        values (:merchant, :customer, :campaign, :trigger, :channel, :status, :reason, :at, :sendAt)
+                        on conflict do nothing""")
+                .bind("merchant", candidate.merchantId()).bind("customer", candidate.trigger().member().customerId())
+                .bind("campaign", candidate.campaign().campaignId()).bind("trigger", candidate.trigger().triggerKey())
+                .bind("channel", message.channel().name()).bind("status", contact.status())
+                .bind("reason", Parameter.fromOrEmpty(contact.reason() == null ? null : contact.reason().name(), String.class))
+                .bind("at", utc(candidate.trigger().at()))
+                .bind("sendAt", Parameter.fromOrEmpty(contact.sendAt() == null ? null : utc(contact.sendAt()), OffsetDateTime.class))
+                .then();
+    }
+
+    private static Outbound notification(MemberKey member, String campaignId, String fact, CampaignDefinition.Notification message, Contact contact) {
+        String id = Envelopes.eventId(Topics.NOTIFICATIONS, member + "/" + fact);
+        return Outbound.of(Topics.NOTIFICATIONS, NotificationEvent.newBuilder()
+                .setEventId(id).setOccurredAt(contact.sendAt()).setMerchantId(member.merchantId()).setCustomerId(member.customerId())
+                .setPayload(NotificationRequested.newBuilder().setNotificationId(id).setChannel(message.channel()).setTemplateId(message.templateId())
+                        .setParameters(message.parameters()).setCampaignId(campaignId)
+                        .setNotBefore(contact.status().equals("DELAYED") ? contact.sendAt() : null).build())
+                .build());
+    }
+
+    private Mono<Void> publish(List<Assigned> assigned) {
+        List<Outbound> notifications = assigned.stream().map(Assigned::notification).filter(java.util.Objects::nonNull).toList();
+        return events.publish(assigned.stream().flatMap(one -> one.events().stream()).toList()).then(outbox.append(notifications));
     }
 
     private static OffsetDateTime utc(Instant instant) {

@@ -1,0 +1,126 @@
+package io.fugou.campaign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fugou.events.MemberKey;
+import io.fugou.events.Topics;
+import io.fugou.events.campaigns.AssignmentGroup;
+import io.fugou.events.campaigns.CampaignAssigned;
+import io.fugou.events.campaigns.CampaignEvent;
+import io.fugou.events.campaigns.SuppressionReason;
+import io.fugou.events.common.EnrollmentChannel;
+import io.fugou.events.members.MemberConsentChanged;
+import io.fugou.events.members.MemberEnrolled;
+import io.fugou.events.members.MemberEvent;
+import io.fugou.events.notifications.NotificationEvent;
+import io.fugou.events.notifications.NotificationRequested;
+import io.fugou.platform.security.LocalTokens;
+import io.fugou.testsupport.KafkaTestClient;
+import io.fugou.testsupport.TestTokens;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** One contact cap across campaigns, quiet hours that delay rather than drop, and no message without consent: each decision recorded. */
+@CampaignIntegrationTest
+class CampaignContactIT {
+
+    private static final Duration ARRIVAL = Duration.ofSeconds(30);
+    private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
+
+    @Autowired
+    private WebTestClient web;
+
+    @Autowired
+    private LocalTokens localTokens;
+
+    private final KafkaTestClient shop = new KafkaTestClient();
+
+    @Test
+    void shouldCapContactsAcrossCampaignsDelayInQuietHoursAndSendNothingWithoutConsent() {
+        String merchant = unique("merchant");
+        web.put().uri("/api/v1/contact-policy").headers(h -> h.setBearerAuth(token(merchant, "campaigns:write"))).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"maxContacts\": 1, \"windowHours\": 24, \"quietFrom\": \"22:00\", \"quietTo\": \"08:00\", \"timeZone\": \"Asia/Shanghai\"}")
+                .exchange().expectStatus().isOk();
+        for (String name : List.of("welcome-sms", "tips-sms")) {
+            activate(merchant, "{\"name\": \"" + name + "\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
+                    + "\"reward\": {\"notification\": {\"channel\": \"SMS\", \"templateId\": \"" + name + "\", \"parameters\": {\"shop\": \"Bottles\"}}}}");
+        }
+        LocalDate today = LocalDate.now(SHANGHAI);
+        Instant noon = today.atTime(LocalTime.NOON).atZone(SHANGHAI).toInstant();
+        Instant lateEvening = today.atTime(23, 0).atZone(SHANGHAI).toInstant();
+        MemberKey daytime = new MemberKey(merchant, "daytime");
+        MemberKey night = new MemberKey(merchant, "night");
+        MemberKey noConsent = new MemberKey(merchant, "no-consent");
+        join(daytime, true, noon);
+        join(night, true, lateEvening);
+        join(noConsent, false, noon);
+
+        // Two campaigns, one contact a day: one sends, the other is capped, whichever came first.
+        assertThat(outcomes(daytime)).containsExactlyInAnyOrder("TREATMENT", "SUPPRESSED:" + SuppressionReason.FREQUENCY_CAP);
+        NotificationRequested sent = (NotificationRequested) shop.awaitEvents(Topics.NOTIFICATIONS, daytime, 1, ARRIVAL).get(0).getPayload();
+        assertThat(sent.getNotBefore()).isNull();
+        assertThat(sent.getParameters()).containsEntry("shop", "Bottles");
+        // At 23:00 the message waits for 08:00 the next morning; it still counts towards the cap.
+        assertThat(outcomes(night)).containsExactlyInAnyOrder("TREATMENT", "SUPPRESSED:" + SuppressionReason.FREQUENCY_CAP);
+        List<NotificationEvent> delayed = shop.awaitEvents(Topics.NOTIFICATIONS, night, 1, ARRIVAL);
+        assertThat(delayed).hasSize(1);
+        assertThat(((NotificationRequested) delayed.get(0).getPayload()).getNotBefore())
+                .isEqualTo(today.plusDays(1).atTime(8, 0).atZone(SHANGHAI).toInstant());
+        // No consent to SMS: nothing sent, and the reason recorded for both campaigns.
+        assertThat(outcomes(noConsent)).containsExactly("SUPPRESSED:" + SuppressionReason.NO_CONSENT, "SUPPRESSED:" + SuppressionReason.NO_CONSENT);
+        assertThat(shop.readEvents(Topics.NOTIFICATIONS, noConsent, Duration.ofSeconds(1))).isEmpty();
+
+        web.put().uri("/api/v1/contact-policy").headers(h -> h.setBearerAuth(token(merchant, "campaigns:write"))).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"maxContacts\": 1}").exchange()
+                .expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("windowHours");
+        web.get().uri("/api/v1/contact-policy").headers(h -> h.setBearerAuth(token(unique("merchant"), "campaigns:read"))).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.maxContacts").doesNotExist();
+    }
+
+    private List<String> outcomes(MemberKey member) {
+        List<CampaignEvent> events = shop.awaitEvents(Topics.CAMPAIGNS, member, 2, ARRIVAL);
+        assertThat(events).hasSize(2);
+        return events.stream().map(event -> (CampaignAssigned) event.getPayload())
+                .map(assigned -> assigned.getGroup() + (assigned.getGroup() == AssignmentGroup.SUPPRESSED ? ":" + assigned.getSuppressionReason() : ""))
+                .toList();
+    }
+
+    private void join(MemberKey member, boolean smsConsent, Instant at) {
+        shop.publish(Topics.MEMBERS, member, event(member, at.minusSeconds(1), MemberConsentChanged.newBuilder().setMarketingConsent(smsConsent)
+                .setChannels(smsConsent ? List.of("sms") : List.of()).build()));
+        shop.publish(Topics.MEMBERS, member, event(member, at, MemberEnrolled.newBuilder().setChannel(EnrollmentChannel.SHOP_HOME).setTier("regular").build()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private void activate(String merchant, String body) {
+        Map<String, Object> created = web.post().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(token(merchant, "campaigns:write")))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+                .expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+        web.post().uri("/api/v1/campaigns/{id}/activate", created.get("campaignId")).headers(h -> h.setBearerAuth(token(merchant, "campaigns:write")))
+                .exchange().expectStatus().isOk();
+    }
+
+    private String token(String merchant, String... scopes) {
+        return new TestTokens(localTokens).forMerchant(merchant, scopes);
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static MemberEvent event(MemberKey member, Instant at, SpecificRecord payload) {
+        return MemberEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(at).setMerchantId(member.merchantId())
+                .setCustomerId(member.customerId()).setSequence(0).setPayload(payload).build();
+    }
+}
