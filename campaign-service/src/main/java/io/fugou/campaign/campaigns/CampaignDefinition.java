@@ -2,6 +2,7 @@ package io.fugou.campaign.campaigns;
 
 import io.fugou.events.common.ConsentChannel;
 import io.fugou.events.common.EnrollmentChannel;
+import io.fugou.events.lifecycle.LifecycleStage;
 import io.fugou.events.notifications.NotificationChannel;
 import io.fugou.platform.money.Currencies;
 import io.fugou.platform.web.InvalidFieldException;
@@ -33,27 +34,37 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
         /** A referred member's first paid order: the referrer is rewarded. */
         REFERRED_FIRST_ORDER,
         /** A paid order with a line in {@code category} (or one below it: "drinks" covers "drinks/beer"). */
-        CATEGORY_BOUGHT
+        CATEGORY_BOUGHT,
+        /** analytics moved the member to a lifecycle stage ({@code toStage}: AT_RISK for a win-back, LAPSED...). */
+        STAGE_CHANGED,
+        /** loyalty-service warned that some of the member's points expire soon. */
+        POINTS_EXPIRING
     }
 
-    public record Trigger(TriggerType type, String toTier, Integer orderNumber, String category) {
+    public record Trigger(TriggerType type, String toTier, Integer orderNumber, String category, LifecycleStage toStage) {
     }
 
     /**
-     * Who may be rewarded: members in any of the {@code tiers}, having joined through any of the {@code channels}, and consenting
-     * to marketing on any of {@code consentedTo}; an empty list does not filter. Targeting every member says so: {@code everyone}.
+     * Who may be rewarded: members in any of the {@code tiers}, having joined through any of the {@code channels}, consenting to
+     * marketing on any of {@code consentedTo}, in any of the lifecycle {@code stages} and {@code rfmSegments} analytics computes,
+     * and holding a paid plan or not ({@code paidMembers}); an empty list does not filter. Targeting every member says so:
+     * {@code everyone}.
      */
-    public record Audience(Boolean everyone, List<String> tiers, List<EnrollmentChannel> channels, List<ConsentChannel> consentedTo) {
+    public record Audience(Boolean everyone, List<String> tiers, List<EnrollmentChannel> channels, List<ConsentChannel> consentedTo,
+                           List<LifecycleStage> stages, List<String> rfmSegments, Boolean paidMembers) {
 
         public Audience {
             everyone = everyone != null && everyone;
             tiers = tiers == null ? List.of() : List.copyOf(tiers);
             channels = channels == null ? List.of() : List.copyOf(channels);
             consentedTo = consentedTo == null ? List.of() : List.copyOf(consentedTo);
+            stages = stages == null ? List.of() : List.copyOf(stages);
+            rfmSegments = rfmSegments == null ? List.of() : List.copyOf(rfmSegments);
         }
 
         boolean filters() {
-            return !tiers.isEmpty() || !channels.isEmpty() || !consentedTo.isEmpty();
+            return !tiers.isEmpty() || !channels.isEmpty() || !consentedTo.isEmpty() || !stages.isEmpty() || !rfmSegments.isEmpty()
+                    || paidMembers != null;
         }
     }
 
@@ -131,6 +142,9 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
         }
         if ((trigger.type() == TriggerType.CATEGORY_BOUGHT) != (trigger.category() != null && !trigger.category().isBlank())) {
             throw new InvalidFieldException("trigger.category", "is required by CATEGORY_BOUGHT and applies to it only");
+        }
+        if ((trigger.type() == TriggerType.STAGE_CHANGED) != (trigger.toStage() != null)) {
+            throw new InvalidFieldException("trigger.toStage", "is required by STAGE_CHANGED (AT_RISK, LAPSED...) and applies to it only");
         }
         if (audience == null || (!audience.everyone() && !audience.filters())) {
             throw new InvalidFieldException("audience", "must filter (tiers, channels, consentedTo) or say everyone: true to reach every member");

@@ -27,7 +27,7 @@ import org.springframework.context.annotation.Configuration;
 import reactor.core.publisher.Flux;
 
 /**
- * member-service's events: the member projection audiences are judged by (tier, how they joined, consent, erasure),
+ * member-service's events: the member projection audiences are judged by (tier, how they joined, consent, paid plans, erasure),
  * and the triggers they carry (joined, joined through a referral, went up a tier). Its consumers relay campaign-service's
  * outbox, where every campaign event goes.
  */
@@ -44,7 +44,7 @@ class MemberEventsPipeline {
         EventHandler<MemberTierChanged> tiers = events -> Flux.fromIterable(events)
                 .concatMap(event -> members.tier(event.member(), event.payload().getToTier(), event.occurredAt()))
                 .then(issuer.fire(events.stream().filter(event -> event.payload().getDirection() == TierChangeDirection.UPGRADE)
-                        .map(event -> new Trigger(event.member(), TriggerType.TIER_UPGRADED, event.eventId(), event.payload().getToTier(), null, null,
+                        .map(event -> new Trigger(event.member(), TriggerType.TIER_UPGRADED, event.eventId(), event.payload().getToTier(), null, null, null,
                                 event.occurredAt()))
                         .toList()))
                 .thenReturn(List.of());
@@ -54,15 +54,24 @@ class MemberEventsPipeline {
         EventHandler<MemberErased> erased = events -> Flux.fromIterable(events)
                 .concatMap(event -> members.erased(event.member(), event.occurredAt()))
                 .then().thenReturn(List.of());
+        EventHandler<PaidMembershipStarted> started = events -> Flux.fromIterable(events)
+                .concatMap(event -> members.paidPlan(event.member(), event.payload().getPlanId(), true, event.occurredAt()))
+                .then().thenReturn(List.of());
+        EventHandler<PaidMembershipRenewed> renewed = events -> Flux.fromIterable(events)
+                .concatMap(event -> members.paidPlan(event.member(), event.payload().getPlanId(), true, event.occurredAt()))
+                .then().thenReturn(List.of());
+        EventHandler<PaidMembershipLapsed> lapsed = events -> Flux.fromIterable(events)
+                .concatMap(event -> members.paidPlan(event.member(), event.payload().getPlanId(), false, event.occurredAt()))
+                .then().thenReturn(List.of());
         return EventPipeline.consume("campaign-members", Topics.MEMBERS)
                 .handle(MemberEnrolled.class, enrolled)
                 .handle(MemberTierChanged.class, tiers)
                 .handle(MemberConsentChanged.class, consents)
                 .handle(MemberErased.class, erased)
                 .skip(MemberProfileUpdated.class, "not yet: birthday triggers come with the scheduler (issue 9)")
-                .skip(PaidMembershipStarted.class, "not yet: paid-membership audiences come later (issue 9)")
-                .skip(PaidMembershipRenewed.class, "not yet: paid-membership audiences come later (issue 9)")
-                .skip(PaidMembershipLapsed.class, "not yet: paid-membership audiences come later (issue 9)")
+                .handle(PaidMembershipStarted.class, started)
+                .handle(PaidMembershipRenewed.class, renewed)
+                .handle(PaidMembershipLapsed.class, lapsed)
                 .publishesTo(Topics.CAMPAIGNS, Topics.NOTIFICATIONS)
                 .relaysOutbox()
                 .build();

@@ -111,7 +111,7 @@ class OrderEventsPipeline {
                 continue; // an order seen before triggers nothing again
             }
             String key = "order/" + orderId;
-            triggers.add(new Trigger(event.member(), number == 1 ? TriggerType.FIRST_ORDER : TriggerType.NTH_ORDER, key, null, number, null,
+            triggers.add(new Trigger(event.member(), number == 1 ? TriggerType.FIRST_ORDER : TriggerType.NTH_ORDER, key, null, number, null, null,
                     event.occurredAt()));
             MemberViews.MemberView view = views.get(event.member());
             if (number == 1 && view != null && view.referrerCustomerId() != null) {
@@ -122,7 +122,7 @@ class OrderEventsPipeline {
             for (OrderLine line : event.payload().getLines()) {
                 if (line.getCategory() != null && categories.add(line.getCategory())) {
                     triggers.add(new Trigger(event.member(), TriggerType.CATEGORY_BOUGHT, key + "/" + line.getCategory(), null, null, line.getCategory(),
-                            event.occurredAt()));
+                            null, event.occurredAt()));
                 }
             }
         }

@@ -7,6 +7,7 @@ import io.fugou.campaign.campaigns.Campaigns;
 import io.fugou.campaign.contact.ContactPolicies;
 import io.fugou.campaign.contact.ContactPolicy;
 import io.fugou.campaign.coupons.Coupons;
+import io.fugou.events.lifecycle.LifecycleStage;
 import io.fugou.events.notifications.NotificationEvent;
 import io.fugou.events.notifications.NotificationRequested;
 import io.fugou.platform.pipeline.Outbound;
@@ -51,17 +52,19 @@ public class Issuer {
      * A trigger met by a member; {@code triggerKey} identifies the cause, so a redelivered trigger rewards nobody twice. The
      * details a campaign may narrow it by: the tier reached, the order's number, a category bought.
      */
-    public record Trigger(MemberKey member, TriggerType type, String triggerKey, String tier, Integer orderNumber, String category, Instant at) {
+    public record Trigger(MemberKey member, TriggerType type, String triggerKey, String tier, Integer orderNumber, String category,
+                          LifecycleStage stage, Instant at) {
 
         public static Trigger of(MemberKey member, TriggerType type, String triggerKey, Instant at) {
-            return new Trigger(member, type, triggerKey, null, null, null, at);
+            return new Trigger(member, type, triggerKey, null, null, null, null, at);
         }
 
         boolean meets(CampaignDefinition.Trigger wanted) {
             return wanted.type() == type
                     && (wanted.toTier() == null || wanted.toTier().equals(tier))
                     && (wanted.orderNumber() == null || wanted.orderNumber().equals(orderNumber))
-                    && (wanted.category() == null || (category != null && (category.equals(wanted.category()) || category.startsWith(wanted.category() + "/"))));
+                    && (wanted.category() == null || (category != null && (category.equals(wanted.category()) || category.startsWith(wanted.category() + "/"))))
+                    && (wanted.toStage() == null || wanted.toStage() == stage);
         }
     }
 
@@ -178,7 +181,10 @@ public class Issuer {
         }
         return (audience.tiers().isEmpty() || audience.tiers().contains(member.tier()))
                 && (audience.channels().isEmpty() || audience.channels().stream().anyMatch(channel -> channel.name().equals(member.channel())))
-                && (audience.consentedTo().isEmpty() || audience.consentedTo().stream().anyMatch(channel -> member.consents().contains(channel.name())));
+                && (audience.consentedTo().isEmpty() || audience.consentedTo().stream().anyMatch(channel -> member.consents().contains(channel.name())))
+                && (audience.stages().isEmpty() || audience.stages().stream().anyMatch(stage -> stage.name().equals(member.stage())))
+                && (audience.rfmSegments().isEmpty() || audience.rfmSegments().contains(member.rfmSegment()))
+                && (audience.paidMembers() == null || audience.paidMembers() == !member.paidPlans().isEmpty());
     }
 
     /** What one assignment publishes: its campaign events, and the message it requests, if any. */

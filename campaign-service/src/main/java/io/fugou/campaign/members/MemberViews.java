@@ -16,7 +16,8 @@ import reactor.core.publisher.Mono;
 public class MemberViews {
 
     /** A member as audiences see them; {@code consents}: ConsentChannel names granted. */
-    public record MemberView(String tier, String channel, List<String> consents, boolean erased, String referrerCustomerId) {
+    public record MemberView(String tier, String channel, List<String> consents, boolean erased, String referrerCustomerId, String stage,
+                             String rfmSegment, List<String> paidPlans) {
     }
 
     private final DatabaseClient db;
@@ -52,6 +53,36 @@ public class MemberViews {
                 .bind("at", utc(at)).then();
     }
 
+    /** analytics' latest stage for the member, by event time (an older one arriving late changes nothing); true when it moved. */
+    public Mono<Boolean> stage(MemberKey member, String stage, Instant at) {
+        return db.sql("""
+                        insert into member_view (merchant_id, customer_id, stage, stage_since, updated_at) values (:merchant, :customer, :stage, :at, :at)
+                        on conflict (merchant_id, customer_id) do update set stage = excluded.stage, stage_since = excluded.stage_since,
+                            updated_at = greatest(member_view.updated_at, excluded.updated_at)
+                        where member_view.stage_since is null or member_view.stage_since <= excluded.stage_since""")
+                .bind("merchant", member.merchantId()).bind("customer", member.customerId()).bind("stage", stage).bind("at", utc(at))
+                .fetch().rowsUpdated().map(rows -> rows > 0);
+    }
+
+    public Mono<Void> rfmSegment(MemberKey member, String segment, Instant at) {
+        return db.sql("""
+                        insert into member_view (merchant_id, customer_id, rfm_segment, updated_at) values (:merchant, :customer, :segment, :at)
+                        on conflict (merchant_id, customer_id) do update set rfm_segment = excluded.rfm_segment, updated_at = excluded.updated_at""")
+                .bind("merchant", member.merchantId()).bind("customer", member.customerId()).bind("segment", segment).bind("at", utc(at)).then();
+    }
+
+    /** A paid plan the member holds from now ({@code holds}) or no longer. */
+    public Mono<Void> paidPlan(MemberKey member, String planId, boolean holds, Instant at) {
+        return db.sql("""
+                        insert into member_view (merchant_id, customer_id, paid_plans, updated_at)
+                        values (:merchant, :customer, case when :holds then array[cast(:plan as text)] else cast('{}' as text[]) end, :at)
+                        on conflict (merchant_id, customer_id) do update set updated_at = excluded.updated_at,
+                            paid_plans = case when :holds then array(select distinct p from unnest(member_view.paid_plans || cast(:plan as text)) as p)
+                                              else array_remove(member_view.paid_plans, cast(:plan as text)) end""")
+                .bind("merchant", member.merchantId()).bind("customer", member.customerId()).bind("plan", planId).bind("holds", holds)
+                .bind("at", utc(at)).then();
+    }
+
     /** The member's personal data is gone: consents too (nothing may be sent on their strength). */
     public Mono<Void> erased(MemberKey member, Instant at) {
         return db.sql("""
@@ -65,7 +96,9 @@ public class MemberViews {
             return Mono.just(Map.of());
         }
         return db.sql("""
-                        select v.merchant_id, v.customer_id, v.tier, v.channel, v.consents, v.erased, v.referrer_customer_id from member_view v
+                        select v.merchant_id, v.customer_id, v.tier, v.channel, v.consents, v.erased, v.referrer_customer_id, v.stage, v.rfm_segment,
+                               v.paid_plans
+                        from member_view v
                         join unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
                           on v.merchant_id = u.merchant_id and v.customer_id = u.customer_id
                         where v.merchant_id = any(cast(:merchants as text[]))""")
@@ -74,7 +107,8 @@ public class MemberViews {
                 .map((row, meta) -> Map.entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
                         new MemberView(row.get("tier", String.class), row.get("channel", String.class),
                                 Arrays.asList(row.get("consents", String[].class)), Boolean.TRUE.equals(row.get("erased", Boolean.class)),
-                                row.get("referrer_customer_id", String.class))))
+                                row.get("referrer_customer_id", String.class), row.get("stage", String.class), row.get("rfm_segment", String.class),
+                                Arrays.asList(row.get("paid_plans", String[].class)))))
                 .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
     }
 

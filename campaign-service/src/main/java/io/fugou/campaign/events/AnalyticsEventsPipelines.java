@@ -1,0 +1,76 @@
+package io.fugou.campaign.events;
+
+import io.fugou.campaign.campaigns.CampaignDefinition.TriggerType;
+import io.fugou.campaign.issuing.Issuer;
+import io.fugou.campaign.issuing.Issuer.Trigger;
+import io.fugou.campaign.members.MemberViews;
+import io.fugou.events.Topics;
+import io.fugou.events.lifecycle.LifecycleEvent;
+import io.fugou.events.lifecycle.MemberLifecycleChanged;
+import io.fugou.events.lifecycle.RfmSegmentChanged;
+import io.fugou.events.points.EntitlementDrawn;
+import io.fugou.events.points.EntitlementGranted;
+import io.fugou.events.points.PointsAdjusted;
+import io.fugou.events.points.PointsAvailable;
+import io.fugou.events.points.PointsEarned;
+import io.fugou.events.points.PointsEvent;
+import io.fugou.events.points.PointsExpired;
+import io.fugou.events.points.PointsExpiringSoon;
+import io.fugou.events.points.PointsRedeemed;
+import io.fugou.events.points.PointsReversed;
+import io.fugou.platform.pipeline.EventHandler;
+import io.fugou.platform.pipeline.EventPipeline;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import reactor.core.publisher.Flux;
+
+/**
+ * What analytics-service and loyalty-service say about members: the lifecycle stage (a trigger when it moves, an
+ * audience filter), the RFM segment (an audience filter), and points about to expire (a trigger).
+ */
+@Configuration(proxyBeanMethods = false)
+class AnalyticsEventsPipelines {
+
+    @Bean
+    EventPipeline<LifecycleEvent> campaignLifecycle(MemberViews members, Issuer issuer) {
+        EventHandler<MemberLifecycleChanged> stages = events -> Flux.fromIterable(events)
+                .concatMap(event -> members.stage(event.member(), event.payload().getToStage().name(), event.occurredAt())
+                        // Only a stage the member is now in triggers: one arriving late, behind a newer one, does not.
+                        .map(moved -> moved ? List.of(new Trigger(event.member(), TriggerType.STAGE_CHANGED, event.eventId(), null, null, null,
+                                event.payload().getToStage(), event.occurredAt())) : List.<Trigger>of()))
+                .collectList()
+                .flatMap(triggers -> issuer.fire(triggers.stream().flatMap(List::stream).toList()))
+                .thenReturn(List.of());
+        EventHandler<RfmSegmentChanged> segments = events -> Flux.fromIterable(events)
+                .concatMap(event -> members.rfmSegment(event.member(), event.payload().getSegment(), event.occurredAt()))
+                .then().thenReturn(List.of());
+        return EventPipeline.consume("campaign-lifecycle", Topics.LIFECYCLE)
+                .group("campaign-service-lifecycle")
+                .handle(MemberLifecycleChanged.class, stages)
+                .handle(RfmSegmentChanged.class, segments)
+                .build();
+    }
+
+    @Bean
+    EventPipeline<PointsEvent> campaignPoints(Issuer issuer) {
+        EventHandler<PointsExpiringSoon> expiring = events -> {
+            List<Trigger> triggers = new ArrayList<>();
+            events.forEach(event -> triggers.add(Trigger.of(event.member(), TriggerType.POINTS_EXPIRING, event.eventId(), event.occurredAt())));
+            return issuer.fire(triggers).thenReturn(List.of());
+        };
+        return EventPipeline.consume("campaign-points", Topics.POINTS)
+                .group("campaign-service-points")
+                .handle(PointsExpiringSoon.class, expiring)
+                .skip(PointsEarned.class, "no campaign reacts to points earned yet")
+                .skip(PointsAvailable.class, "no campaign reacts to points becoming available")
+                .skip(PointsRedeemed.class, "not yet: coupons bought with points land in the wallet later (issue 9)")
+                .skip(PointsReversed.class, "no campaign reacts to a reversal")
+                .skip(PointsExpired.class, "the warning before is what campaigns act on")
+                .skip(PointsAdjusted.class, "a merchant's correction triggers nothing")
+                .skip(EntitlementGranted.class, "no campaign reacts to entitlements yet")
+                .skip(EntitlementDrawn.class, "no campaign reacts to entitlements yet")
+                .build();
+    }
+}
