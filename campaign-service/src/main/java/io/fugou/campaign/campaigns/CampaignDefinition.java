@@ -38,10 +38,28 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
         /** analytics moved the member to a lifecycle stage ({@code toStage}: AT_RISK for a win-back, LAPSED...). */
         STAGE_CHANGED,
         /** loyalty-service warned that some of the member's points expire soon. */
-        POINTS_EXPIRING
+        POINTS_EXPIRING,
+        /** Each year on the day the member joined (checked daily at 10:00 in the schedule's zone). */
+        ENROLLMENT_ANNIVERSARY,
+        /** The member's last paid order is {@code days} days old today (once per such lapse). */
+        NO_PURCHASE,
+        /** 会员日: every member of the audience on a weekday ({@code dayOfWeek}), a day of each month ({@code dayOfMonth}) or a {@code date}. */
+        MEMBER_DAY
     }
 
-    public record Trigger(TriggerType type, String toTier, Integer orderNumber, String category, LifecycleStage toStage) {
+    public record Trigger(TriggerType type, String toTier, Integer orderNumber, String category, LifecycleStage toStage, Integer days,
+                          java.time.DayOfWeek dayOfWeek, Integer dayOfMonth, java.time.LocalDate date) {
+
+        /** A trigger of that type with no narrowing detail. */
+        public static Trigger on(TriggerType type) {
+            return new Trigger(type, null, null, null, null, null, null, null, null);
+        }
+
+        /** Whether a member day falls on {@code day}. */
+        public boolean memberDayOn(java.time.LocalDate day) {
+            return (dayOfWeek != null && day.getDayOfWeek() == dayOfWeek) || (dayOfMonth != null && day.getDayOfMonth() == dayOfMonth)
+                    || (date != null && day.equals(date));
+        }
     }
 
     /**
@@ -142,6 +160,19 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
         }
         if ((trigger.type() == TriggerType.CATEGORY_BOUGHT) != (trigger.category() != null && !trigger.category().isBlank())) {
             throw new InvalidFieldException("trigger.category", "is required by CATEGORY_BOUGHT and applies to it only");
+        }
+        if ((trigger.type() == TriggerType.NO_PURCHASE) != (trigger.days() != null)) {
+            throw new InvalidFieldException("trigger.days", "is required by NO_PURCHASE and applies to it only");
+        }
+        if (trigger.days() != null && (trigger.days() < 1 || trigger.days() > 3660)) {
+            throw new InvalidFieldException("trigger.days", "must be 1 to 3660");
+        }
+        int memberDays = (trigger.dayOfWeek() != null ? 1 : 0) + (trigger.dayOfMonth() != null ? 1 : 0) + (trigger.date() != null ? 1 : 0);
+        if ((trigger.type() == TriggerType.MEMBER_DAY) != (memberDays == 1)) {
+            throw new InvalidFieldException("trigger.dayOfWeek", "MEMBER_DAY takes exactly one of dayOfWeek, dayOfMonth or date, and only it does");
+        }
+        if (trigger.dayOfMonth() != null && (trigger.dayOfMonth() < 1 || trigger.dayOfMonth() > 28)) {
+            throw new InvalidFieldException("trigger.dayOfMonth", "must be 1 to 28, a day every month has");
         }
         if ((trigger.type() == TriggerType.STAGE_CHANGED) != (trigger.toStage() != null)) {
             throw new InvalidFieldException("trigger.toStage", "is required by STAGE_CHANGED (AT_RISK, LAPSED...) and applies to it only");

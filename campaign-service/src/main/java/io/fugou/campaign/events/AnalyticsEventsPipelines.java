@@ -39,7 +39,7 @@ class AnalyticsEventsPipelines {
                 .concatMap(event -> members.stage(event.member(), event.payload().getToStage().name(), event.occurredAt())
                         // Only a stage the member is now in triggers: one arriving late, behind a newer one, does not.
                         .map(moved -> moved ? List.of(new Trigger(event.member(), TriggerType.STAGE_CHANGED, event.eventId(), null, null, null,
-                                event.payload().getToStage(), event.occurredAt())) : List.<Trigger>of()))
+                                event.payload().getToStage(), null, event.occurredAt())) : List.<Trigger>of()))
                 .collectList()
                 .flatMap(triggers -> issuer.fire(triggers.stream().flatMap(List::stream).toList()))
                 .thenReturn(List.of());

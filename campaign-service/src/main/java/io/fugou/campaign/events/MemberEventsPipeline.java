@@ -44,7 +44,7 @@ class MemberEventsPipeline {
         EventHandler<MemberTierChanged> tiers = events -> Flux.fromIterable(events)
                 .concatMap(event -> members.tier(event.member(), event.payload().getToTier(), event.occurredAt()))
                 .then(issuer.fire(events.stream().filter(event -> event.payload().getDirection() == TierChangeDirection.UPGRADE)
-                        .map(event -> new Trigger(event.member(), TriggerType.TIER_UPGRADED, event.eventId(), event.payload().getToTier(), null, null, null,
+                        .map(event -> new Trigger(event.member(), TriggerType.TIER_UPGRADED, event.eventId(), event.payload().getToTier(), null, null, null, null,
                                 event.occurredAt()))
                         .toList()))
                 .thenReturn(List.of());

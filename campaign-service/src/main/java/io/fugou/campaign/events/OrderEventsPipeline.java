@@ -41,6 +41,7 @@ class OrderEventsPipeline {
     @Bean
     EventPipeline<OrderEvent> campaignOrders(DatabaseClient db, MemberViews members, Issuer issuer, Coupons coupons) {
         EventHandler<OrderPaid> paid = events -> coupons.redeem(redemptions(events))
+                .then(members.ordered(events.stream().map(Inbound::member).toList(), events.stream().map(Inbound::occurredAt).toList()))
                 .then(numbered(db, events))
                 .flatMap(numbers -> members.of(events.stream().map(Inbound::member).distinct().toList())
                         .flatMap(views -> issuer.fire(triggers(events, numbers, views))))
@@ -111,7 +112,7 @@ class OrderEventsPipeline {
                 continue; // an order seen before triggers nothing again
             }
             String key = "order/" + orderId;
-            triggers.add(new Trigger(event.member(), number == 1 ? TriggerType.FIRST_ORDER : TriggerType.NTH_ORDER, key, null, number, null, null,
+            triggers.add(new Trigger(event.member(), number == 1 ? TriggerType.FIRST_ORDER : TriggerType.NTH_ORDER, key, null, number, null, null, null,
                     event.occurredAt()));
             MemberViews.MemberView view = views.get(event.member());
             if (number == 1 && view != null && view.referrerCustomerId() != null) {
@@ -122,7 +123,7 @@ class OrderEventsPipeline {
             for (OrderLine line : event.payload().getLines()) {
                 if (line.getCategory() != null && categories.add(line.getCategory())) {
                     triggers.add(new Trigger(event.member(), TriggerType.CATEGORY_BOUGHT, key + "/" + line.getCategory(), null, null, line.getCategory(),
-                            null, event.occurredAt()));
+                            null, null, event.occurredAt()));
                 }
             }
         }

@@ -53,14 +53,20 @@ public class Issuer {
      * details a campaign may narrow it by: the tier reached, the order's number, a category bought.
      */
     public record Trigger(MemberKey member, TriggerType type, String triggerKey, String tier, Integer orderNumber, String category,
-                          LifecycleStage stage, Instant at) {
+                          LifecycleStage stage, String onlyCampaignId, Instant at) {
 
         public static Trigger of(MemberKey member, TriggerType type, String triggerKey, Instant at) {
-            return new Trigger(member, type, triggerKey, null, null, null, null, at);
+            return new Trigger(member, type, triggerKey, null, null, null, null, null, at);
         }
 
-        boolean meets(CampaignDefinition.Trigger wanted) {
-            return wanted.type() == type
+        /** A trigger the daily job found for one campaign (its own days, its own member day). */
+        public static Trigger forCampaign(MemberKey member, TriggerType type, String triggerKey, String campaignId, Instant at) {
+            return new Trigger(member, type, triggerKey, null, null, null, null, campaignId, at);
+        }
+
+        boolean meets(Campaign campaign) {
+            CampaignDefinition.Trigger wanted = campaign.definition().trigger();
+            return (onlyCampaignId == null || onlyCampaignId.equals(campaign.campaignId())) && wanted.type() == type
                     && (wanted.toTier() == null || wanted.toTier().equals(tier))
                     && (wanted.orderNumber() == null || wanted.orderNumber().equals(orderNumber))
                     && (wanted.category() == null || (category != null && (category.equals(wanted.category()) || category.startsWith(wanted.category() + "/"))))
@@ -101,7 +107,7 @@ public class Issuer {
                     for (Trigger trigger : triggers) {
                         for (Campaigns.MerchantCampaign listening : active) {
                             CampaignDefinition definition = listening.campaign().definition();
-                            if (listening.merchantId().equals(trigger.member().merchantId()) && trigger.meets(definition.trigger())
+                            if (listening.merchantId().equals(trigger.member().merchantId()) && trigger.meets(listening.campaign())
                                     && listening.campaign().runsAt(trigger.at())) {
                                 candidates.add(new Candidate(trigger, listening.merchantId(), listening.campaign()));
                             }

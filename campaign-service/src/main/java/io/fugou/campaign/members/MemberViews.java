@@ -28,10 +28,10 @@ public class MemberViews {
 
     public Mono<Void> enrolled(MemberKey member, String tier, String channel, String referrer, Instant at) {
         return db.sql("""
-                        insert into member_view (merchant_id, customer_id, tier, channel, referrer_customer_id, updated_at)
-                        values (:merchant, :customer, :tier, :channel, :referrer, :at)
+                        insert into member_view (merchant_id, customer_id, tier, channel, referrer_customer_id, enrolled_at, updated_at)
+                        values (:merchant, :customer, :tier, :channel, :referrer, :at, :at)
                         on conflict (merchant_id, customer_id) do update set tier = coalesce(member_view.tier, excluded.tier),
-                            channel = excluded.channel, referrer_customer_id = excluded.referrer_customer_id,
+                            channel = excluded.channel, referrer_customer_id = excluded.referrer_customer_id, enrolled_at = excluded.enrolled_at,
                             updated_at = greatest(member_view.updated_at, excluded.updated_at)""")
                 .bind("merchant", member.merchantId()).bind("customer", member.customerId()).bind("tier", tier).bind("channel", channel)
                 .bind("referrer", org.springframework.r2dbc.core.Parameter.fromOrEmpty(referrer, String.class))
@@ -81,6 +81,25 @@ public class MemberViews {
                                               else array_remove(member_view.paid_plans, cast(:plan as text)) end""")
                 .bind("merchant", member.merchantId()).bind("customer", member.customerId()).bind("plan", planId).bind("holds", holds)
                 .bind("at", utc(at)).then();
+    }
+
+    /** The buyers' latest paid orders (a member or not yet: a buyer may join later). */
+    public Mono<Void> ordered(List<MemberKey> buyers, List<Instant> at) {
+        if (buyers.isEmpty()) {
+            return Mono.empty();
+        }
+        return db.sql("""
+                        insert into member_view (merchant_id, customer_id, last_order_at, updated_at)
+                        select u.merchant_id, u.customer_id, max(u.at), max(u.at)
+                        from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:times as timestamptz[])) as u(merchant_id, customer_id, at)
+                        where u.merchant_id = any(cast(:merchants as text[]))
+                        group by u.merchant_id, u.customer_id
+                        on conflict (merchant_id, customer_id) do update
+                            set last_order_at = greatest(member_view.last_order_at, excluded.last_order_at)""")
+                .bind("merchants", buyers.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                .bind("customers", buyers.stream().map(MemberKey::customerId).toArray(String[]::new))
+                .bind("times", at.stream().map(MemberViews::utc).toArray(OffsetDateTime[]::new))
+                .then();
     }
 
     /** The member's personal data is gone: consents too (nothing may be sent on their strength). */

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class AssignmentsTest {
 
     private static final CampaignDefinition AB_WITH_HOLDOUT = new CampaignDefinition("welcome",
-            new CampaignDefinition.Trigger(CampaignDefinition.TriggerType.MEMBER_ENROLLED, null, null, null, null), new CampaignDefinition.Audience(true, null, null, null, null, null, null),
+            CampaignDefinition.Trigger.on(CampaignDefinition.TriggerType.MEMBER_ENROLLED), new CampaignDefinition.Audience(true, null, null, null, null, null, null),
             null, List.of(new CampaignDefinition.Variant("a", 70, null), new CampaignDefinition.Variant("b", 30, null)), 10, null, null);
 
     @Test

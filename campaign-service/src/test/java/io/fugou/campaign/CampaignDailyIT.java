@@ -1,0 +1,123 @@
+package io.fugou.campaign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fugou.events.MemberKey;
+import io.fugou.events.Topics;
+import io.fugou.events.campaigns.BonusPointsGranted;
+import io.fugou.events.campaigns.CampaignEvent;
+import io.fugou.events.campaigns.CouponIssued;
+import io.fugou.events.common.EnrollmentChannel;
+import io.fugou.events.members.MemberEnrolled;
+import io.fugou.events.members.MemberEvent;
+import io.fugou.events.orders.OrderEvent;
+import io.fugou.platform.security.LocalTokens;
+import io.fugou.testsupport.KafkaTestClient;
+import io.fugou.testsupport.MovableClock;
+import io.fugou.testsupport.OrderEventMother;
+import io.fugou.testsupport.TestTokens;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** The daily triggers (anniversary, no purchase for N days, member day), run by the scheduler once a day, once per member. */
+@CampaignIntegrationTest
+class CampaignDailyIT {
+
+    private static final Duration ARRIVAL = Duration.ofSeconds(30);
+    private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
+
+    @Autowired
+    private WebTestClient web;
+
+    @Autowired
+    private LocalTokens localTokens;
+
+    @Autowired
+    private MovableClock clock;
+
+    private final KafkaTestClient shop = new KafkaTestClient();
+
+    @AfterEach
+    void putTheClockBack() {
+        clock.set(Instant.now());
+    }
+
+    @Test
+    void shouldRewardAnniversariesLapsedBuyersAndTheMemberDayOnceOnTheirDay() {
+        String merchant = unique("merchant");
+        LocalDate day = LocalDate.now(SHANGHAI).plusDays(2);
+        clock.set(Instant.now().minus(Duration.ofMinutes(5)));
+        activate(merchant, "{\"name\": \"Joined\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 1}}");
+        activate(merchant, "{\"name\": \"Bought\", \"trigger\": {\"type\": \"FIRST_ORDER\"}, \"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 2}}");
+        activate(merchant, "{\"name\": \"Happy anniversary\", \"trigger\": {\"type\": \"ENROLLMENT_ANNIVERSARY\"}, \"audience\": {\"everyone\": true}, "
+                + "\"reward\": {\"bonusPoints\": 5}}");
+        activate(merchant, "{\"name\": \"We miss you\", \"trigger\": {\"type\": \"NO_PURCHASE\", \"days\": 30}, \"audience\": {\"everyone\": true}, "
+                + "\"reward\": {\"coupon\": {\"templateId\": \"come-back\", \"amountOffMinor\": 800, \"currency\": \"CNY\", \"validDays\": 14}}}");
+        activate(merchant, "{\"name\": \"Member day\", \"trigger\": {\"type\": \"MEMBER_DAY\", \"dayOfWeek\": \"" + day.getDayOfWeek() + "\"}, "
+                + "\"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 7}}");
+        MemberKey longAgo = new MemberKey(merchant, "joined-a-year-ago");
+        MemberKey lapsed = new MemberKey(merchant, "last-bought-30-days-ago");
+        MemberKey recent = new MemberKey(merchant, "recent");
+        shop.publish(Topics.MEMBERS, longAgo, enrolled(longAgo, day.minusYears(1).atTime(9, 0).atZone(SHANGHAI).toInstant()));
+        shop.publish(Topics.MEMBERS, lapsed, enrolled(lapsed, Instant.now().minus(Duration.ofDays(60))));
+        shop.publish(Topics.MEMBERS, recent, enrolled(recent, Instant.now()));
+        OrderEvent order = OrderEventMother.paid(merchant, lapsed.customerId(), "the-last-one", List.of(OrderEventMother.line("SKU", "drinks", 1, 2000)));
+        order.setOccurredAt(day.minusDays(30).atTime(12, 0).atZone(SHANGHAI).toInstant());
+        shop.publish(Topics.ORDERS, lapsed, order);
+        shop.awaitEvents(Topics.CAMPAIGNS, longAgo, 2, ARRIVAL);
+        shop.awaitEvents(Topics.CAMPAIGNS, lapsed, 4, ARRIVAL);
+        shop.awaitEvents(Topics.CAMPAIGNS, recent, 2, ARRIVAL);
+
+        // The day comes, at 10:30 in Shanghai; then an hour later the job is asked again and gives nothing twice.
+        clock.set(day.atTime(10, 30).atZone(SHANGHAI).toInstant());
+        List<CampaignEvent> anniversary = shop.awaitEvents(Topics.CAMPAIGNS, longAgo, 6, ARRIVAL);
+        List<CampaignEvent> missed = shop.awaitEvents(Topics.CAMPAIGNS, lapsed, 8, ARRIVAL);
+        List<CampaignEvent> memberDay = shop.awaitEvents(Topics.CAMPAIGNS, recent, 4, ARRIVAL);
+        clock.set(day.atTime(11, 30).atZone(SHANGHAI).toInstant());
+        assertThat(shop.readEvents(Topics.CAMPAIGNS, longAgo, Duration.ofSeconds(3))).hasSize(6);
+
+        assertThat(bonuses(anniversary)).containsExactlyInAnyOrder(1L, 5L, 7L);
+        assertThat(bonuses(missed)).containsExactlyInAnyOrder(1L, 2L, 7L);
+        assertThat(missed.stream().map(CampaignEvent::getPayload).filter(CouponIssued.class::isInstance).map(CouponIssued.class::cast)
+                .map(CouponIssued::getTemplateId)).containsExactly("come-back");
+        assertThat(bonuses(memberDay)).containsExactlyInAnyOrder(1L, 7L);
+    }
+
+    private static List<Long> bonuses(List<CampaignEvent> events) {
+        return events.stream().map(CampaignEvent::getPayload).filter(BonusPointsGranted.class::isInstance).map(BonusPointsGranted.class::cast)
+                .map(BonusPointsGranted::getPoints).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private void activate(String merchant, String body) {
+        Map<String, Object> created = web.post().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(token(merchant, "campaigns:write")))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+                .expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+        web.post().uri("/api/v1/campaigns/{id}/activate", created.get("campaignId")).headers(h -> h.setBearerAuth(token(merchant, "campaigns:write")))
+                .exchange().expectStatus().isOk();
+    }
+
+    private String token(String merchant, String... scopes) {
+        return new TestTokens(localTokens).forMerchant(merchant, scopes);
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static MemberEvent enrolled(MemberKey member, Instant at) {
+        return MemberEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(at).setMerchantId(member.merchantId())
+                .setCustomerId(member.customerId()).setSequence(0)
+                .setPayload(MemberEnrolled.newBuilder().setChannel(EnrollmentChannel.SHOP_HOME).setTier("regular").build()).build();
+    }
+}
