@@ -81,11 +81,23 @@ class CampaignContactIT {
         assertThat(outcomes(noConsent)).containsExactly("SUPPRESSED:" + SuppressionReason.NO_CONSENT, "SUPPRESSED:" + SuppressionReason.NO_CONSENT);
         assertThat(shop.readEvents(Topics.NOTIFICATIONS, noConsent, Duration.ofSeconds(1))).isEmpty();
 
+        // A dry run of one more SMS campaign: three members match; none could be reached now (two at the cap, one without consent).
+        String another = "{\"name\": \"more\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": %s, "
+                + "\"reward\": {\"notification\": {\"channel\": \"SMS\", \"templateId\": \"more\"}}}";
+        dryRun(merchant, another.formatted("{\"everyone\": true}")).jsonPath("$.members").isEqualTo(3).jsonPath("$.capped").isEqualTo(3);
+        dryRun(merchant, another.formatted("{\"consentedTo\": [\"SMS\"]}")).jsonPath("$.members").isEqualTo(2).jsonPath("$.capped").isEqualTo(2);
+        dryRun(unique("merchant"), another.formatted("{\"everyone\": true}")).jsonPath("$.members").isEqualTo(0);
+
         web.put().uri("/api/v1/contact-policy").headers(h -> h.setBearerAuth(token(merchant, "campaigns:write"))).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"maxContacts\": 1}").exchange()
                 .expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("windowHours");
         web.get().uri("/api/v1/contact-policy").headers(h -> h.setBearerAuth(token(unique("merchant"), "campaigns:read"))).exchange()
                 .expectStatus().isOk().expectBody().jsonPath("$.maxContacts").doesNotExist();
+    }
+
+    private WebTestClient.BodyContentSpec dryRun(String merchant, String campaign) {
+        return web.post().uri("/api/v1/campaigns/dry-run").headers(h -> h.setBearerAuth(token(merchant, "campaigns:read")))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(campaign).exchange().expectStatus().isOk().expectBody();
     }
 
     private List<String> outcomes(MemberKey member) {

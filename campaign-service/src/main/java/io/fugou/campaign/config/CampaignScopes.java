@@ -16,6 +16,7 @@ class CampaignScopes {
         return () -> List.of(
                 ScopeRule.of(HttpMethod.GET, "/api/v1/campaigns", "campaigns:read"),
                 ScopeRule.of(HttpMethod.GET, "/api/v1/campaigns/**", "campaigns:read"),
+                ScopeRule.of(HttpMethod.POST, "/api/v1/campaigns/dry-run", "campaigns:read"),
                 ScopeRule.of(HttpMethod.POST, "/api/v1/campaigns", "campaigns:write"),
                 ScopeRule.of(HttpMethod.PUT, "/api/v1/campaigns/*", "campaigns:write"),
                 ScopeRule.of(HttpMethod.POST, "/api/v1/campaigns/*/activate", "campaigns:write"),

@@ -3,6 +3,7 @@ package io.fugou.campaign.campaigns.web;
 import io.fugou.campaign.campaigns.Campaign;
 import io.fugou.campaign.campaigns.CampaignDefinition;
 import io.fugou.campaign.campaigns.Campaigns;
+import io.fugou.campaign.issuing.AudienceCounts;
 import io.fugou.campaign.issuing.CampaignReports;
 import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.web.paging.Page;
@@ -48,10 +49,13 @@ public class CampaignController {
 
     private final Campaigns campaigns;
     private final CampaignReports reports;
+    private final AudienceCounts audiences;
     private final TransactionalOperator transactional;
     private final Clock clock;
 
-    public CampaignController(Campaigns campaigns, CampaignReports reports, ReactiveTransactionManager transactions, Clock clock) {
+    public CampaignController(Campaigns campaigns, CampaignReports reports, AudienceCounts audiences, ReactiveTransactionManager transactions,
+                              Clock clock) {
+        this.audiences = audiences;
         this.campaigns = campaigns;
         this.reports = reports;
         this.transactional = TransactionalOperator.create(transactions);
@@ -73,6 +77,17 @@ public class CampaignController {
         String id = "cmp-" + UUID.randomUUID().toString().substring(0, 13);
         return campaigns.create(merchant, id, valid, clock.instant().truncatedTo(ChronoUnit.MILLIS))
                 .map(created -> ResponseEntity.created(UriComponentsBuilder.fromPath("/api/v1/campaigns/{id}").buildAndExpand(id).toUri()).body(created));
+    }
+
+    @Operation(summary = "Says how many current members a campaign's audience matches, and how many of them its message would not reach "
+            + "now (no consent to the channel, or contacted up to the contact policy's cap), without creating it")
+    @PostMapping("/api/v1/campaigns/dry-run")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(examples = @ExampleObject(name = "an SMS to gold members",
+            value = """
+                    {"name": "Gold news", "trigger": {"type": "MEMBER_DAY", "dayOfMonth": 8}, "audience": {"tiers": ["gold"], "consentedTo": ["SMS"]},
+                     "reward": {"notification": {"channel": "SMS", "templateId": "gold-news"}}, "budget": {"perMember": 100}}""")))
+    public Mono<AudienceCounts.DryRun> dryRun(MerchantId merchant, @RequestBody CampaignDefinition definition) {
+        return audiences.count(merchant, definition.validated(), clock.instant());
     }
 
     @Operation(summary = "Replaces a campaign's definition while it is a draft or paused")
