@@ -16,6 +16,7 @@ import io.fugou.events.notifications.NotificationEvent;
 import io.fugou.events.notifications.NotificationRequested;
 import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.KafkaTestClient;
+import io.fugou.testsupport.MovableClock;
 import io.fugou.testsupport.TestTokens;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
@@ -44,7 +46,15 @@ class CampaignContactIT {
     @Autowired
     private LocalTokens localTokens;
 
+    @Autowired
+    private MovableClock clock;
+
     private final KafkaTestClient shop = new KafkaTestClient();
+
+    @AfterEach
+    void putTheClockBack() {
+        clock.set(Instant.now());
+    }
 
     @Test
     void shouldCapContactsAcrossCampaignsDelayInQuietHoursAndSendNothingWithoutConsent() {
@@ -57,6 +67,12 @@ class CampaignContactIT {
                     + "\"reward\": {\"notification\": {\"channel\": \"SMS\", \"templateId\": \"" + name + "\", \"parameters\": {\"shop\": \"Bottles\"}}}}");
         }
         LocalDate today = LocalDate.now(SHANGHAI);
+        // Tokens minted now (they carry the clock's time), before the clock moves.
+        String reader = token(merchant, "campaigns:read");
+        String writer = token(merchant, "campaigns:write");
+        String otherReader = token(unique("merchant"), "campaigns:read");
+        // Decided when processed: just before noon in Shanghai, outside the quiet hours, whatever time the test runs.
+        clock.set(today.atTime(11, 59).atZone(SHANGHAI).toInstant());
         Instant noon = today.atTime(LocalTime.NOON).atZone(SHANGHAI).toInstant();
         Instant lateEvening = today.atTime(23, 0).atZone(SHANGHAI).toInstant();
         MemberKey daytime = new MemberKey(merchant, "daytime");
@@ -84,19 +100,19 @@ class CampaignContactIT {
         // A dry run of one more SMS campaign: three members match; none could be reached now (two at the cap, one without consent).
         String another = "{\"name\": \"more\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": %s, "
                 + "\"reward\": {\"notification\": {\"channel\": \"SMS\", \"templateId\": \"more\"}}}";
-        dryRun(merchant, another.formatted("{\"everyone\": true}")).jsonPath("$.members").isEqualTo(3).jsonPath("$.capped").isEqualTo(3);
-        dryRun(merchant, another.formatted("{\"consentedTo\": [\"SMS\"]}")).jsonPath("$.members").isEqualTo(2).jsonPath("$.capped").isEqualTo(2);
-        dryRun(unique("merchant"), another.formatted("{\"everyone\": true}")).jsonPath("$.members").isEqualTo(0);
+        dryRun(reader, another.formatted("{\"everyone\": true}")).jsonPath("$.members").isEqualTo(3).jsonPath("$.capped").isEqualTo(3);
+        dryRun(reader, another.formatted("{\"consentedTo\": [\"SMS\"]}")).jsonPath("$.members").isEqualTo(2).jsonPath("$.capped").isEqualTo(2);
+        dryRun(otherReader, another.formatted("{\"everyone\": true}")).jsonPath("$.members").isEqualTo(0);
 
-        web.put().uri("/api/v1/contact-policy").headers(h -> h.setBearerAuth(token(merchant, "campaigns:write"))).contentType(MediaType.APPLICATION_JSON)
+        web.put().uri("/api/v1/contact-policy").headers(h -> h.setBearerAuth(writer)).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"maxContacts\": 1}").exchange()
                 .expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("windowHours");
-        web.get().uri("/api/v1/contact-policy").headers(h -> h.setBearerAuth(token(unique("merchant"), "campaigns:read"))).exchange()
+        web.get().uri("/api/v1/contact-policy").headers(h -> h.setBearerAuth(otherReader)).exchange()
                 .expectStatus().isOk().expectBody().jsonPath("$.maxContacts").doesNotExist();
     }
 
-    private WebTestClient.BodyContentSpec dryRun(String merchant, String campaign) {
-        return web.post().uri("/api/v1/campaigns/dry-run").headers(h -> h.setBearerAuth(token(merchant, "campaigns:read")))
+    private WebTestClient.BodyContentSpec dryRun(String readerToken, String campaign) {
+        return web.post().uri("/api/v1/campaigns/dry-run").headers(h -> h.setBearerAuth(readerToken))
                 .contentType(MediaType.APPLICATION_JSON).bodyValue(campaign).exchange().expectStatus().isOk().expectBody();
     }
 

@@ -128,6 +128,24 @@ class MemberProfileIT {
     }
 
     @Test
+    void shouldCarryTheConsentABuyerGaveBeforeJoiningIntoTheirMembership() {
+        String merchant = unique("merchant");
+        MemberKey buyer = new MemberKey(merchant, unique("buyer"));
+        CustomerEvent registered = CustomerEventMother.registered(merchant, buyer.customerId(),
+                List.of(CustomerEventMother.consent(ConsentChannel.WECHAT, true), CustomerEventMother.consent(ConsentChannel.SMS, false)));
+        ((io.fugou.events.customers.CustomerRegistered) registered.getPayload()).setJoinedMembership(false);
+        shop.publish(Topics.CUSTOMERS, buyer, registered);
+        shop.publish(Topics.CUSTOMERS, buyer, CustomerEventMother.envelope(merchant, buyer.customerId())
+                .setPayload(io.fugou.events.customers.MembershipRequested.newBuilder().setChannel(io.fugou.events.common.EnrollmentChannel.POSTER).build())
+                .build());
+
+        List<MemberEvent> events = shop.awaitEvents(Topics.MEMBERS, buyer, 2, ARRIVAL);
+        assertThat(events).extracting(event -> event.getPayload().getClass().getSimpleName()).containsExactly("MemberEnrolled", "MemberConsentChanged");
+        assertThat(((MemberConsentChanged) events.get(1).getPayload()).getChannels()).containsExactly("wechat");
+        assertThat(shop.awaitEvents(Topics.MEMBER_PROFILES, buyer, 1, ARRIVAL).get(0).getRegion()).isEqualTo("CN-31");
+    }
+
+    @Test
     void shouldEraseEveryPersonalDetailOnceAndTombstoneTheProfile() {
         String merchant = unique("merchant");
         MemberKey member = new MemberKey(merchant, unique("buyer"));

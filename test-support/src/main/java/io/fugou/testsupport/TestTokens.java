@@ -14,7 +14,11 @@ public final class TestTokens {
         this.tokens = tokens;
     }
 
+    /**
+     * Valid a day from the service's clock: tests move that clock (minutes back, days ahead) while tokens are checked against
+     * real time, so a short-lived token minted on a moved clock would be expired on arrival.
+     */
     public String forMerchant(String merchantId, String... scopes) {
-        return tokens.issue(new MerchantId(merchantId), List.of(scopes), Duration.ofMinutes(10)).token();
+        return tokens.issue(new MerchantId(merchantId), List.of(scopes), Duration.ofDays(1)).token();
     }
 }

@@ -122,8 +122,12 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
     public record Schedule(Instant startsAt, Instant endsAt, String timeZone) {
     }
 
-    /** At most {@code total} rewards, {@code perMember} per member and {@code perDay} per local day; null: no limit. */
+    /** At most {@code total} rewards, {@code perMember} per member (1 when left out) and {@code perDay} per local day; null: no limit. */
     public record Budget(Long total, Integer perMember, Integer perDay) {
+
+        public Budget {
+            perMember = perMember == null ? 1 : perMember;
+        }
     }
 
     public CampaignDefinition {

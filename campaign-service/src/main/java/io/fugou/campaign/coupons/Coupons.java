@@ -81,8 +81,9 @@ public class Coupons {
     }
 
     /**
-     * Marks the coupons these orders used as redeemed, once (a coupon already redeemed or expired is left alone; a code the
-     * merchant never issued is not ours to record), and publishes a {@code CouponRedeemed} for each.
+     * Marks the coupons these orders used as redeemed, once (a coupon already redeemed is left alone, one expired only if the
+     * order was paid before it expired, as when the order is processed after the expiry job; a code the merchant never issued
+     * is not ours to record), and publishes a {@code CouponRedeemed} for each. Codes match whatever their letter case.
      */
     public Mono<Void> redeem(List<Redemption> redemptions) {
         if (redemptions.isEmpty()) {
@@ -94,7 +95,8 @@ public class Coupons {
                         update coupon c set status = 'REDEEMED', redeemed_order_id = u.order_id, redeemed_at = u.at
                         from unnest(cast(:merchants as text[]), cast(:codes as text[]), cast(:orders as text[]), cast(:times as timestamptz[]))
                              as u(merchant_id, code, order_id, at)
-                        where c.merchant_id = u.merchant_id and c.code = u.code and c.status = 'ISSUED'
+                        where c.merchant_id = u.merchant_id and c.code = upper(u.code)
+                          and (c.status = 'ISSUED' or (c.status = 'EXPIRED' and u.at < c.valid_until))
                         returning c.merchant_id, c.customer_id, c.coupon_id, c.code, c.campaign_id, c.redeemed_order_id, c.redeemed_at""")
                 .bind("merchants", redemptions.stream().map(redemption -> redemption.member().merchantId()).toArray(String[]::new))
                 .bind("codes", redemptions.stream().map(Redemption::code).toArray(String[]::new))
@@ -139,7 +141,7 @@ public class Coupons {
     }
 
     public Mono<Check> check(MerchantId merchant, String customerId, String code, Basket basket, Instant now) {
-        return db.sql("select * from coupon where merchant_id = :merchant and customer_id = :customer and code = :code")
+        return db.sql("select * from coupon where merchant_id = :merchant and customer_id = :customer and code = upper(:code)")
                 .bind("merchant", merchant.value()).bind("customer", customerId).bind("code", code)
                 .map((row, meta) -> {
                     Refusal refusal = null;

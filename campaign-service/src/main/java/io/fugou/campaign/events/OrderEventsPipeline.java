@@ -122,7 +122,8 @@ class OrderEventsPipeline {
             Set<String> categories = new LinkedHashSet<>();
             for (OrderLine line : event.payload().getLines()) {
                 if (line.getCategory() != null && categories.add(line.getCategory())) {
-                    triggers.add(new Trigger(event.member(), TriggerType.CATEGORY_BOUGHT, key + "/" + line.getCategory(), null, null, line.getCategory(),
+                    // One key per order: a campaign matching two of its categories (drinks/beer, drinks/wine) rewards it once.
+                    triggers.add(new Trigger(event.member(), TriggerType.CATEGORY_BOUGHT, key + "/category", null, null, line.getCategory(),
                             null, null, event.occurredAt()));
                 }
             }

@@ -81,9 +81,11 @@ public class Issuer {
     private final CampaignEvents events;
     private final ContactPolicies policies;
     private final Outbox outbox;
+    private final java.time.Clock clock;
 
     public Issuer(DatabaseClient db, Campaigns campaigns, MemberViews members, Coupons coupons, CampaignEvents events, ContactPolicies policies,
-                  Outbox outbox) {
+                  Outbox outbox, java.time.Clock clock) {
+        this.clock = clock;
         this.policies = policies;
         this.outbox = outbox;
         this.db = db;
@@ -119,22 +121,27 @@ public class Issuer {
                     List<MemberKey> reached = candidates.stream().map(candidate -> candidate.trigger().member()).distinct().toList();
                     return Mono.zip(members.of(reached), policies.ofAll(reached.stream().map(MemberKey::merchantId).toList()))
                             .flatMap(known -> lockCampaigns(candidates)
-                                    .then(lockContacts(reached))
-                                    .thenMany(Flux.fromIterable(candidates)
+                                    .flatMapMany(locked -> lockContacts(reached).thenMany(Flux.fromIterable(candidates)
+                                            // As the campaign is now, locked: one paused or changed meanwhile is judged as it stands.
+                                            .map(candidate -> new Candidate(candidate.trigger(), candidate.merchantId(),
+                                                    locked.get(candidate.merchantId() + '\u0000' + candidate.campaign().campaignId())))
+                                            .filter(candidate -> candidate.campaign() != null && candidate.trigger().meets(candidate.campaign())
+                                                    && candidate.campaign().runsAt(candidate.trigger().at()))))
                                             .filter(candidate -> inAudience(candidate.campaign().definition().audience(), known.getT1().get(candidate.trigger().member())))
                                             .concatMap(candidate -> assign(candidate, known.getT1().get(candidate.trigger().member()),
-                                                    known.getT2().getOrDefault(candidate.merchantId(), ContactPolicy.NONE))))
+                                                    known.getT2().getOrDefault(candidate.merchantId(), ContactPolicy.NONE)))
                                     .collectList()
                                     .flatMap(this::publish));
                 });
     }
 
-    /** Budgets are counted under the campaign's lock, so two batches cannot both give its last reward. */
-    private Mono<Void> lockCampaigns(List<Candidate> candidates) {
+    /** Budgets are counted under the campaign's lock, so two batches cannot both give its last reward. The campaigns as locked, by key. */
+    private Mono<java.util.Map<String, Campaign>> lockCampaigns(List<Candidate> candidates) {
         return Flux.fromIterable(candidates.stream().map(candidate -> candidate.merchantId() + '\u0000' + candidate.campaign().campaignId())
                         .distinct().sorted().toList())
-                .concatMap(key -> campaigns.lock(new MerchantId(key.substring(0, key.indexOf('\u0000'))), key.substring(key.indexOf('\u0000') + 1)))
-                .then();
+                .concatMap(key -> campaigns.lock(new MerchantId(key.substring(0, key.indexOf('\u0000'))), key.substring(key.indexOf('\u0000') + 1))
+                        .map(campaign -> java.util.Map.entry(key, campaign)))
+                .collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue);
     }
 
     /** Contacts are counted under the member's lock, so two campaigns cannot both take a member's last contact. */
@@ -160,18 +167,21 @@ public class Issuer {
         if (!member.consents().contains(notification.channel().name())) {
             return Mono.just(new Contact("SUPPRESSED", SuppressionReason.NO_CONSENT, null));
         }
-        Instant at = candidate.trigger().at();
+        // Decided at processing time, not the event's: triggers from several topics arrive out of event-time order, and a
+        // message can go no earlier than now. Contacts count from when they go (a delayed one at the end of the quiet hours).
+        Instant at = candidate.trigger().at().isAfter(clock.instant()) ? candidate.trigger().at() : clock.instant();
         Instant windowStart = policy.windowHours() == null ? at : at.minus(Duration.ofHours(policy.windowHours()));
         return db.sql("""
-                        select count(*) filter (where decided_at > :windowStart) as recent, max(decided_at) as last from contact
-                        where merchant_id = :merchant and customer_id = :customer and status in ('SENT', 'DELAYED') and decided_at <= :at""")
-                .bind("windowStart", utc(windowStart)).bind("at", utc(at))
+                        select count(*) filter (where coalesce(send_at, decided_at) > :windowStart) as recent, max(coalesce(send_at, decided_at)) as last
+                        from contact where merchant_id = :merchant and customer_id = :customer and status in ('SENT', 'DELAYED')""")
+                .bind("windowStart", utc(windowStart))
                 .bind("merchant", candidate.merchantId()).bind("customer", candidate.trigger().member().customerId())
                 .map((row, meta) -> {
                     long recent = ((Number) row.get("recent")).longValue();
                     OffsetDateTime last = row.get("last", OffsetDateTime.class);
                     boolean capped = (policy.maxContacts() != null && recent >= policy.maxContacts())
-                            || (policy.minGapMinutes() != null && last != null && last.toInstant().plus(Duration.ofMinutes(policy.minGapMinutes())).isAfter(at));
+                            || (policy.minGapMinutes() != null && last != null
+                                && last.toInstant().plus(Duration.ofMinutes(policy.minGapMinutes())).isAfter(policy.sendableAt(at)));
                     if (capped) {
                         return new Contact("SUPPRESSED", SuppressionReason.FREQUENCY_CAP, null);
                     }
@@ -182,8 +192,8 @@ public class Issuer {
     }
 
     static boolean inAudience(CampaignDefinition.Audience audience, MemberView member) {
-        if (member == null || member.erased()) {
-            return false; // not a member (yet), or one whose data is gone
+        if (member == null || !member.enrolled() || member.erased()) {
+            return false; // not a member (yet: a buyer's orders are known before they join), or one whose data is gone
         }
         return (audience.tiers().isEmpty() || audience.tiers().contains(member.tier()))
                 && (audience.channels().isEmpty() || audience.channels().stream().anyMatch(channel -> channel.name().equals(member.channel())))
@@ -299,7 +309,7 @@ public class Issuer {
                 .bind("campaign", candidate.campaign().campaignId()).bind("trigger", candidate.trigger().triggerKey())
                 .bind("channel", message.channel().name()).bind("status", contact.status())
                 .bind("reason", Parameter.fromOrEmpty(contact.reason() == null ? null : contact.reason().name(), String.class))
-                .bind("at", utc(candidate.trigger().at()))
+                .bind("at", utc(clock.instant()))
                 .bind("sendAt", Parameter.fromOrEmpty(contact.sendAt() == null ? null : utc(contact.sendAt()), OffsetDateTime.class))
                 .then();
     }

@@ -17,7 +17,7 @@ public class MemberViews {
 
     /** A member as audiences see them; {@code consents}: ConsentChannel names granted. */
     public record MemberView(String tier, String channel, List<String> consents, boolean erased, String referrerCustomerId, String stage,
-                             String rfmSegment, List<String> paidPlans) {
+                             String rfmSegment, List<String> paidPlans, boolean enrolled) {
     }
 
     private final DatabaseClient db;
@@ -116,7 +116,7 @@ public class MemberViews {
         }
         return db.sql("""
                         select v.merchant_id, v.customer_id, v.tier, v.channel, v.consents, v.erased, v.referrer_customer_id, v.stage, v.rfm_segment,
-                               v.paid_plans
+                               v.paid_plans, v.enrolled_at
                         from member_view v
                         join unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
                           on v.merchant_id = u.merchant_id and v.customer_id = u.customer_id
@@ -127,7 +127,7 @@ public class MemberViews {
                         new MemberView(row.get("tier", String.class), row.get("channel", String.class),
                                 Arrays.asList(row.get("consents", String[].class)), Boolean.TRUE.equals(row.get("erased", Boolean.class)),
                                 row.get("referrer_customer_id", String.class), row.get("stage", String.class), row.get("rfm_segment", String.class),
-                                Arrays.asList(row.get("paid_plans", String[].class)))))
+                                Arrays.asList(row.get("paid_plans", String[].class)), row.get("enrolled_at", OffsetDateTime.class) != null)))
                 .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
     }
 

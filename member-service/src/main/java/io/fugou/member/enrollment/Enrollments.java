@@ -4,6 +4,7 @@ import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
 import io.fugou.events.common.EnrollmentChannel;
 import io.fugou.member.events.MemberEvents;
+import io.fugou.member.profile.Profile;
 import io.fugou.member.profile.Profiles;
 import io.fugou.member.program.Programs;
 import io.fugou.member.tiers.Tiers;
@@ -93,21 +94,31 @@ public class Enrollments {
                     }
                     return insert(members);
                 })
-                .flatMap(created -> sequences.next(Topics.MEMBERS.name(), created.stream().map(Member::key).toList())
-                        .zipWith(profiles.of(created.stream().map(Member::key).toList()))
-                        .flatMap(numbered -> {
-                            List<Outbound> events = new ArrayList<>();
-                            for (int i = 0; i < created.size(); i++) {
-                                events.add(MemberEvents.enrolled(created.get(i), numbered.getT1().get(i)));
-                            }
-                            // A buyer who gave a profile before joining: it is a member's profile now.
-                            created.stream().filter(member -> numbered.getT2().containsKey(member.key()))
-                                    .forEach(member -> events.add(Profiles.profileRecord(member.key(), numbered.getT2().get(member.key()))));
-                            return outbox.append(events);
-                        })
-                        // Growth a buyer gathered before joining counts at once: they start in the tier it reaches.
-                        .then(tiers.upgradeAfterGrowth(created.stream().collect(java.util.stream.Collectors.toMap(Member::key, Member::enrolledAt,
-                                (first, second) -> first, LinkedHashMap::new))))
+                .flatMap(created -> profiles.of(created.stream().map(Member::key).toList()).flatMap(given -> {
+                    // A buyer who gave a profile before joining: it is a member's profile now, and their consent a member's consent
+                    // (campaigns learn it from MemberConsentChanged), numbered right after their MemberEnrolled.
+                    List<Member> consenting = created.stream().filter(member -> given.containsKey(member.key())
+                            && !given.get(member.key()).grantedChannels().isEmpty()).toList();
+                    List<MemberKey> numbered = new ArrayList<>(created.stream().map(Member::key).toList());
+                    consenting.forEach(member -> numbered.add(member.key()));
+                    return sequences.next(Topics.MEMBERS.name(), numbered).flatMap(numbers -> {
+                        List<Outbound> events = new ArrayList<>();
+                        for (int i = 0; i < created.size(); i++) {
+                            events.add(MemberEvents.enrolled(created.get(i), numbers.get(i)));
+                        }
+                        for (int i = 0; i < consenting.size(); i++) {
+                            Profile profile = given.get(consenting.get(i).key());
+                            events.add(MemberEvents.consentChanged(consenting.get(i).key(), numbers.get(created.size() + i), consenting.get(i).enrolledAt(),
+                                    profile.marketingConsent(), profile.grantedChannels().stream().map(channel -> channel.name().toLowerCase(java.util.Locale.ROOT)).toList()));
+                        }
+                        created.stream().filter(member -> given.containsKey(member.key()))
+                                .forEach(member -> events.add(Profiles.profileRecord(member.key(), given.get(member.key()))));
+                        return outbox.append(events);
+                    });
+                }).thenReturn(created))
+                // Growth a buyer gathered before joining counts at once: they start in the tier it reaches.
+                .flatMap(created -> tiers.upgradeAfterGrowth(created.stream().collect(java.util.stream.Collectors.toMap(Member::key, Member::enrolledAt,
+                                (first, second) -> first, LinkedHashMap::new)))
                         .thenReturn(created));
     }
 
