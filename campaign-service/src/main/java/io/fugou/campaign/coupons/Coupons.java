@@ -8,9 +8,9 @@ import io.fugou.events.campaigns.CouponExpired;
 import io.fugou.events.campaigns.CouponIssued;
 import io.fugou.events.campaigns.CouponRedeemed;
 import io.fugou.events.common.Money;
+import io.fugou.platform.codes.RandomCodes;
 import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.pipeline.Envelopes;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -27,9 +27,6 @@ import reactor.core.publisher.Mono;
 @Repository
 public class Coupons {
 
-    /** Crockford's base-32 letters (no I, L, O or U, so a code read aloud or off a screen is not misread). */
-    private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A coupon in a wallet. */
     public record Coupon(String couponId, String code, String campaignId, String templateId, Long amountOffMinor, Integer percentOff,
@@ -49,7 +46,7 @@ public class Coupons {
     public Mono<CouponIssued> issue(MemberKey member, String campaignId, String variant, String fact, CampaignDefinition.Coupon template, Instant at) {
         String couponId = Envelopes.eventId(Topics.CAMPAIGNS, member + "/coupon/" + fact);
         // 60 random bits: a code cannot be guessed from another.
-        String code = code(12);
+        String code = RandomCodes.draw(12);
         Instant validUntil = template.validUntil() != null ? template.validUntil() : at.plus(Duration.ofDays(template.validDays()));
         return db.sql("""
                         insert into coupon (merchant_id, coupon_id, code, customer_id, campaign_id, variant, template_id, amount_off_minor, percent_off,
@@ -197,14 +194,6 @@ public class Coupons {
 
     private static Money money(long minor, String currency) {
         return Money.newBuilder().setAmountMinor(minor).setCurrency(currency).build();
-    }
-
-    private static String code(int length) {
-        char[] code = new char[length];
-        for (int i = 0; i < length; i++) {
-            code[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
-        }
-        return new String(code);
     }
 
     private static OffsetDateTime utc(Instant instant) {

@@ -22,6 +22,7 @@ import io.fugou.events.campaigns.AssignmentGroup;
 import io.fugou.events.campaigns.BonusPointsGranted;
 import io.fugou.events.campaigns.CampaignAssigned;
 import io.fugou.events.campaigns.SuppressionReason;
+import io.fugou.platform.locks.MemberLocks;
 import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.pipeline.Envelopes;
 import java.time.Duration;
@@ -146,13 +147,7 @@ public class Issuer {
 
     /** Contacts are counted under the member's lock, so two campaigns cannot both take a member's last contact. */
     private Mono<Void> lockContacts(List<MemberKey> reached) {
-        Long[] keys = reached.stream().map(member -> lockKey("fugou_contact:" + member)).distinct().sorted().toArray(Long[]::new);
-        return db.sql("select pg_advisory_xact_lock(u.lock_key) from unnest(cast(:keys as bigint[])) with ordinality as u(lock_key, n) order by u.n")
-                .bind("keys", keys).fetch().all().then();
-    }
-
-    private static long lockKey(String name) {
-        return java.nio.ByteBuffer.wrap(org.springframework.util.DigestUtils.md5Digest(name.getBytes(java.nio.charset.StandardCharsets.UTF_8))).getLong();
+        return MemberLocks.lock(db, "fugou_contact", reached);
     }
 
     /** A contact decided: SENT (at once), DELAYED (to the end of quiet hours), or SUPPRESSED with the reason. */

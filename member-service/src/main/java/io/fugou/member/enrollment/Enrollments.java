@@ -10,6 +10,7 @@ import io.fugou.member.program.Programs;
 import io.fugou.member.tiers.Tiers;
 import io.fugou.member.recruitment.RecruitmentCode;
 import io.fugou.member.recruitment.RecruitmentCodes;
+import io.fugou.platform.codes.RandomCodes;
 import io.fugou.platform.pipeline.MemberSequences;
 import io.fugou.platform.pipeline.Outbound;
 import io.fugou.platform.pipeline.Outbox;
@@ -152,7 +153,7 @@ public class Enrollments {
                 : request.channel() != null ? request.channel()
                 : referrer != null ? EnrollmentChannel.REFERRAL : EnrollmentChannel.OTHER;
         return new Member(buyer.merchantId(), buyer.customerId(), channel, code == null ? null : code.code(), code == null ? null : code.campaignId(),
-                referrer, RecruitmentCodes.draw(10), request.tier() != null ? request.tier() : startingTier, request.enrollmentRuleId(), request.at(),
+                referrer, RandomCodes.draw(10), request.tier() != null ? request.tier() : startingTier, request.enrollmentRuleId(), request.at(),
                 tierSince(request), null, null, null, null, null, null);
     }
 

@@ -9,12 +9,11 @@ import io.fugou.events.common.Gender;
 import io.fugou.events.customers.ProfileField;
 import io.fugou.events.members.MemberProfile;
 import io.fugou.member.events.MemberEvents;
+import io.fugou.platform.locks.MemberLocks;
 import io.fugou.platform.pipeline.MemberSequences;
 import io.fugou.platform.pipeline.Outbound;
 import io.fugou.platform.pipeline.Outbox;
 import io.r2dbc.spi.Readable;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -31,7 +30,6 @@ import java.util.Objects;
 import java.util.Set;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
-import org.springframework.util.DigestUtils;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -69,19 +67,7 @@ public class Profiles {
 
     /** Takes the profile locks of these buyers, in one order. Call first in a transaction that changes profiles. */
     public Mono<Void> lock(List<MemberKey> buyers) {
-        // 64-bit keys computed here and sorted by the key itself, so two writers take shared keys in one order.
-        Long[] keys = buyers.stream().map(Profiles::lockKey).distinct().sorted().toArray(Long[]::new);
-        if (keys.length == 0) {
-            return Mono.empty();
-        }
-        return db.sql("select pg_advisory_xact_lock(u.lock_key) from unnest(cast(:keys as bigint[])) with ordinality as u(lock_key, n) order by u.n")
-                .bind("keys", keys)
-                .fetch().all().then();
-    }
-
-    private static long lockKey(MemberKey buyer) {
-        byte[] digest = DigestUtils.md5Digest(("fugou_member_profile:" + buyer).getBytes(StandardCharsets.UTF_8));
-        return ByteBuffer.wrap(digest).getLong();
+        return MemberLocks.lock(db, "fugou_member_profile", buyers);
     }
 
     /** The stored profiles of these buyers (absent: none). */

@@ -1,12 +1,12 @@
 package io.fugou.member.recruitment;
 
 import io.fugou.events.common.EnrollmentChannel;
+import io.fugou.platform.codes.RandomCodes;
 import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.web.InvalidFieldException;
 import io.fugou.platform.web.paging.Cursor;
 import io.fugou.platform.web.paging.Page;
 import io.fugou.platform.web.paging.PageRequest;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -31,9 +31,6 @@ public class RecruitmentCodes {
             EnrollmentChannel.CAMPAIGN_PAGE, EnrollmentChannel.QR_CODE, EnrollmentChannel.MEMBER_CODE, EnrollmentChannel.POSTER,
             EnrollmentChannel.SHARED_LINK, EnrollmentChannel.OFFLINE_STORE);
     private static final String CODE_PATTERN = "[A-Za-z0-9_-]{3,40}";
-    /** Crockford's base-32 letters: no I, L, O or U, so a code read off a poster is not misread. */
-    private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A code with how many enrollments it brought. */
     public record WithEnrollments(RecruitmentCode code, long enrollments) {
@@ -61,7 +58,7 @@ public class RecruitmentCodes {
         }
         boolean drawn = code == null;
         Mono<RecruitmentCode> insert = Mono.defer(() -> {
-            RecruitmentCode created = new RecruitmentCode(drawn ? draw() : code, channel, campaignId, name == null ? "" : name, now);
+            RecruitmentCode created = new RecruitmentCode(drawn ? RandomCodes.draw(8) : code, channel, campaignId, name == null ? "" : name, now);
             return db.sql("""
                             insert into recruitment_code (merchant_id, code, channel, campaign_id, name, created_at)
                             values (:merchant, :code, :channel, :campaign, :name, :now)
@@ -127,18 +124,5 @@ public class RecruitmentCodes {
     private static RecruitmentCode code(io.r2dbc.spi.Readable row) {
         return new RecruitmentCode(row.get("code", String.class), EnrollmentChannel.valueOf(row.get("channel", String.class)),
                 row.get("campaign_id", String.class), row.get("name", String.class), row.get("created_at", OffsetDateTime.class).toInstant());
-    }
-
-    private static String draw() {
-        return draw(8);
-    }
-
-    /** A random code of that many Crockford base-32 characters (5 bits each). */
-    public static String draw(int length) {
-        char[] code = new char[length];
-        for (int i = 0; i < code.length; i++) {
-            code[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
-        }
-        return new String(code);
     }
 }
