@@ -1,5 +1,8 @@
 package io.fugou.campaign;
 
+import static io.fugou.campaign.CampaignApi.enrolled;
+import static io.fugou.campaign.CampaignApi.memberEvent;
+import static io.fugou.campaign.CampaignApi.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fugou.events.MemberKey;
@@ -10,24 +13,19 @@ import io.fugou.events.campaigns.CampaignEvent;
 import io.fugou.events.campaigns.SuppressionReason;
 import io.fugou.events.common.EnrollmentChannel;
 import io.fugou.events.members.MemberConsentChanged;
-import io.fugou.events.members.MemberEnrolled;
-import io.fugou.events.members.MemberEvent;
 import io.fugou.events.notifications.NotificationEvent;
 import io.fugou.events.notifications.NotificationRequested;
 import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.KafkaTestClient;
 import io.fugou.testsupport.MovableClock;
-import io.fugou.testsupport.TestTokens;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
@@ -51,6 +49,13 @@ class CampaignContactIT {
 
     private final KafkaTestClient shop = new KafkaTestClient();
 
+    private CampaignApi api;
+
+    @BeforeEach
+    void createTheApi() {
+        api = new CampaignApi(web, localTokens);
+    }
+
     @AfterEach
     void putTheClockBack() {
         clock.set(Instant.now());
@@ -59,18 +64,18 @@ class CampaignContactIT {
     @Test
     void shouldCapContactsAcrossCampaignsDelayInQuietHoursAndSendNothingWithoutConsent() {
         String merchant = unique("merchant");
-        web.put().uri("/api/v1/contact-policy").headers(h -> h.setBearerAuth(token(merchant, "campaigns:write"))).contentType(MediaType.APPLICATION_JSON)
+        web.put().uri("/api/v1/contact-policy").headers(h -> h.setBearerAuth(api.token(merchant, "campaigns:write"))).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"maxContacts\": 1, \"windowHours\": 24, \"quietFrom\": \"22:00\", \"quietTo\": \"08:00\", \"timeZone\": \"Asia/Shanghai\"}")
                 .exchange().expectStatus().isOk();
         for (String name : List.of("welcome-sms", "tips-sms")) {
-            activate(merchant, "{\"name\": \"" + name + "\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
+            api.activate(merchant, "{\"name\": \"" + name + "\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
                     + "\"reward\": {\"notification\": {\"channel\": \"SMS\", \"templateId\": \"" + name + "\", \"parameters\": {\"shop\": \"Bottles\"}}}}");
         }
         LocalDate today = LocalDate.now(SHANGHAI);
         // Tokens minted now (they carry the clock's time), before the clock moves.
-        String reader = token(merchant, "campaigns:read");
-        String writer = token(merchant, "campaigns:write");
-        String otherReader = token(unique("merchant"), "campaigns:read");
+        String reader = api.token(merchant, "campaigns:read");
+        String writer = api.token(merchant, "campaigns:write");
+        String otherReader = api.token(unique("merchant"), "campaigns:read");
         // Decided when processed: just before noon in Shanghai, outside the quiet hours, whatever time the test runs.
         clock.set(today.atTime(11, 59).atZone(SHANGHAI).toInstant());
         Instant noon = today.atTime(LocalTime.NOON).atZone(SHANGHAI).toInstant();
@@ -125,30 +130,8 @@ class CampaignContactIT {
     }
 
     private void join(MemberKey member, boolean smsConsent, Instant at) {
-        shop.publish(Topics.MEMBERS, member, event(member, at.minusSeconds(1), MemberConsentChanged.newBuilder().setMarketingConsent(smsConsent)
+        shop.publish(Topics.MEMBERS, member, memberEvent(member, at.minusSeconds(1), MemberConsentChanged.newBuilder().setMarketingConsent(smsConsent)
                 .setChannels(smsConsent ? List.of("sms") : List.of()).build()));
-        shop.publish(Topics.MEMBERS, member, event(member, at, MemberEnrolled.newBuilder().setChannel(EnrollmentChannel.SHOP_HOME).setTier("regular").build()));
-    }
-
-    @SuppressWarnings("unchecked")
-    private void activate(String merchant, String body) {
-        Map<String, Object> created = web.post().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(token(merchant, "campaigns:write")))
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
-                .expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
-        web.post().uri("/api/v1/campaigns/{id}/activate", created.get("campaignId")).headers(h -> h.setBearerAuth(token(merchant, "campaigns:write")))
-                .exchange().expectStatus().isOk();
-    }
-
-    private String token(String merchant, String... scopes) {
-        return new TestTokens(localTokens).forMerchant(merchant, scopes);
-    }
-
-    private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    private static MemberEvent event(MemberKey member, Instant at, SpecificRecord payload) {
-        return MemberEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(at).setMerchantId(member.merchantId())
-                .setCustomerId(member.customerId()).setSequence(0).setPayload(payload).build();
+        shop.publish(Topics.MEMBERS, member, enrolled(member, EnrollmentChannel.SHOP_HOME, null, at));
     }
 }

@@ -1,5 +1,7 @@
 package io.fugou.campaign;
 
+import static io.fugou.campaign.CampaignApi.enrolled;
+import static io.fugou.campaign.CampaignApi.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fugou.events.MemberKey;
@@ -8,25 +10,20 @@ import io.fugou.events.campaigns.BonusPointsGranted;
 import io.fugou.events.campaigns.CampaignEvent;
 import io.fugou.events.campaigns.CouponIssued;
 import io.fugou.events.common.EnrollmentChannel;
-import io.fugou.events.members.MemberEnrolled;
-import io.fugou.events.members.MemberEvent;
 import io.fugou.events.orders.OrderEvent;
 import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.KafkaTestClient;
 import io.fugou.testsupport.MovableClock;
 import io.fugou.testsupport.OrderEventMother;
-import io.fugou.testsupport.TestTokens;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** The daily triggers (anniversary, no purchase for N days, member day), run by the scheduler once a day, once per member. */
@@ -47,6 +44,13 @@ class CampaignDailyIT {
 
     private final KafkaTestClient shop = new KafkaTestClient();
 
+    private CampaignApi api;
+
+    @BeforeEach
+    void createTheApi() {
+        api = new CampaignApi(web, localTokens);
+    }
+
     @AfterEach
     void putTheClockBack() {
         clock.set(Instant.now());
@@ -57,20 +61,20 @@ class CampaignDailyIT {
         String merchant = unique("merchant");
         LocalDate day = LocalDate.now(SHANGHAI).plusDays(2);
         clock.set(Instant.now().minus(Duration.ofMinutes(5)));
-        activate(merchant, "{\"name\": \"Joined\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 1}}");
-        activate(merchant, "{\"name\": \"Bought\", \"trigger\": {\"type\": \"FIRST_ORDER\"}, \"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 2}}");
-        activate(merchant, "{\"name\": \"Happy anniversary\", \"trigger\": {\"type\": \"ENROLLMENT_ANNIVERSARY\"}, \"audience\": {\"everyone\": true}, "
+        api.activate(merchant, "{\"name\": \"Joined\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 1}}");
+        api.activate(merchant, "{\"name\": \"Bought\", \"trigger\": {\"type\": \"FIRST_ORDER\"}, \"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 2}}");
+        api.activate(merchant, "{\"name\": \"Happy anniversary\", \"trigger\": {\"type\": \"ENROLLMENT_ANNIVERSARY\"}, \"audience\": {\"everyone\": true}, "
                 + "\"reward\": {\"bonusPoints\": 5}}");
-        activate(merchant, "{\"name\": \"We miss you\", \"trigger\": {\"type\": \"NO_PURCHASE\", \"days\": 30}, \"audience\": {\"everyone\": true}, "
+        api.activate(merchant, "{\"name\": \"We miss you\", \"trigger\": {\"type\": \"NO_PURCHASE\", \"days\": 30}, \"audience\": {\"everyone\": true}, "
                 + "\"reward\": {\"coupon\": {\"templateId\": \"come-back\", \"amountOffMinor\": 800, \"currency\": \"CNY\", \"validDays\": 14}}}");
-        activate(merchant, "{\"name\": \"Member day\", \"trigger\": {\"type\": \"MEMBER_DAY\", \"dayOfWeek\": \"" + day.getDayOfWeek() + "\"}, "
+        api.activate(merchant, "{\"name\": \"Member day\", \"trigger\": {\"type\": \"MEMBER_DAY\", \"dayOfWeek\": \"" + day.getDayOfWeek() + "\"}, "
                 + "\"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 7}}");
         MemberKey longAgo = new MemberKey(merchant, "joined-a-year-ago");
         MemberKey lapsed = new MemberKey(merchant, "last-bought-30-days-ago");
         MemberKey recent = new MemberKey(merchant, "recent");
-        shop.publish(Topics.MEMBERS, longAgo, enrolled(longAgo, day.minusYears(1).atTime(9, 0).atZone(SHANGHAI).toInstant()));
-        shop.publish(Topics.MEMBERS, lapsed, enrolled(lapsed, Instant.now().minus(Duration.ofDays(60))));
-        shop.publish(Topics.MEMBERS, recent, enrolled(recent, Instant.now()));
+        shop.publish(Topics.MEMBERS, longAgo, enrolled(longAgo, EnrollmentChannel.SHOP_HOME, null, day.minusYears(1).atTime(9, 0).atZone(SHANGHAI).toInstant()));
+        shop.publish(Topics.MEMBERS, lapsed, enrolled(lapsed, EnrollmentChannel.SHOP_HOME, null, Instant.now().minus(Duration.ofDays(60))));
+        shop.publish(Topics.MEMBERS, recent, enrolled(recent, EnrollmentChannel.SHOP_HOME, null, Instant.now()));
         OrderEvent order = OrderEventMother.paid(merchant, lapsed.customerId(), "the-last-one", List.of(OrderEventMother.line("SKU", "drinks", 1, 2000)));
         order.setOccurredAt(day.minusDays(30).atTime(12, 0).atZone(SHANGHAI).toInstant());
         shop.publish(Topics.ORDERS, lapsed, order);
@@ -96,28 +100,5 @@ class CampaignDailyIT {
     private static List<Long> bonuses(List<CampaignEvent> events) {
         return events.stream().map(CampaignEvent::getPayload).filter(BonusPointsGranted.class::isInstance).map(BonusPointsGranted.class::cast)
                 .map(BonusPointsGranted::getPoints).toList();
-    }
-
-    @SuppressWarnings("unchecked")
-    private void activate(String merchant, String body) {
-        Map<String, Object> created = web.post().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(token(merchant, "campaigns:write")))
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
-                .expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
-        web.post().uri("/api/v1/campaigns/{id}/activate", created.get("campaignId")).headers(h -> h.setBearerAuth(token(merchant, "campaigns:write")))
-                .exchange().expectStatus().isOk();
-    }
-
-    private String token(String merchant, String... scopes) {
-        return new TestTokens(localTokens).forMerchant(merchant, scopes);
-    }
-
-    private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    private static MemberEvent enrolled(MemberKey member, Instant at) {
-        return MemberEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(at).setMerchantId(member.merchantId())
-                .setCustomerId(member.customerId()).setSequence(0)
-                .setPayload(MemberEnrolled.newBuilder().setChannel(EnrollmentChannel.SHOP_HOME).setTier("regular").build()).build();
     }
 }

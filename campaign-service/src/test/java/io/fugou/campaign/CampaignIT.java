@@ -1,5 +1,8 @@
 package io.fugou.campaign;
 
+import static io.fugou.campaign.CampaignApi.enrolled;
+import static io.fugou.campaign.CampaignApi.memberEvent;
+import static io.fugou.campaign.CampaignApi.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fugou.events.MemberKey;
@@ -19,16 +22,13 @@ import io.fugou.events.members.TierChangeReason;
 import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.KafkaTestClient;
 import io.fugou.testsupport.MovableClock;
-import io.fugou.testsupport.TestTokens;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.avro.specific.SpecificRecord;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
@@ -53,17 +53,24 @@ class CampaignIT {
 
     private final KafkaTestClient shop = new KafkaTestClient();
 
+    private CampaignApi api;
+
+    @BeforeEach
+    void createTheApi() {
+        api = new CampaignApi(web, localTokens);
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void shouldRewardEachEnrollmentOnceHoldingOutItsShareAndReportIt() {
         String merchant = unique("merchant");
-        String campaign = activate(merchant, "{\"name\": \"Welcome\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
+        String campaign = api.activate(merchant, "{\"name\": \"Welcome\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
                 + "\"reward\": " + TEN_OFF + ", \"holdoutPercent\": 20}");
         List<MemberKey> joined = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             MemberKey member = new MemberKey(merchant, "buyer-" + i);
             joined.add(member);
-            MemberEvent enrolled = enrolled(member, null);
+            MemberEvent enrolled = enrolled(member, EnrollmentChannel.POSTER, null, Instant.now());
             shop.publish(Topics.MEMBERS, member, enrolled);
             if (i % 10 == 0) {
                 shop.publish(Topics.MEMBERS, member, enrolled); // redelivered: rewarded once
@@ -71,9 +78,9 @@ class CampaignIT {
         }
 
         Awaitility.await().atMost(ARRIVAL).untilAsserted(() -> web.get().uri("/api/v1/campaigns/{id}/report", campaign)
-                .headers(h -> h.setBearerAuth(token(merchant, "campaigns:read"))).exchange()
+                .headers(h -> h.setBearerAuth(api.token(merchant, "campaigns:read"))).exchange()
                 .expectStatus().isOk().expectBody().jsonPath("$.assigned").isEqualTo(100));
-        Map<String, Object> report = web.get().uri("/api/v1/campaigns/{id}/report", campaign).headers(h -> h.setBearerAuth(token(merchant, "campaigns:read")))
+        Map<String, Object> report = web.get().uri("/api/v1/campaigns/{id}/report", campaign).headers(h -> h.setBearerAuth(api.token(merchant, "campaigns:read")))
                 .exchange().expectBody(Map.class).returnResult().getResponseBody();
         List<Map<String, Object>> rows = (List<Map<String, Object>>) report.get("rows");
         long heldOut = rows.stream().filter(row -> row.get("group").equals("HOLDOUT")).mapToLong(row -> ((Number) row.get("members")).longValue()).sum();
@@ -92,7 +99,7 @@ class CampaignIT {
             assertThat(coupon.getCouponCode()).matches("[0-9A-HJKMNP-TV-Z]{12}");
             assertThat(coupon.getAmountOff().getAmountMinor()).isEqualTo(1000L);
             clock.set(Instant.now());
-            web.get().uri("/api/v1/members/{customer}/coupons", joined.get(0).customerId()).headers(h -> h.setBearerAuth(token(merchant, "campaigns:read")))
+            web.get().uri("/api/v1/members/{customer}/coupons", joined.get(0).customerId()).headers(h -> h.setBearerAuth(api.token(merchant, "campaigns:read")))
                     .exchange().expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(1)
                     .jsonPath("$[0].code").isEqualTo(coupon.getCouponCode());
         } else {
@@ -101,29 +108,29 @@ class CampaignIT {
         }
         // Another merchant sees none of it.
         String other = unique("merchant");
-        web.get().uri("/api/v1/campaigns/{id}", campaign).headers(h -> h.setBearerAuth(token(other, "campaigns:read"))).exchange().expectStatus().isNotFound();
-        web.get().uri("/api/v1/campaigns/{id}/report", campaign).headers(h -> h.setBearerAuth(token(other, "campaigns:read"))).exchange().expectStatus().isNotFound();
-        web.get().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(token(other, "campaigns:read"))).exchange().expectStatus().isOk()
+        web.get().uri("/api/v1/campaigns/{id}", campaign).headers(h -> h.setBearerAuth(api.token(other, "campaigns:read"))).exchange().expectStatus().isNotFound();
+        web.get().uri("/api/v1/campaigns/{id}/report", campaign).headers(h -> h.setBearerAuth(api.token(other, "campaigns:read"))).exchange().expectStatus().isNotFound();
+        web.get().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(api.token(other, "campaigns:read"))).exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.items.length()").isEqualTo(0);
-        web.get().uri("/api/v1/members/{customer}/coupons", "buyer-0").headers(h -> h.setBearerAuth(token(other, "campaigns:read"))).exchange()
+        web.get().uri("/api/v1/members/{customer}/coupons", "buyer-0").headers(h -> h.setBearerAuth(api.token(other, "campaigns:read"))).exchange()
                 .expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(0);
-        web.post().uri("/api/v1/campaigns/{id}/pause", campaign).headers(h -> h.setBearerAuth(token(other, "campaigns:write"))).exchange()
+        web.post().uri("/api/v1/campaigns/{id}/pause", campaign).headers(h -> h.setBearerAuth(api.token(other, "campaigns:write"))).exchange()
                 .expectStatus().isNotFound();
     }
 
     @Test
     void shouldSuppressWithTheReasonOnceTheBudgetIsSpent() {
         String merchant = unique("merchant");
-        activate(merchant, "{\"name\": \"First three\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"channels\": [\"POSTER\"]}, "
+        api.activate(merchant, "{\"name\": \"First three\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"channels\": [\"POSTER\"]}, "
                 + "\"reward\": {\"bonusPoints\": 50}, \"budget\": {\"total\": 3}}");
         List<MemberKey> joined = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             MemberKey member = new MemberKey(merchant, "buyer-" + i);
             joined.add(member);
-            shop.publish(Topics.MEMBERS, member, enrolled(member, null));
+            shop.publish(Topics.MEMBERS, member, enrolled(member, EnrollmentChannel.POSTER, null, Instant.now()));
         }
         MemberKey notPoster = new MemberKey(merchant, "from-home-page");
-        MemberEvent homePage = enrolled(notPoster, null);
+        MemberEvent homePage = enrolled(notPoster, EnrollmentChannel.POSTER, null, Instant.now());
         ((MemberEnrolled) homePage.getPayload()).setChannel(EnrollmentChannel.SHOP_HOME);
         shop.publish(Topics.MEMBERS, notPoster, homePage);
 
@@ -144,14 +151,14 @@ class CampaignIT {
     @Test
     void shouldRewardTheReferrerAndTheNewMemberAndAnUpgradeToTheNamedTier() {
         String merchant = unique("merchant");
-        activate(merchant, "{\"name\": \"Bring a friend\", \"trigger\": {\"type\": \"REFERRAL_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
+        api.activate(merchant, "{\"name\": \"Bring a friend\", \"trigger\": {\"type\": \"REFERRAL_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
                 + "\"reward\": " + TEN_OFF + "}");
-        activate(merchant, "{\"name\": \"Gold\", \"trigger\": {\"type\": \"TIER_UPGRADED\", \"toTier\": \"gold\"}, \"audience\": {\"tiers\": [\"gold\"]}, "
+        api.activate(merchant, "{\"name\": \"Gold\", \"trigger\": {\"type\": \"TIER_UPGRADED\", \"toTier\": \"gold\"}, \"audience\": {\"tiers\": [\"gold\"]}, "
                 + "\"reward\": {\"coupon\": {\"templateId\": \"gold-ship\", \"freeShipping\": true, \"validDays\": 60}}}");
         MemberKey referrer = new MemberKey(merchant, "referrer");
         MemberKey friend = new MemberKey(merchant, "friend");
-        shop.publish(Topics.MEMBERS, referrer, enrolled(referrer, null));
-        shop.publish(Topics.MEMBERS, friend, enrolled(friend, "referrer"));
+        shop.publish(Topics.MEMBERS, referrer, enrolled(referrer, EnrollmentChannel.POSTER, null, Instant.now()));
+        shop.publish(Topics.MEMBERS, friend, enrolled(friend, EnrollmentChannel.POSTER, "referrer", Instant.now()));
         shop.publish(Topics.MEMBERS, referrer, tierChanged(referrer, "regular", "silver"));
         shop.publish(Topics.MEMBERS, referrer, tierChanged(referrer, "silver", "gold"));
 
@@ -181,48 +188,21 @@ class CampaignIT {
                 "trigger.type");
         refused(merchant, "{\"name\": \"x\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, \"reward\": " + TEN_OFF
                 + ", \"colour\": \"red\"}", "colour");
-        web.get().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(token(merchant, "campaigns:read"))).exchange().expectStatus().isOk()
+        web.get().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(api.token(merchant, "campaigns:read"))).exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.items.length()").isEqualTo(0);
     }
 
     private void refused(String merchant, String body, String field) {
-        web.post().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(token(merchant, "campaigns:write"))).contentType(MediaType.APPLICATION_JSON)
+        web.post().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(api.token(merchant, "campaigns:write"))).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(body).exchange()
                 .expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.errors[0].field").isEqualTo(field);
     }
 
     /** Creates and activates a campaign; its id. */
-    @SuppressWarnings("unchecked")
-    private String activate(String merchant, String body) {
-        Map<String, Object> created = web.post().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(token(merchant, "campaigns:write")))
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
-                .expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
-        String id = (String) created.get("campaignId");
-        web.post().uri("/api/v1/campaigns/{id}/activate", id).headers(h -> h.setBearerAuth(token(merchant, "campaigns:write"))).exchange()
-                .expectStatus().isOk().expectBody().jsonPath("$.status").isEqualTo("ACTIVE");
-        return id;
-    }
-
-    private String token(String merchant, String... scopes) {
-        return new TestTokens(localTokens).forMerchant(merchant, scopes);
-    }
-
-    private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    private static MemberEvent enrolled(MemberKey member, String referrer) {
-        return event(member, MemberEnrolled.newBuilder().setChannel(EnrollmentChannel.POSTER).setTier("regular").setReferrerCustomerId(referrer).build());
-    }
 
     private static MemberEvent tierChanged(MemberKey member, String from, String to) {
-        return event(member, MemberTierChanged.newBuilder().setFromTier(from).setToTier(to).setDirection(TierChangeDirection.UPGRADE)
+        return memberEvent(member, Instant.now(), MemberTierChanged.newBuilder().setFromTier(from).setToTier(to).setDirection(TierChangeDirection.UPGRADE)
                 .setGrowthScore(1000).setReason(TierChangeReason.GROWTH).build());
-    }
-
-    private static MemberEvent event(MemberKey member, SpecificRecord payload) {
-        return MemberEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
-                .setMerchantId(member.merchantId()).setCustomerId(member.customerId()).setSequence(0).setPayload(payload).build();
     }
 }

@@ -1,5 +1,8 @@
 package io.fugou.campaign;
 
+import static io.fugou.campaign.CampaignApi.enrolled;
+import static io.fugou.campaign.CampaignApi.memberEvent;
+import static io.fugou.campaign.CampaignApi.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fugou.events.MemberKey;
@@ -12,24 +15,19 @@ import io.fugou.events.common.Money;
 import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.lifecycle.LifecycleStage;
 import io.fugou.events.lifecycle.MemberLifecycleChanged;
-import io.fugou.events.members.MemberEnrolled;
-import io.fugou.events.members.MemberEvent;
 import io.fugou.events.members.PaidMembershipStarted;
 import io.fugou.events.points.PointsEvent;
 import io.fugou.events.points.PointsExpiringSoon;
 import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.KafkaTestClient;
-import io.fugou.testsupport.TestTokens;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Triggers and audiences from analytics and loyalty: a stage the member moved to, points about to expire, paid members only. */
@@ -46,24 +44,31 @@ class CampaignLifecycleIT {
 
     private final KafkaTestClient shop = new KafkaTestClient();
 
+    private CampaignApi api;
+
+    @BeforeEach
+    void createTheApi() {
+        api = new CampaignApi(web, localTokens);
+    }
+
     @Test
     void shouldWinBackAtRiskMembersWarnPaidMembersOfExpiringPointsAndIgnoreALateOlderStage() {
         String merchant = unique("merchant");
-        activate(merchant, "{\"name\": \"Paid members welcome\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"paidMembers\": true}, "
+        api.activate(merchant, "{\"name\": \"Paid members welcome\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"paidMembers\": true}, "
                 + "\"reward\": {\"bonusPoints\": 1}}");
-        activate(merchant, "{\"name\": \"Win-back\", \"trigger\": {\"type\": \"STAGE_CHANGED\", \"toStage\": \"AT_RISK\"}, \"audience\": {\"everyone\": true}, "
+        api.activate(merchant, "{\"name\": \"Win-back\", \"trigger\": {\"type\": \"STAGE_CHANGED\", \"toStage\": \"AT_RISK\"}, \"audience\": {\"everyone\": true}, "
                 + "\"reward\": {\"bonusPoints\": 20}}");
-        activate(merchant, "{\"name\": \"Lapsed\", \"trigger\": {\"type\": \"STAGE_CHANGED\", \"toStage\": \"LAPSED\"}, \"audience\": {\"everyone\": true}, "
+        api.activate(merchant, "{\"name\": \"Lapsed\", \"trigger\": {\"type\": \"STAGE_CHANGED\", \"toStage\": \"LAPSED\"}, \"audience\": {\"everyone\": true}, "
                 + "\"reward\": {\"bonusPoints\": 99}}");
-        activate(merchant, "{\"name\": \"Use them\", \"trigger\": {\"type\": \"POINTS_EXPIRING\"}, \"audience\": {\"paidMembers\": true}, "
+        api.activate(merchant, "{\"name\": \"Use them\", \"trigger\": {\"type\": \"POINTS_EXPIRING\"}, \"audience\": {\"paidMembers\": true}, "
                 + "\"reward\": {\"coupon\": {\"templateId\": \"use-points\", \"freeShipping\": true, \"validDays\": 7}}}");
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         MemberKey paid = new MemberKey(merchant, "paid");
         MemberKey plain = new MemberKey(merchant, "plain");
-        shop.publish(Topics.MEMBERS, paid, memberEvent(paid, PaidMembershipStarted.newBuilder().setPlanId("plus")
+        shop.publish(Topics.MEMBERS, paid, memberEvent(paid, now, PaidMembershipStarted.newBuilder().setPlanId("plus")
                 .setPrice(Money.newBuilder().setAmountMinor(8800).setCurrency("CNY").build()).setStartsAt(now).setEndsAt(now.plus(Duration.ofDays(365))).build()));
-        shop.publish(Topics.MEMBERS, paid, memberEvent(paid, MemberEnrolled.newBuilder().setChannel(EnrollmentChannel.PURCHASE).setTier("regular").build()));
-        shop.publish(Topics.MEMBERS, plain, memberEvent(plain, MemberEnrolled.newBuilder().setChannel(EnrollmentChannel.SHOP_HOME).setTier("regular").build()));
+        shop.publish(Topics.MEMBERS, paid, enrolled(paid, EnrollmentChannel.PURCHASE, null, now));
+        shop.publish(Topics.MEMBERS, plain, enrolled(plain, EnrollmentChannel.SHOP_HOME, null, now));
         shop.awaitEvents(Topics.CAMPAIGNS, paid, 2, ARRIVAL); // the paid members' welcome: its plan is known
 
         shop.publish(Topics.LIFECYCLE, paid, stage(paid, LifecycleStage.AT_RISK, now));
@@ -78,28 +83,6 @@ class CampaignLifecycleIT {
         assertThat(events.stream().map(CampaignEvent::getPayload).filter(CouponIssued.class::isInstance).map(CouponIssued.class::cast)
                 .map(CouponIssued::getTemplateId)).containsExactly("use-points");
         assertThat(shop.readEvents(Topics.CAMPAIGNS, plain, Duration.ofSeconds(1))).isEmpty(); // not a paid member
-    }
-
-    @SuppressWarnings("unchecked")
-    private void activate(String merchant, String body) {
-        Map<String, Object> created = web.post().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(token(merchant, "campaigns:write")))
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
-                .expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
-        web.post().uri("/api/v1/campaigns/{id}/activate", created.get("campaignId")).headers(h -> h.setBearerAuth(token(merchant, "campaigns:write")))
-                .exchange().expectStatus().isOk();
-    }
-
-    private String token(String merchant, String... scopes) {
-        return new TestTokens(localTokens).forMerchant(merchant, scopes);
-    }
-
-    private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    private static MemberEvent memberEvent(MemberKey member, SpecificRecord payload) {
-        return MemberEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
-                .setMerchantId(member.merchantId()).setCustomerId(member.customerId()).setSequence(0).setPayload(payload).build();
     }
 
     private static LifecycleEvent stage(MemberKey member, LifecycleStage stage, Instant at) {

@@ -1,5 +1,7 @@
 package io.fugou.campaign;
 
+import static io.fugou.campaign.CampaignApi.enrolled;
+import static io.fugou.campaign.CampaignApi.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fugou.events.MemberKey;
@@ -10,20 +12,15 @@ import io.fugou.events.campaigns.CouponExpired;
 import io.fugou.events.campaigns.CouponIssued;
 import io.fugou.events.campaigns.CouponRedeemed;
 import io.fugou.events.common.EnrollmentChannel;
-import io.fugou.events.members.MemberEnrolled;
-import io.fugou.events.members.MemberEvent;
 import io.fugou.events.orders.OrderEvent;
 import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.KafkaTestClient;
 import io.fugou.testsupport.MovableClock;
 import io.fugou.testsupport.OrderEventMother;
-import io.fugou.testsupport.TestTokens;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,8 +45,11 @@ class CampaignOrdersIT {
 
     private final KafkaTestClient shop = new KafkaTestClient();
 
+    private CampaignApi api;
+
     @BeforeEach
     void setUp() {
+        api = new CampaignApi(web, localTokens);
         clock.set(Instant.now().minus(Duration.ofMinutes(10)));
     }
 
@@ -61,20 +61,20 @@ class CampaignOrdersIT {
     @Test
     void shouldRewardTheFirstTheThirdAReferredFirstOrderAndACategoryOnce() {
         String merchant = unique("merchant");
-        activate(merchant, "{\"name\": \"Join\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 1}}");
-        activate(merchant, "{\"name\": \"Second purchase nudge\", \"trigger\": {\"type\": \"FIRST_ORDER\"}, \"audience\": {\"everyone\": true}, "
+        api.activate(merchant, "{\"name\": \"Join\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 1}}");
+        api.activate(merchant, "{\"name\": \"Second purchase nudge\", \"trigger\": {\"type\": \"FIRST_ORDER\"}, \"audience\": {\"everyone\": true}, "
                 + "\"reward\": {\"bonusPoints\": 10}}");
-        activate(merchant, "{\"name\": \"Third\", \"trigger\": {\"type\": \"NTH_ORDER\", \"orderNumber\": 3}, \"audience\": {\"everyone\": true}, "
+        api.activate(merchant, "{\"name\": \"Third\", \"trigger\": {\"type\": \"NTH_ORDER\", \"orderNumber\": 3}, \"audience\": {\"everyone\": true}, "
                 + "\"reward\": {\"coupon\": {\"templateId\": \"third\", \"percentOff\": 10, \"maxDiscountMinor\": 5000, \"currency\": \"CNY\", \"validDays\": 7}}}");
-        activate(merchant, "{\"name\": \"Thanks for the friend\", \"trigger\": {\"type\": \"REFERRED_FIRST_ORDER\"}, \"audience\": {\"everyone\": true}, "
+        api.activate(merchant, "{\"name\": \"Thanks for the friend\", \"trigger\": {\"type\": \"REFERRED_FIRST_ORDER\"}, \"audience\": {\"everyone\": true}, "
                 + "\"reward\": {\"bonusPoints\": 100}}");
-        activate(merchant, "{\"name\": \"Snacks with your beer\", \"trigger\": {\"type\": \"CATEGORY_BOUGHT\", \"category\": \"drinks\"}, "
+        api.activate(merchant, "{\"name\": \"Snacks with your beer\", \"trigger\": {\"type\": \"CATEGORY_BOUGHT\", \"category\": \"drinks\"}, "
                 + "\"audience\": {\"everyone\": true}, \"reward\": {\"coupon\": {\"templateId\": \"snacks\", \"amountOffMinor\": 500, \"currency\": \"CNY\", "
                 + "\"validDays\": 7, \"categories\": [\"snacks\"]}}}");
         MemberKey referrer = new MemberKey(merchant, "referrer");
         MemberKey friend = new MemberKey(merchant, "friend");
-        shop.publish(Topics.MEMBERS, referrer, enrolled(referrer, null));
-        shop.publish(Topics.MEMBERS, friend, enrolled(friend, "referrer"));
+        shop.publish(Topics.MEMBERS, referrer, enrolled(referrer, EnrollmentChannel.SHOP_HOME, null, Instant.now()));
+        shop.publish(Topics.MEMBERS, friend, enrolled(friend, EnrollmentChannel.SHOP_HOME, "referrer", Instant.now()));
         shop.awaitEvents(Topics.CAMPAIGNS, referrer, 2, ARRIVAL);
         shop.awaitEvents(Topics.CAMPAIGNS, friend, 2, ARRIVAL); // known to campaigns now
 
@@ -100,13 +100,13 @@ class CampaignOrdersIT {
     @SuppressWarnings("unchecked")
     void shouldCheckABasketRedeemACouponOnceAndExpireTheRest() {
         String merchant = unique("merchant");
-        activate(merchant, "{\"name\": \"Welcome\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
+        api.activate(merchant, "{\"name\": \"Welcome\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
                 + "\"variants\": [{\"code\": \"only\", \"weight\": 100, \"reward\": {\"coupon\": {\"templateId\": \"ten-off\", \"amountOffMinor\": 1000, "
                 + "\"currency\": \"CNY\", \"minimumSpendMinor\": 5000, \"validDays\": 30, \"categories\": [\"drinks\"]}}}]}");
-        activate(merchant, "{\"name\": \"Flash\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
+        api.activate(merchant, "{\"name\": \"Flash\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
                 + "\"reward\": {\"coupon\": {\"templateId\": \"flash\", \"freeShipping\": true, \"validDays\": 1}}}");
         MemberKey member = new MemberKey(merchant, "buyer");
-        shop.publish(Topics.MEMBERS, member, enrolled(member, null));
+        shop.publish(Topics.MEMBERS, member, enrolled(member, EnrollmentChannel.SHOP_HOME, null, Instant.now()));
         List<CampaignEvent> events = shop.awaitEvents(Topics.CAMPAIGNS, member, 4, ARRIVAL);
         String tenOff = events.stream().map(CampaignEvent::getPayload).filter(CouponIssued.class::isInstance).map(CouponIssued.class::cast)
                 .filter(coupon -> coupon.getTemplateId().equals("ten-off")).findFirst().orElseThrow().getCouponCode();
@@ -120,7 +120,7 @@ class CampaignOrdersIT {
         check(member, tenOff, "{\"totalMinor\": 6000, \"currency\": \"CNY\", \"categories\": [\"drinks/beer\"]}")
                 .jsonPath("$.usable").isEqualTo(true).jsonPath("$.discountMinor").isEqualTo(1000);
         web.post().uri("/api/v1/members/{customer}/coupons/{code}/check", member.customerId(), tenOff)
-                .headers(h -> h.setBearerAuth(token(merchant, "campaigns:read"))).contentType(MediaType.APPLICATION_JSON)
+                .headers(h -> h.setBearerAuth(api.token(merchant, "campaigns:read"))).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"totalMinor\": -1, \"currency\": \"CNY\"}").exchange()
                 .expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("totalMinor");
         check(new MemberKey(unique("merchant"), member.customerId()), tenOff, "{\"totalMinor\": 6000, \"currency\": \"CNY\"}")
@@ -144,43 +144,19 @@ class CampaignOrdersIT {
         assertThat(events).hasSize(6);
         assertThat(events.get(5).getPayload()).isInstanceOf(CouponExpired.class);
         assertThat((List<Object>) web.get().uri("/api/v1/members/{customer}/coupons", member.customerId())
-                .headers(h -> h.setBearerAuth(token(merchant, "campaigns:read"))).exchange().expectStatus().isOk()
+                .headers(h -> h.setBearerAuth(api.token(merchant, "campaigns:read"))).exchange().expectStatus().isOk()
                 .expectBody(List.class).returnResult().getResponseBody()).isEmpty();
     }
 
     private WebTestClient.BodyContentSpec check(MemberKey member, String code, String basket) {
         return web.post().uri("/api/v1/members/{customer}/coupons/{code}/check", member.customerId(), code)
-                .headers(h -> h.setBearerAuth(token(member.merchantId(), "campaigns:read"))).contentType(MediaType.APPLICATION_JSON)
+                .headers(h -> h.setBearerAuth(api.token(member.merchantId(), "campaigns:read"))).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(basket).exchange().expectStatus().isOk().expectBody();
-    }
-
-    @SuppressWarnings("unchecked")
-    private void activate(String merchant, String body) {
-        Map<String, Object> created = web.post().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(token(merchant, "campaigns:write")))
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
-                .expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
-        web.post().uri("/api/v1/campaigns/{id}/activate", created.get("campaignId")).headers(h -> h.setBearerAuth(token(merchant, "campaigns:write")))
-                .exchange().expectStatus().isOk();
-    }
-
-    private String token(String merchant, String... scopes) {
-        return new TestTokens(localTokens).forMerchant(merchant, scopes);
-    }
-
-    private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     private static OrderEvent order(MemberKey member, String orderId, String category) {
         OrderEvent paid = OrderEventMother.paid(member.merchantId(), member.customerId(), orderId, List.of(OrderEventMother.line("SKU", category, 1, 2000)));
         paid.setOccurredAt(Instant.now().truncatedTo(ChronoUnit.MILLIS));
         return paid;
-    }
-
-    private static MemberEvent enrolled(MemberKey member, String referrer) {
-        return MemberEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
-                .setMerchantId(member.merchantId()).setCustomerId(member.customerId()).setSequence(0)
-                .setPayload(MemberEnrolled.newBuilder().setChannel(EnrollmentChannel.SHOP_HOME).setTier("regular").setReferrerCustomerId(referrer).build())
-                .build();
     }
 }
