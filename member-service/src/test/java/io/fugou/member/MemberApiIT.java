@@ -144,6 +144,29 @@ class MemberApiIT {
                 .jsonPath("$.rows[0].day").isEqualTo("2026-11-01");
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldDocumentEveryEndpointWithExamples() {
+        Map<String, Object> docs = web.get().uri("/v3/api-docs").exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
+        java.util.List<String> undocumented = new java.util.ArrayList<>();
+        ((Map<String, Map<String, Object>>) docs.get("paths")).forEach((path, operations) -> operations.forEach((method, value) -> {
+            if (!path.startsWith("/api/v1/")) {
+                return;
+            }
+            Map<String, Object> operation = (Map<String, Object>) value;
+            Map<String, Object> body = (Map<String, Object>) operation.get("requestBody");
+            if (body != null && !String.valueOf(body.get("content")).contains("examples")) {
+                undocumented.add(method + " " + path + ": body");
+            }
+            for (Map<String, Object> parameter : (java.util.List<Map<String, Object>>) operation.getOrDefault("parameters", java.util.List.of())) {
+                if (parameter.get("example") == null && parameter.get("examples") == null) {
+                    undocumented.add(method + " " + path + ": " + parameter.get("name"));
+                }
+            }
+        }));
+        assertThat(undocumented).as("operations and parameters without an example").isEmpty();
+    }
+
     private void assertRefused(String merchant, String program, String field) {
         web.post().uri("/api/v1/membership-program/versions").headers(h -> h.setBearerAuth(api.token(merchant, "members:manage")))
                 .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"program\": " + program + "}")

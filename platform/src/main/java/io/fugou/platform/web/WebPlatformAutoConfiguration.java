@@ -65,16 +65,17 @@ public class WebPlatformAutoConfiguration {
             if (paged) {
                 operation.addParametersItem(new QueryParameter().name("limit").required(false)
                         .description("Items per page, 1 to " + PageRequest.MAX_LIMIT + " (default " + PageRequest.DEFAULT_LIMIT + ").")
-                        .schema(new IntegerSchema().minimum(java.math.BigDecimal.ONE).maximum(java.math.BigDecimal.valueOf(PageRequest.MAX_LIMIT))));
+                        .schema(new IntegerSchema().minimum(java.math.BigDecimal.ONE).maximum(java.math.BigDecimal.valueOf(PageRequest.MAX_LIMIT)))
+                        .example(PageRequest.DEFAULT_LIMIT));
                 operation.addParametersItem(new QueryParameter().name("cursor").required(false)
                         .description("The nextCursor of the previous page; omit for the first page.")
-                        .schema(new StringSchema()));
+                        .schema(new StringSchema()).example("MTcwMDAwMDAwMDAwMAAxMjM"));
             }
             if (write) {
                 operation.addParametersItem(new HeaderParameter().name(IdempotencyFilter.HEADER).required(false)
                         .description("Any unique string (a UUID) chosen by the client: a retry with the same key and request gets "
                                 + "the first response again and changes nothing; kept 30 days per merchant.")
-                        .schema(new StringSchema().maxLength(255)));
+                        .schema(new StringSchema().maxLength(255)).example("5f0c2a9e-8d1b-4c3e-9a7f-1b2c3d4e5f60"));
             }
             return operation;
         };

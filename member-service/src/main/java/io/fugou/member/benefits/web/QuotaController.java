@@ -38,7 +38,7 @@ public class QuotaController {
 
     @Operation(summary = "The member's quotas this month (in the merchant's zone): allowed, used, left")
     @GetMapping("/api/v1/members/{customerId}/quotas")
-    public Mono<List<Quotas.Status>> quotas(MerchantId merchant, @PathVariable String customerId) {
+    public Mono<List<Quotas.Status>> quotas(MerchantId merchant, @io.swagger.v3.oas.annotations.Parameter(example = "buyer-1001") @PathVariable String customerId) {
         return quotas.status(merchant, customerId, clock.instant());
     }
 
@@ -47,7 +47,7 @@ public class QuotaController {
     @PostMapping("/api/v1/members/{customerId}/quotas/{benefit}/uses")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(examples = @ExampleObject(name = "a free service",
             value = "{\"useId\": \"service-ticket-9912\"}")))
-    public Mono<ResponseEntity<Quotas.Use>> use(MerchantId merchant, @PathVariable String customerId, @PathVariable String benefit,
+    public Mono<ResponseEntity<Quotas.Use>> use(MerchantId merchant, @io.swagger.v3.oas.annotations.Parameter(example = "buyer-1001") @PathVariable String customerId, @io.swagger.v3.oas.annotations.Parameter(example = "free-service") @PathVariable String benefit,
                                                 @RequestBody UseRequest request) {
         return quotas.use(merchant, customerId, benefit, request.useId(), clock.instant().truncatedTo(ChronoUnit.MILLIS))
                 .map(use -> ResponseEntity.status(use.created() ? HttpStatus.CREATED : HttpStatus.OK).body(use))

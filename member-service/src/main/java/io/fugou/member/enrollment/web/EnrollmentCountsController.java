@@ -49,8 +49,8 @@ public class EnrollmentCountsController {
     @Operation(summary = "Enrollments from one local day to another (both included; the last 30 days by default), grouped by any of day, "
             + "channel, recruitmentCode and tier (the tier members are in now), in the merchant's time zone")
     @GetMapping("/api/v1/enrollments/counts")
-    public Mono<Counts> counts(MerchantId merchant, @RequestParam(required = false) LocalDate from, @RequestParam(required = false) LocalDate to,
-                               @RequestParam(required = false) List<String> groupBy) {
+    public Mono<Counts> counts(MerchantId merchant, @io.swagger.v3.oas.annotations.Parameter(example = "2027-01-01") @RequestParam(required = false) LocalDate from, @io.swagger.v3.oas.annotations.Parameter(example = "2027-01-31") @RequestParam(required = false) LocalDate to,
+                               @io.swagger.v3.oas.annotations.Parameter(example = "channel") @RequestParam(required = false) List<String> groupBy) {
         List<String> dimensions = groupBy == null || groupBy.isEmpty() ? List.of("channel") : List.copyOf(new LinkedHashSet<>(groupBy));
         for (String dimension : dimensions) {
             if (!DIMENSIONS.contains(dimension)) {

@@ -166,7 +166,7 @@ public class MemberController {
 
     @Operation(summary = "One member: how they came (channel, code, campaign, referrer), their share code, tier and how many they referred")
     @GetMapping("/api/v1/members/{customerId}")
-    public Mono<MemberResponse> member(MerchantId merchant, @PathVariable String customerId) {
+    public Mono<MemberResponse> member(MerchantId merchant, @io.swagger.v3.oas.annotations.Parameter(example = "buyer-1001") @PathVariable String customerId) {
         Instant now = clock.instant();
         return members.existing(merchant, customerId)
                 .zipWith(programs.inForce(merchant, now))
@@ -193,7 +193,7 @@ public class MemberController {
     @PutMapping("/api/v1/members/{customerId}/tier")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(examples = @ExampleObject(name = "gold for a VIP until the new year",
             value = "{\"tier\": \"gold\", \"until\": \"2027-01-01\"}")))
-    public Mono<MemberResponse> setTier(MerchantId merchant, @PathVariable String customerId, @RequestBody ManualTier request) {
+    public Mono<MemberResponse> setTier(MerchantId merchant, @io.swagger.v3.oas.annotations.Parameter(example = "buyer-1001") @PathVariable String customerId, @RequestBody ManualTier request) {
         return tiers.setManual(merchant, customerId, request.tier(), request.until(), clock.instant().truncatedTo(ChronoUnit.MILLIS))
                 .then(member(merchant, customerId))
                 .as(transactional::transactional);
@@ -203,14 +203,14 @@ public class MemberController {
             + "lifecycle stage, paid plan held now and enrollment time (enrolledFrom included, enrolledBefore not); pass nextCursor back as cursor")
     @GetMapping("/api/v1/members")
     public Mono<Page<MemberResponse>> members(MerchantId merchant, PageRequest page,
-                                              @RequestParam(required = false) EnrollmentChannel channel,
-                                              @RequestParam(required = false) String tier,
-                                              @RequestParam(required = false) String recruitmentCode,
-                                              @RequestParam(required = false) String referrerCustomerId,
-                                              @RequestParam(required = false) Instant enrolledFrom,
-                                              @RequestParam(required = false) Instant enrolledBefore,
-                                              @RequestParam(required = false) LifecycleStage stage,
-                                              @RequestParam(required = false) String paidPlan) {
+                                              @io.swagger.v3.oas.annotations.Parameter(example = "POSTER") @RequestParam(required = false) EnrollmentChannel channel,
+                                              @io.swagger.v3.oas.annotations.Parameter(example = "gold") @RequestParam(required = false) String tier,
+                                              @io.swagger.v3.oas.annotations.Parameter(example = "SPRING-POSTER") @RequestParam(required = false) String recruitmentCode,
+                                              @io.swagger.v3.oas.annotations.Parameter(example = "buyer-1001") @RequestParam(required = false) String referrerCustomerId,
+                                              @io.swagger.v3.oas.annotations.Parameter(example = "2027-01-01T00:00:00Z") @RequestParam(required = false) Instant enrolledFrom,
+                                              @io.swagger.v3.oas.annotations.Parameter(example = "2027-02-01T00:00:00Z") @RequestParam(required = false) Instant enrolledBefore,
+                                              @io.swagger.v3.oas.annotations.Parameter(example = "AT_RISK") @RequestParam(required = false) LifecycleStage stage,
+                                              @io.swagger.v3.oas.annotations.Parameter(example = "plus-annual") @RequestParam(required = false) String paidPlan) {
         Members.Filter filter = new Members.Filter(channel, tier, recruitmentCode, referrerCustomerId, enrolledFrom, enrolledBefore,
                 stage == null ? null : stage.name(), paidPlan, clock.instant());
         Mono<Boolean> knownTier = tier == null ? Mono.just(true)

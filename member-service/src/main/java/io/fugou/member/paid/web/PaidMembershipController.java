@@ -62,7 +62,7 @@ public class PaidMembershipController {
 
     @Operation(summary = "A member's paid memberships, current and past")
     @GetMapping("/api/v1/members/{customerId}/paid-memberships")
-    public Flux<MembershipResponse> memberships(MerchantId merchant, @PathVariable String customerId) {
+    public Flux<MembershipResponse> memberships(MerchantId merchant, @io.swagger.v3.oas.annotations.Parameter(example = "buyer-1001") @PathVariable String customerId) {
         Instant now = clock.instant();
         return members.existing(merchant, customerId)
                 .thenMany(paidMemberships.of(merchant, customerId)).map(membership -> MembershipResponse.of(membership, now));
@@ -73,7 +73,7 @@ public class PaidMembershipController {
     @PostMapping("/api/v1/members/{customerId}/paid-memberships")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(examples = @ExampleObject(name = "a year of PLUS",
             value = "{\"planId\": \"plus-annual\", \"purchaseId\": \"gift-2027-0042\"}")))
-    public Mono<ResponseEntity<MembershipResponse>> purchase(MerchantId merchant, @PathVariable String customerId, @RequestBody PurchaseRequest request) {
+    public Mono<ResponseEntity<MembershipResponse>> purchase(MerchantId merchant, @io.swagger.v3.oas.annotations.Parameter(example = "buyer-1001") @PathVariable String customerId, @RequestBody PurchaseRequest request) {
         if (request.purchaseId() == null || request.purchaseId().isBlank() || request.purchaseId().length() > 200) {
             throw new InvalidFieldException("purchaseId", "must be the shop's id of the sale (1 to 200 characters), so a retry starts nothing twice");
         }

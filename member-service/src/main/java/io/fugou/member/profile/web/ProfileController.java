@@ -72,7 +72,7 @@ public class ProfileController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(examples = @ExampleObject(name = "a birthday, and no more SMS",
             value = "{\"birthday\": \"1990-05-20\", \"consents\": [{\"channel\": \"SMS\", \"granted\": false, \"source\": \"UNSUBSCRIBE_LINK\"}]}")))
-    public Mono<Void> change(MerchantId merchant, @PathVariable String customerId, @RequestBody ProfileRequest request) {
+    public Mono<Void> change(MerchantId merchant, @io.swagger.v3.oas.annotations.Parameter(example = "buyer-1001") @PathVariable String customerId, @RequestBody ProfileRequest request) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         ProfileChange change = change(new MemberKey(merchant.value(), customerId), request, now);
         return members.existing(merchant, customerId)
@@ -85,7 +85,7 @@ public class ProfileController {
             + "theirs, and a tombstone removes the profile from fugou.member-profiles.v1. The membership stays, without personal data.")
     @DeleteMapping("/api/v1/members/{customerId}/personal-data")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    public Mono<Void> erase(MerchantId merchant, @PathVariable String customerId) {
+    public Mono<Void> erase(MerchantId merchant, @io.swagger.v3.oas.annotations.Parameter(example = "buyer-1001") @PathVariable String customerId) {
         MemberKey member = new MemberKey(merchant.value(), customerId);
         return members.existing(merchant, customerId)
                 .then(profiles.lock(List.of(member)))

@@ -61,7 +61,7 @@ public class RecruitmentCodeController {
 
     @Operation(summary = "One recruitment code with the enrollments it brought")
     @GetMapping("/api/v1/recruitment-codes/{code}")
-    public Mono<CodeResponse> code(MerchantId merchant, @PathVariable String code) {
+    public Mono<CodeResponse> code(MerchantId merchant, @io.swagger.v3.oas.annotations.Parameter(example = "SPRING-POSTER") @PathVariable String code) {
         return codes.find(merchant, code).map(found -> CodeResponse.of(found.code(), found.enrollments()))
                 .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "No recruitment code " + code + ".")));
     }
