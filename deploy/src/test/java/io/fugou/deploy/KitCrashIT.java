@@ -105,13 +105,14 @@ class KitCrashIT {
         AtomicInteger replayed = new AtomicInteger();
         Thread operator = Thread.ofPlatform().name("operator").start(() -> adjust(serviceUrl, adjusted, retries, replayed));
 
-        // Killed until ten kills fell while orders were still arriving and being applied (a few more at most).
+        // Killed until ten kills fell while orders or corrections were still arriving and being applied (a few more at
+        // most). The operator needs more time up than ten lives of at most 3 s give it, so the tenth kill still finds work.
         List<String> killedAt = new ArrayList<>();
         int midWork = 0;
         for (int kill = 1; midWork < KILLS && kill <= KILLS + 5; kill++) {
             ServiceProcess service = KitDemo.start(projectDir, infrastructure, database, KitDemo.Mode.PIPELINE, INPUT, OUTPUT, logDir, false);
             serviceUrl.set(service.url());
-            Thread.sleep(1000 + random.nextInt(4000));
+            Thread.sleep(1000 + random.nextInt(2000));
             service.kill(); // requests in flight now fail, and are sent again with their key
             serviceUrl.set(null);
             int arrived = published.get();
@@ -179,7 +180,7 @@ class KitCrashIT {
         return i >= MEMBERS && i % 10 == 0;
     }
 
-    /** The shop: orders at about 125 per second for about 160 s, some sent twice, each member's in order. */
+    /** The shop: orders at about 165 per second for about 120 s, some sent twice, each member's in order. */
     private static void publish(AtomicInteger published) {
         KafkaAvroSerializer serializer = new KafkaAvroSerializer();
         serializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, infrastructure.registry().url()), false);
@@ -194,7 +195,7 @@ class KitCrashIT {
                     send(producer, serializer, i - MEMBERS);
                     published.incrementAndGet();
                 }
-                long due = started + TimeUnit.MILLISECONDS.toNanos(8L * i);
+                long due = started + TimeUnit.MILLISECONDS.toNanos(6L * i);
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
@@ -242,8 +243,8 @@ class KitCrashIT {
     }
 
     /**
-     * The operator: 1,000 corrections over about 150 s, spread over the shop's members, each sent until the
-     * service answers 201 (a first answer or the replay of one), with the same Idempotency-Key every time.
+     * The operator: 1,000 corrections, one every 40 ms or more while the service is up (at least 40 s of its
+     * lives), spread over the shop's members, each sent until the service answers 201 (a first answer or the replay of one), with the same Idempotency-Key every time.
      */
     private static void adjust(AtomicReference<String> serviceUrl, AtomicInteger adjusted, AtomicInteger retries, AtomicInteger replayed) {
         KitDemoClient client = new KitDemoClient(MERCHANT);
@@ -271,7 +272,7 @@ class KitCrashIT {
                     Thread.sleep(100);
                 }
                 adjusted.incrementAndGet();
-                Thread.sleep(150);
+                Thread.sleep(40);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
