@@ -41,6 +41,11 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
         POINTS_EXPIRING,
         /** Each year on the day the member joined (checked daily at 10:00 in the schedule's zone). */
         ENROLLMENT_ANNIVERSARY,
+        /**
+         * The member's birthday, or {@code days} days before it (0 to 60), once a year (checked daily at 10:00 in the schedule's
+         * zone; a 29 February birthday falls on 28 February in other years).
+         */
+        BIRTHDAY,
         /** The member's last paid order is {@code days} days old today (once per such lapse). */
         NO_PURCHASE,
         /** 会员日: every member of the audience on a weekday ({@code dayOfWeek}), a day of each month ({@code dayOfMonth}) or a {@code date}. */
@@ -165,11 +170,17 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
         if ((trigger.type() == TriggerType.CATEGORY_BOUGHT) != (trigger.category() != null && !trigger.category().isBlank())) {
             throw new InvalidFieldException("trigger.category", "is required by CATEGORY_BOUGHT and applies to it only");
         }
-        if ((trigger.type() == TriggerType.NO_PURCHASE) != (trigger.days() != null)) {
-            throw new InvalidFieldException("trigger.days", "is required by NO_PURCHASE and applies to it only");
+        if (trigger.type() == TriggerType.NO_PURCHASE && trigger.days() == null) {
+            throw new InvalidFieldException("trigger.days", "is required by NO_PURCHASE");
         }
-        if (trigger.days() != null && (trigger.days() < 1 || trigger.days() > 3660)) {
+        if (trigger.days() != null && trigger.type() != TriggerType.NO_PURCHASE && trigger.type() != TriggerType.BIRTHDAY) {
+            throw new InvalidFieldException("trigger.days", "applies to NO_PURCHASE and BIRTHDAY only");
+        }
+        if (trigger.type() == TriggerType.NO_PURCHASE && (trigger.days() < 1 || trigger.days() > 3660)) {
             throw new InvalidFieldException("trigger.days", "must be 1 to 3660");
+        }
+        if (trigger.type() == TriggerType.BIRTHDAY && trigger.days() != null && (trigger.days() < 0 || trigger.days() > 60)) {
+            throw new InvalidFieldException("trigger.days", "must be 0 (on the day) to 60 days before the birthday");
         }
         int memberDays = (trigger.dayOfWeek() != null ? 1 : 0) + (trigger.dayOfMonth() != null ? 1 : 0) + (trigger.date() != null ? 1 : 0);
         if ((trigger.type() == TriggerType.MEMBER_DAY) != (memberDays == 1)) {
@@ -226,7 +237,7 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
             throw new InvalidFieldException("budget.total", "must be 1 or more, or left out for no limit");
         }
         if (budget.perMember() != null && budget.perMember() < 1) {
-            throw new InvalidFieldException("budget.perMember", "must be 1 or more, or left out for no limit");
+            throw new InvalidFieldException("budget.perMember", "must be 1 or more (1 when left out)");
         }
         if (budget.perDay() != null && budget.perDay() < 1) {
             throw new InvalidFieldException("budget.perDay", "must be 1 or more, or left out for no limit");

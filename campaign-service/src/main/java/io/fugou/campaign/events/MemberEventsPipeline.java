@@ -68,7 +68,7 @@ class MemberEventsPipeline {
                 .handle(MemberTierChanged.class, tiers)
                 .handle(MemberConsentChanged.class, consents)
                 .handle(MemberErased.class, erased)
-                .skip(MemberProfileUpdated.class, "not yet: birthday triggers come with the scheduler (issue 9)")
+                .skip(MemberProfileUpdated.class, "the profile itself (the birthday) is read from fugou.member-profiles.v1")
                 .handle(PaidMembershipStarted.class, started)
                 .handle(PaidMembershipRenewed.class, renewed)
                 .handle(PaidMembershipLapsed.class, lapsed)

@@ -21,14 +21,16 @@ import reactor.core.publisher.Mono;
 
 /**
  * Once a day at 10:00 in the merchant's zone (not at midnight: people are contacted in the day), the time-based triggers:
- * enrollment anniversaries, members whose last order is N days old, and member days (会员日). Each member is rewarded once
- * per campaign and day (the trigger names the day), so running twice or on two instances gives nothing twice; a day the
- * service was down is not caught up later (no stale anniversary coupon), as the platform runs only the latest due day.
+ * birthdays (on the day or N days before), enrollment anniversaries, members whose last order is N days old, and member
+ * days (会员日). Each member is rewarded once per campaign and day (once per year for a birthday: a member who changes
+ * their birthday is not celebrated twice), so running twice or on two instances gives nothing twice; a day the service
+ * was down is not caught up later (no stale birthday coupon), as the platform runs only the latest due day.
  */
 @Component
 class DailyTriggers implements DailyJob {
 
-    private static final List<TriggerType> DAILY = List.of(TriggerType.ENROLLMENT_ANNIVERSARY, TriggerType.NO_PURCHASE, TriggerType.MEMBER_DAY);
+    private static final List<TriggerType> DAILY = List.of(TriggerType.BIRTHDAY, TriggerType.ENROLLMENT_ANNIVERSARY, TriggerType.NO_PURCHASE,
+            TriggerType.MEMBER_DAY);
 
     private final DatabaseClient db;
     private final Campaigns campaigns;
@@ -57,11 +59,21 @@ class DailyTriggers implements DailyJob {
         Instant now = clock.instant();
         return campaigns.active(List.of(merchant.value()), DAILY)
                 .filter(listening -> listening.campaign().runsAt(now))
-                .concatMap(listening -> members(merchant, listening.campaign(), LocalDate.ofInstant(now, listening.campaign().definition().zone()))
-                        .map(customer -> Trigger.forCampaign(new MemberKey(merchant.value(), customer), listening.campaign().definition().trigger().type(),
-                                "daily/" + LocalDate.ofInstant(now, listening.campaign().definition().zone()), listening.campaign().campaignId(), now)))
+                .concatMap(listening -> {
+                    Campaign campaign = listening.campaign();
+                    LocalDate today = LocalDate.ofInstant(now, campaign.definition().zone());
+                    CampaignDefinition.Trigger trigger = campaign.definition().trigger();
+                    String key = trigger.type() == TriggerType.BIRTHDAY ? "birthday/" + celebrated(trigger, today).getYear() : "daily/" + today;
+                    return members(merchant, campaign, today).map(customer -> Trigger.forCampaign(new MemberKey(merchant.value(), customer),
+                            trigger.type(), key, campaign.campaignId(), now));
+                })
                 .collectList()
                 .flatMap(issuer::fire);
+    }
+
+    /** The birthday a campaign celebrates today: today's, or the one {@code days} ahead. */
+    private static LocalDate celebrated(CampaignDefinition.Trigger trigger, LocalDate today) {
+        return today.plusDays(trigger.days() == null ? 0 : trigger.days());
     }
 
     /** The members a campaign's daily trigger finds today (its audience is checked when they are assigned). */
@@ -69,6 +81,18 @@ class DailyTriggers implements DailyJob {
         CampaignDefinition.Trigger trigger = campaign.definition().trigger();
         ZoneId zone = campaign.definition().zone();
         return switch (trigger.type()) {
+            case BIRTHDAY -> {
+                LocalDate birthday = celebrated(trigger, today);
+                boolean leapDayToo = birthday.getMonthValue() == 2 && birthday.getDayOfMonth() == 28 && !birthday.isLeapYear();
+                yield db.sql("""
+                                select customer_id from member_view
+                                where merchant_id = :merchant and not erased and enrolled_at is not null and birthday is not null
+                                  and extract(month from birthday) = :month
+                                  and (extract(day from birthday) = :day or (:leapDayToo and extract(day from birthday) = 29))""")
+                        .bind("merchant", merchant.value()).bind("month", birthday.getMonthValue()).bind("day", birthday.getDayOfMonth())
+                        .bind("leapDayToo", leapDayToo)
+                        .map((row, meta) -> row.get("customer_id", String.class)).all();
+            }
             case ENROLLMENT_ANNIVERSARY -> db.sql("""
                             select customer_id from member_view
                             where merchant_id = :merchant and not erased and enrolled_at is not null

@@ -2,6 +2,7 @@ package io.fugou.campaign.members;
 
 import io.fugou.events.MemberKey;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
@@ -102,10 +103,27 @@ public class MemberViews {
                 .then();
     }
 
-    /** The member's personal data is gone: consents too (nothing may be sent on their strength). */
+    /**
+     * The member's birthday (null: not given, or removed) as of their profile at {@code profileAt}; an older profile arriving
+     * late changes nothing, and nothing is stored for an erased member.
+     */
+    public Mono<Void> birthday(MemberKey member, LocalDate birthday, Instant profileAt) {
+        return db.sql("""
+                        insert into member_view (merchant_id, customer_id, birthday, profile_updated_at, updated_at)
+                        values (:merchant, :customer, :birthday, :at, :at)
+                        on conflict (merchant_id, customer_id) do update set birthday = excluded.birthday,
+                            profile_updated_at = excluded.profile_updated_at, updated_at = greatest(member_view.updated_at, excluded.updated_at)
+                        where not member_view.erased
+                          and (member_view.profile_updated_at is null or member_view.profile_updated_at <= excluded.profile_updated_at)""")
+                .bind("merchant", member.merchantId()).bind("customer", member.customerId())
+                .bind("birthday", org.springframework.r2dbc.core.Parameter.fromOrEmpty(birthday, LocalDate.class))
+                .bind("at", utc(profileAt)).then();
+    }
+
+    /** The member's personal data is gone: consents and birthday too (nothing may be sent on their strength). */
     public Mono<Void> erased(MemberKey member, Instant at) {
         return db.sql("""
-                        update member_view set consents = '{}', erased = true, updated_at = :at
+                        update member_view set consents = '{}', birthday = null, erased = true, updated_at = :at
                         where merchant_id = :merchant and customer_id = :customer""")
                 .bind("merchant", member.merchantId()).bind("customer", member.customerId()).bind("at", utc(at)).then();
     }
