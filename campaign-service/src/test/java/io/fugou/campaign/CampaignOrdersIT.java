@@ -97,6 +97,41 @@ class CampaignOrdersIT {
     }
 
     @Test
+    void shouldRewardTheOrdersThatMadeABuyerAMemberWhenTheEnrollmentArrivesAfterThem() {
+        String merchant = unique("merchant");
+        api.activate(merchant, "{\"name\": \"Second purchase nudge\", \"trigger\": {\"type\": \"FIRST_ORDER\"}, \"audience\": {\"everyone\": true}, "
+                + "\"reward\": {\"bonusPoints\": 10}}");
+        api.activate(merchant, "{\"name\": \"Second\", \"trigger\": {\"type\": \"NTH_ORDER\", \"orderNumber\": 2}, \"audience\": {\"everyone\": true}, "
+                + "\"reward\": {\"bonusPoints\": 20}}");
+        api.activate(merchant, "{\"name\": \"Thanks for the friend\", \"trigger\": {\"type\": \"REFERRED_FIRST_ORDER\"}, \"audience\": {\"everyone\": true}, "
+                + "\"reward\": {\"bonusPoints\": 100}}");
+        MemberKey referrer = new MemberKey(merchant, "referrer");
+        MemberKey buyer = new MemberKey(merchant, "auto-enrolled-buyer");
+        MemberKey lateJoiner = new MemberKey(merchant, "joined-nine-days-after-buying");
+        shop.publish(Topics.MEMBERS, referrer, enrolled(referrer, EnrollmentChannel.SHOP_HOME, null, Instant.now()));
+        // Not members yet: auto-enrollment follows the order. An earlier order arriving late is the buyer's second, not a second first.
+        shop.publish(Topics.ORDERS, buyer, order(buyer, "paid-first", "drinks"));
+        OrderEvent earlierButLate = order(buyer, "arrived-second", "drinks");
+        earlierButLate.setOccurredAt(earlierButLate.getOccurredAt().minus(Duration.ofMinutes(5)));
+        shop.publish(Topics.ORDERS, buyer, earlierButLate);
+        OrderEvent longAgo = order(lateJoiner, "nine-days-ago", "drinks");
+        longAgo.setOccurredAt(longAgo.getOccurredAt().minus(Duration.ofDays(9)));
+        shop.publish(Topics.ORDERS, lateJoiner, longAgo);
+        shop.readEvents(Topics.CAMPAIGNS, buyer, Duration.ofSeconds(3)); // the orders are in before the enrollments
+        shop.publish(Topics.MEMBERS, buyer, enrolled(buyer, EnrollmentChannel.PURCHASE, "referrer", Instant.now()));
+        shop.publish(Topics.MEMBERS, lateJoiner, enrolled(lateJoiner, EnrollmentChannel.PURCHASE, null, Instant.now()));
+
+        List<CampaignEvent> buyerEvents = shop.awaitEvents(Topics.CAMPAIGNS, buyer, 4, ARRIVAL);
+        assertThat(buyerEvents.stream().map(CampaignEvent::getPayload).filter(BonusPointsGranted.class::isInstance).map(BonusPointsGranted.class::cast)
+                .map(BonusPointsGranted::getPoints)).containsExactlyInAnyOrder(10L, 20L);
+        assertThat(buyerEvents).hasSize(4);
+        List<CampaignEvent> referrerEvents = shop.awaitEvents(Topics.CAMPAIGNS, referrer, 2, ARRIVAL);
+        assertThat(referrerEvents).hasSize(2);
+        assertThat(((BonusPointsGranted) referrerEvents.get(1).getPayload()).getPoints()).isEqualTo(100L);
+        assertThat(shop.readEvents(Topics.CAMPAIGNS, lateJoiner, Duration.ofSeconds(1))).as("a first order nine days before joining").isEmpty();
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void shouldCheckABasketRedeemACouponOnceAndExpireTheRest() {
         String merchant = unique("merchant");

@@ -3,6 +3,7 @@ package io.fugou.campaign.events;
 import io.fugou.campaign.campaigns.CampaignDefinition.TriggerType;
 import io.fugou.campaign.issuing.Issuer;
 import io.fugou.campaign.issuing.Issuer.Trigger;
+import io.fugou.campaign.issuing.PendingTriggers;
 import io.fugou.campaign.members.MemberViews;
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
@@ -22,6 +23,7 @@ import io.fugou.platform.pipeline.Inbound;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import reactor.core.publisher.Flux;
@@ -35,11 +37,13 @@ import reactor.core.publisher.Flux;
 class MemberEventsPipeline {
 
     @Bean
-    EventPipeline<MemberEvent> campaignMembers(MemberViews members, Issuer issuer) {
-        EventHandler<MemberEnrolled> enrolled = events -> Flux.fromIterable(events)
+    EventPipeline<MemberEvent> campaignMembers(MemberViews members, Issuer issuer, PendingTriggers pending) {
+        EventHandler<MemberEnrolled> enrolled = events -> pending.lock(events.stream().map(Inbound::member).toList())
+                .thenMany(Flux.fromIterable(events))
                 .concatMap(event -> members.enrolled(event.member(), event.payload().getTier(), event.payload().getChannel().name(),
                         event.payload().getReferrerCustomerId(), event.occurredAt()))
-                .then(issuer.fire(triggersOfEnrollments(events)))
+                .then(pending.release(events.stream().collect(Collectors.toMap(Inbound::member, Inbound::occurredAt, (a, b) -> a.isBefore(b) ? a : b))))
+                .flatMap(ordersBeforeJoining -> issuer.fire(triggersOfEnrollments(events, ordersBeforeJoining)))
                 .thenReturn(List.of());
         EventHandler<MemberTierChanged> tiers = events -> Flux.fromIterable(events)
                 .concatMap(event -> members.tier(event.member(), event.payload().getToTier(), event.occurredAt()))
@@ -77,9 +81,20 @@ class MemberEventsPipeline {
                 .build();
     }
 
-    /** Each enrollment triggers MEMBER_ENROLLED; one through a referral also REFERRAL_ENROLLED, for the new member and for the referrer. */
-    private static List<Trigger> triggersOfEnrollments(List<Inbound<MemberEnrolled>> events) {
-        List<Trigger> triggers = new ArrayList<>();
+    /**
+     * Each enrollment triggers MEMBER_ENROLLED; one through a referral also REFERRAL_ENROLLED, for the new member and for the
+     * referrer. The orders the buyer paid just before joining fire now, a first one also REFERRED_FIRST_ORDER for the referrer.
+     */
+    private static List<Trigger> triggersOfEnrollments(List<Inbound<MemberEnrolled>> events, List<Trigger> ordersBeforeJoining) {
+        List<Trigger> triggers = new ArrayList<>(ordersBeforeJoining);
+        for (Trigger order : ordersBeforeJoining) {
+            String referrer = events.stream().filter(event -> event.member().equals(order.member())).map(event -> event.payload().getReferrerCustomerId())
+                    .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+            if (order.type() == TriggerType.FIRST_ORDER && referrer != null) {
+                triggers.add(Trigger.of(new MemberKey(order.member().merchantId(), referrer), TriggerType.REFERRED_FIRST_ORDER,
+                        "referred-first-order/" + order.member().customerId(), order.at()));
+            }
+        }
         for (Inbound<MemberEnrolled> event : events) {
             triggers.add(Trigger.of(event.member(), TriggerType.MEMBER_ENROLLED, event.eventId(), event.occurredAt()));
             String referrer = event.payload().getReferrerCustomerId();

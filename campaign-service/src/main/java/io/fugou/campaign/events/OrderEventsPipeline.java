@@ -4,6 +4,7 @@ import io.fugou.campaign.campaigns.CampaignDefinition.TriggerType;
 import io.fugou.campaign.coupons.Coupons;
 import io.fugou.campaign.issuing.Issuer;
 import io.fugou.campaign.issuing.Issuer.Trigger;
+import io.fugou.campaign.issuing.PendingTriggers;
 import io.fugou.campaign.members.MemberViews;
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
@@ -25,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -33,18 +35,28 @@ import reactor.core.publisher.Mono;
 /**
  * The shop's orders: coupons the order used are redeemed ({@code CouponRedeemed}), and each paid order, counted once per
  * buyer, triggers FIRST_ORDER, NTH_ORDER, REFERRED_FIRST_ORDER (for the referrer) and CATEGORY_BOUGHT for each category
- * of its lines.
+ * of its lines; a buyer's who is not a member yet wait for their enrollment ({@link PendingTriggers}).
  */
 @Configuration(proxyBeanMethods = false)
 class OrderEventsPipeline {
 
     @Bean
-    EventPipeline<OrderEvent> campaignOrders(DatabaseClient db, MemberViews members, Issuer issuer, Coupons coupons) {
-        EventHandler<OrderPaid> paid = events -> coupons.redeem(redemptions(events))
+    EventPipeline<OrderEvent> campaignOrders(DatabaseClient db, MemberViews members, Issuer issuer, Coupons coupons, PendingTriggers pending) {
+        EventHandler<OrderPaid> paid = events -> pending.lock(events.stream().map(Inbound::member).toList())
+                .then(coupons.redeem(redemptions(events)))
                 .then(members.ordered(events.stream().map(Inbound::member).toList(), events.stream().map(Inbound::occurredAt).toList()))
                 .then(numbered(db, events))
                 .flatMap(numbers -> members.of(events.stream().map(Inbound::member).distinct().toList())
-                        .flatMap(views -> issuer.fire(triggers(events, numbers, views))))
+                        .flatMap(views -> {
+                            List<Trigger> triggers = triggers(events, numbers, views);
+                            // A buyer not (yet) a member: their order's triggers wait for the enrollment it may cause. (A referred
+                            // buyer's first order names the referrer, a member, and only arises for a buyer who is one.)
+                            Predicate<Trigger> member = trigger -> trigger.type() == TriggerType.REFERRED_FIRST_ORDER
+                                    || (views.containsKey(trigger.member()) && views.get(trigger.member()).enrolled());
+                            return issuer.fire(triggers.stream().filter(member).toList())
+                                    .then(pending.hold(triggers.stream().filter(member.negate())
+                                            .filter(trigger -> views.get(trigger.member()) == null || !views.get(trigger.member()).erased()).toList()));
+                        }))
                 .thenReturn(List.of());
         return EventPipeline.consume("campaign-orders", Topics.ORDERS)
                 .group("campaign-service-orders")
@@ -75,32 +87,34 @@ class OrderEventsPipeline {
         return used;
     }
 
-    /** Records the orders not seen before; returns the number of each new one among its buyer's orders (1 for the first). */
+    /**
+     * Records the orders not seen before; returns the number of each new one among its buyer's orders (1 for the first), in
+     * the order campaign-service receives them: an earlier order arriving late is not a second first order.
+     */
     private static Mono<Map<String, Integer>> numbered(DatabaseClient db, List<Inbound<OrderPaid>> events) {
         return db.sql("""
-                        insert into member_order (merchant_id, order_id, customer_id, ordered_at)
-                        select * from unnest(cast(:merchants as text[]), cast(:orders as text[]), cast(:customers as text[]), cast(:times as timestamptz[]))
+                        with arrived as (
+                            select distinct on (u.merchant_id, u.order_id) u.merchant_id, u.order_id, u.customer_id, u.at, u.arrival
+                            from unnest(cast(:merchants as text[]), cast(:orders as text[]), cast(:customers as text[]), cast(:times as timestamptz[]))
+                                 with ordinality as u(merchant_id, order_id, customer_id, at, arrival)
+                            order by u.merchant_id, u.order_id, u.arrival),
+                        fresh as (
+                            select a.* from arrived a
+                            where not exists (select 1 from member_order e where e.order_id = a.order_id and e.merchant_id = a.merchant_id))
+                        insert into member_order (merchant_id, order_id, customer_id, ordered_at, number)
+                        select f.merchant_id, f.order_id, f.customer_id, f.at,
+                               coalesce((select max(m.number) from member_order m where m.customer_id = f.customer_id and m.merchant_id = f.merchant_id), 0)
+                                 + row_number() over (partition by f.merchant_id, f.customer_id order by f.arrival)
+                        from fresh f
                         on conflict do nothing
-                        returning merchant_id, order_id""")
+                        returning merchant_id, order_id, number""")
                 .bind("merchants", events.stream().map(Inbound::merchantId).toArray(String[]::new))
                 .bind("orders", events.stream().map(event -> event.payload().getOrderId()).toArray(String[]::new))
                 .bind("customers", events.stream().map(Inbound::customerId).toArray(String[]::new))
                 .bind("times", events.stream().map(event -> OffsetDateTime.ofInstant(event.occurredAt(), ZoneOffset.UTC)).toArray(OffsetDateTime[]::new))
-                .map((row, meta) -> row.get("merchant_id", String.class) + '\u0000' + row.get("order_id", String.class))
-                .all().collectList()
-                .flatMap(fresh -> fresh.isEmpty() ? Mono.just(Map.<String, Integer>of()) : db.sql("""
-                                select o.merchant_id, o.order_id,
-                                       (select count(*) from member_order e where e.merchant_id = o.merchant_id and e.customer_id = o.customer_id
-                                          and (e.ordered_at, e.order_id) <= (o.ordered_at, o.order_id)) as number
-                                from member_order o
-                                join unnest(cast(:merchants as text[]), cast(:orders as text[])) as u(merchant_id, order_id)
-                                  on o.merchant_id = u.merchant_id and o.order_id = u.order_id
-                                where o.merchant_id = any(cast(:merchants as text[]))""")
-                        .bind("merchants", fresh.stream().map(key -> key.substring(0, key.indexOf('\u0000'))).toArray(String[]::new))
-                        .bind("orders", fresh.stream().map(key -> key.substring(key.indexOf('\u0000') + 1)).toArray(String[]::new))
-                        .map((row, meta) -> Map.entry(row.get("merchant_id", String.class) + '\u0000' + row.get("order_id", String.class),
-                                ((Number) row.get("number")).intValue()))
-                        .all().collectMap(Map.Entry::getKey, Map.Entry::getValue));
+                .map((row, meta) -> Map.entry(row.get("merchant_id", String.class) + '\u0000' + row.get("order_id", String.class),
+                        ((Number) row.get("number")).intValue()))
+                .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
     }
 
     private static List<Trigger> triggers(List<Inbound<OrderPaid>> events, Map<String, Integer> numbers, Map<MemberKey, MemberViews.MemberView> views) {

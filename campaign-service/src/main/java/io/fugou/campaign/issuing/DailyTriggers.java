@@ -24,7 +24,8 @@ import reactor.core.publisher.Mono;
  * birthdays (on the day or N days before), enrollment anniversaries, members whose last order is N days old, and member
  * days (会员日). Each member is rewarded once per campaign and day (once per year for a birthday: a member who changes
  * their birthday is not celebrated twice), so running twice or on two instances gives nothing twice; a day the service
- * was down is not caught up later (no stale birthday coupon), as the platform runs only the latest due day.
+ * was down is not caught up later (no stale birthday coupon), as the platform runs only the latest due day. It also
+ * drops order triggers held for buyers who did not join in time ({@link PendingTriggers}).
  */
 @Component
 class DailyTriggers implements DailyJob {
@@ -35,9 +36,11 @@ class DailyTriggers implements DailyJob {
     private final DatabaseClient db;
     private final Campaigns campaigns;
     private final Issuer issuer;
+    private final PendingTriggers pending;
     private final Clock clock;
 
-    DailyTriggers(DatabaseClient db, Campaigns campaigns, Issuer issuer, Clock clock) {
+    DailyTriggers(DatabaseClient db, Campaigns campaigns, Issuer issuer, PendingTriggers pending, Clock clock) {
+        this.pending = pending;
         this.db = db;
         this.campaigns = campaigns;
         this.issuer = issuer;
@@ -68,7 +71,8 @@ class DailyTriggers implements DailyJob {
                             trigger.type(), key, campaign.campaignId(), now));
                 })
                 .collectList()
-                .flatMap(issuer::fire);
+                .flatMap(issuer::fire)
+                .then(pending.forget(merchant, now));
     }
 
     /** The birthday a campaign celebrates today: today's, or the one {@code days} ahead. */
