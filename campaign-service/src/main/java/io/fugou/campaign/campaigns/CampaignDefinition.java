@@ -109,14 +109,22 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
     /**
      * A coupon template: exactly one of an amount off ({@code amountOffMinor} in {@code currency}), a percent off (with an
      * optional {@code maxDiscountMinor}) or free shipping; a minimum spend; valid {@code validDays} from issue or until
-     * {@code validUntil}; limited to {@code categories} when given.
+     * {@code validUntil}; limited to {@code categories} when given; given back when the order that used it is cancelled or
+     * fully refunded if {@code returnOnRefund}.
      */
     public record Coupon(String templateId, Long amountOffMinor, Integer percentOff, Long maxDiscountMinor, Boolean freeShipping, String currency,
-                         Long minimumSpendMinor, Integer validDays, Instant validUntil, List<String> categories) {
+                         Long minimumSpendMinor, Integer validDays, Instant validUntil, List<String> categories, Boolean returnOnRefund) {
 
         public Coupon {
             freeShipping = freeShipping != null && freeShipping;
             categories = categories == null ? List.of() : List.copyOf(categories);
+            returnOnRefund = returnOnRefund != null && returnOnRefund;
+        }
+
+        /** The same terms under another template id. */
+        public Coupon withTemplateId(String id) {
+            return new Coupon(id, amountOffMinor, percentOff, maxDiscountMinor, freeShipping, currency, minimumSpendMinor, validDays, validUntil,
+                    categories, returnOnRefund);
         }
     }
 
@@ -260,33 +268,39 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
         if (reward.bonusPoints() != null && (reward.bonusPoints() < 1 || reward.bonusPoints() > 1_000_000)) {
             throw new InvalidFieldException(at + ".bonusPoints", "must be 1 to 1,000,000");
         }
-        Coupon coupon = reward.coupon();
-        if (coupon == null) {
-            return;
+        if (reward.coupon() != null) {
+            validate(reward.coupon(), at + ".coupon");
         }
-        String c = at + ".coupon";
+    }
+
+    /** Checks a coupon template's terms; {@code c}: where it is in the request, for the field named when it is broken. */
+    public static void validate(Coupon coupon, String c) {
         if (coupon.templateId() == null || !coupon.templateId().matches("[A-Za-z0-9_-]{1,60}")) {
-            throw new InvalidFieldException(c + ".templateId", "must name the coupon template in 1 to 60 letters, digits, '-' or '_'");
+            throw new InvalidFieldException(field(c, "templateId"), "must name the coupon template in 1 to 60 letters, digits, '-' or '_'");
         }
         int kinds = (coupon.amountOffMinor() != null ? 1 : 0) + (coupon.percentOff() != null ? 1 : 0) + (coupon.freeShipping() ? 1 : 0);
         if (kinds != 1) {
-            throw new InvalidFieldException(c, "must be exactly one of amountOffMinor, percentOff or freeShipping");
+            throw new InvalidFieldException(c.isEmpty() ? "amountOffMinor" : c, "must be exactly one of amountOffMinor, percentOff or freeShipping");
         }
         if (coupon.amountOffMinor() != null && coupon.amountOffMinor() < 1) {
-            throw new InvalidFieldException(c + ".amountOffMinor", "must be above 0");
+            throw new InvalidFieldException(field(c, "amountOffMinor"), "must be above 0");
         }
         if (coupon.percentOff() != null && (coupon.percentOff() < 1 || coupon.percentOff() > 100)) {
-            throw new InvalidFieldException(c + ".percentOff", "must be 1 to 100");
+            throw new InvalidFieldException(field(c, "percentOff"), "must be 1 to 100");
         }
         if ((coupon.amountOffMinor() != null || coupon.maxDiscountMinor() != null || coupon.minimumSpendMinor() != null)
                 && !Currencies.isIso4217(coupon.currency())) {
-            throw new InvalidFieldException(c + ".currency", "must be an ISO-4217 currency code such as CNY for the amounts");
+            throw new InvalidFieldException(field(c, "currency"), "must be an ISO-4217 currency code such as CNY for the amounts");
         }
         if ((coupon.validDays() == null) == (coupon.validUntil() == null)) {
-            throw new InvalidFieldException(c + ".validDays", "give validDays (from issue) or validUntil, one of them");
+            throw new InvalidFieldException(field(c, "validDays"), "give validDays (from issue) or validUntil, one of them");
         }
         if (coupon.validDays() != null && (coupon.validDays() < 1 || coupon.validDays() > 3660)) {
-            throw new InvalidFieldException(c + ".validDays", "must be 1 to 3660");
+            throw new InvalidFieldException(field(c, "validDays"), "must be 1 to 3660");
         }
+    }
+
+    private static String field(String at, String name) {
+        return at.isEmpty() ? name : at + "." + name;
     }
 }

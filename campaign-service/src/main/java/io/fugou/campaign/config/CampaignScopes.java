@@ -24,6 +24,9 @@ class CampaignScopes {
                 ScopeRule.of(HttpMethod.POST, "/api/v1/campaigns/*/end", "campaigns:write"),
                 ScopeRule.of(HttpMethod.GET, "/api/v1/members/*/coupons", "campaigns:read"),
                 ScopeRule.of(HttpMethod.POST, "/api/v1/members/*/coupons/*/check", "campaigns:read"),
+                ScopeRule.of(HttpMethod.GET, "/api/v1/coupon-templates", "campaigns:read"),
+                ScopeRule.of(HttpMethod.GET, "/api/v1/coupon-templates/*", "campaigns:read"),
+                ScopeRule.of(HttpMethod.PUT, "/api/v1/coupon-templates/*", "campaigns:write"),
                 ScopeRule.of(HttpMethod.GET, "/api/v1/contact-policy", "campaigns:read"),
                 ScopeRule.of(HttpMethod.PUT, "/api/v1/contact-policy", "campaigns:write"));
     }

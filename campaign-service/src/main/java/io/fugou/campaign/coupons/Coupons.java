@@ -7,6 +7,7 @@ import io.fugou.campaign.publishing.CampaignEvents;
 import io.fugou.events.campaigns.CouponExpired;
 import io.fugou.events.campaigns.CouponIssued;
 import io.fugou.events.campaigns.CouponRedeemed;
+import io.fugou.events.campaigns.CouponReturned;
 import io.fugou.events.common.Money;
 import io.fugou.platform.codes.RandomCodes;
 import io.fugou.platform.merchant.MerchantId;
@@ -42,19 +43,36 @@ public class Coupons {
         this.events = events;
     }
 
-    /** Issues a coupon of the template to the member (in the caller's transaction); returns its event. {@code fact}: why, unique per member. */
+    /**
+     * Issues a campaign's coupon of the template to the member (in the caller's transaction); returns its event, or nothing
+     * when this coupon was issued before. {@code fact}: why, unique per member.
+     */
     public Mono<CouponIssued> issue(MemberKey member, String campaignId, String variant, String fact, CampaignDefinition.Coupon template, Instant at) {
+        return issue(member, campaignId, variant, fact, template, at, null);
+    }
+
+    /** Issues the coupon the member bought with points (once per redemption); its event, or nothing when issued before. */
+    public Mono<CouponIssued> bought(MemberKey member, String redemptionId, CampaignDefinition.Coupon template, Instant at) {
+        return issue(member, null, null, "bought/" + redemptionId, template, at, redemptionId);
+    }
+
+    private Mono<CouponIssued> issue(MemberKey member, String campaignId, String variant, String fact, CampaignDefinition.Coupon template, Instant at,
+                                     String redemptionId) {
         String couponId = Envelopes.eventId(Topics.CAMPAIGNS, member + "/coupon/" + fact);
         // 60 random bits: a code cannot be guessed from another.
         String code = RandomCodes.draw(12);
         Instant validUntil = template.validUntil() != null ? template.validUntil() : at.plus(Duration.ofDays(template.validDays()));
         return db.sql("""
                         insert into coupon (merchant_id, coupon_id, code, customer_id, campaign_id, variant, template_id, amount_off_minor, percent_off,
-                                            max_discount_minor, free_shipping, currency, minimum_spend_minor, categories, valid_from, valid_until, status)
+                                            max_discount_minor, free_shipping, currency, minimum_spend_minor, categories, valid_from, valid_until, status,
+                                            return_on_refund, points_redemption_id)
                         values (:merchant, :coupon, :code, :customer, :campaign, :variant, :template, :amountOff, :percentOff, :maxDiscount, :freeShipping,
-                                :currency, :minimumSpend, :categories, :from, :until, 'ISSUED')""")
+                                :currency, :minimumSpend, :categories, :from, :until, 'ISSUED', :returnOnRefund, :redemption)
+                        on conflict (merchant_id, coupon_id) do nothing""")
                 .bind("merchant", member.merchantId()).bind("coupon", couponId).bind("code", code).bind("customer", member.customerId())
-                .bind("campaign", campaignId).bind("variant", Parameter.fromOrEmpty(variant, String.class)).bind("template", template.templateId())
+                .bind("campaign", Parameter.fromOrEmpty(campaignId, String.class))
+                .bind("returnOnRefund", template.returnOnRefund())
+                .bind("redemption", Parameter.fromOrEmpty(redemptionId, String.class)).bind("variant", Parameter.fromOrEmpty(variant, String.class)).bind("template", template.templateId())
                 .bind("amountOff", Parameter.fromOrEmpty(template.amountOffMinor(), Long.class))
                 .bind("percentOff", Parameter.fromOrEmpty(template.percentOff(), Integer.class))
                 .bind("maxDiscount", Parameter.fromOrEmpty(template.maxDiscountMinor(), Long.class))
@@ -63,13 +81,14 @@ public class Coupons {
                 .bind("minimumSpend", Parameter.fromOrEmpty(template.minimumSpendMinor(), Long.class))
                 .bind("categories", template.categories().toArray(String[]::new))
                 .bind("from", utc(at)).bind("until", utc(validUntil))
-                .then()
-                .thenReturn(CouponIssued.newBuilder().setCouponId(couponId).setCouponCode(code).setCampaignId(campaignId)
+                .fetch().rowsUpdated()
+                .filter(inserted -> inserted > 0)
+                .map(inserted -> CouponIssued.newBuilder().setCouponId(couponId).setCouponCode(code).setCampaignId(campaignId)
                         .setTemplateId(template.templateId())
                         .setAmountOff(template.amountOffMinor() == null ? null : money(template.amountOffMinor(), template.currency()))
                         .setPercentOff(template.percentOff())
                         .setMinimumSpend(template.minimumSpendMinor() == null ? null : money(template.minimumSpendMinor(), template.currency()))
-                        .setValidFrom(at).setValidUntil(validUntil)
+                        .setValidFrom(at).setValidUntil(validUntil).setPointsRedemptionId(redemptionId)
                         .build());
     }
 
@@ -108,6 +127,37 @@ public class Coupons {
                                     .setCampaignId(row.get("campaign_id", String.class)).setOrderId(row.get("redeemed_order_id", String.class))
                                     .setDiscount(redemption.discount()).build());
                 })
+                .all().collectList()
+                .flatMap(events::publish);
+    }
+
+    /** An order that no longer stands: cancelled, or fully refunded, at {@code at}. */
+    public record Undone(MemberKey buyer, String orderId, Instant at) {
+    }
+
+    /**
+     * Gives back the coupons these orders used, where the coupon's terms say so and it is still valid: usable again, each with
+     * a {@code CouponReturned}. Once: a coupon given back is no longer the order's.
+     */
+    public Mono<Void> giveBack(List<Undone> orders) {
+        if (orders.isEmpty()) {
+            return Mono.empty();
+        }
+        return db.sql("""
+                        update coupon c set status = 'ISSUED', redeemed_order_id = null, redeemed_at = null
+                        from unnest(cast(:merchants as text[]), cast(:orders as text[]), cast(:times as timestamptz[])) as u(merchant_id, order_id, at)
+                        where c.redeemed_order_id = u.order_id and c.status = 'REDEEMED' and c.return_on_refund and c.valid_until > u.at
+                          and c.merchant_id = u.merchant_id
+                        returning c.merchant_id, c.customer_id, c.coupon_id, c.code, c.campaign_id, c.valid_until, u.order_id, u.at""")
+                .bind("merchants", orders.stream().map(order -> order.buyer().merchantId()).toArray(String[]::new))
+                .bind("orders", orders.stream().map(Undone::orderId).toArray(String[]::new))
+                .bind("times", orders.stream().map(order -> utc(order.at())).toArray(OffsetDateTime[]::new))
+                .map((row, meta) -> new CampaignEvents.Pending(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
+                        "returned/" + row.get("coupon_id", String.class) + "/" + row.get("order_id", String.class),
+                        row.get("at", OffsetDateTime.class).toInstant(),
+                        CouponReturned.newBuilder().setCouponId(row.get("coupon_id", String.class)).setCouponCode(row.get("code", String.class))
+                                .setCampaignId(row.get("campaign_id", String.class)).setOrderId(row.get("order_id", String.class))
+                                .setValidUntil(row.get("valid_until", OffsetDateTime.class).toInstant()).build()))
                 .all().collectList()
                 .flatMap(events::publish);
     }

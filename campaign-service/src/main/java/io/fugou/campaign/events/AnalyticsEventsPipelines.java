@@ -1,6 +1,10 @@
 package io.fugou.campaign.events;
 
+import io.fugou.campaign.campaigns.CampaignDefinition;
 import io.fugou.campaign.campaigns.CampaignDefinition.TriggerType;
+import io.fugou.campaign.coupons.CouponTemplates;
+import io.fugou.campaign.coupons.Coupons;
+import io.fugou.campaign.publishing.CampaignEvents;
 import io.fugou.campaign.issuing.Issuer;
 import io.fugou.campaign.issuing.Issuer.Trigger;
 import io.fugou.campaign.members.MemberViews;
@@ -18,17 +22,22 @@ import io.fugou.events.points.PointsExpired;
 import io.fugou.events.points.PointsExpiringSoon;
 import io.fugou.events.points.PointsRedeemed;
 import io.fugou.events.points.PointsReversed;
+import io.fugou.events.points.RewardKind;
+import io.fugou.platform.kafka.InvalidEventException;
 import io.fugou.platform.pipeline.EventHandler;
 import io.fugou.platform.pipeline.EventPipeline;
+import io.fugou.platform.pipeline.Inbound;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * What analytics-service and loyalty-service say about members: the lifecycle stage (a trigger when it moves, an
- * audience filter), the RFM segment (an audience filter), and points about to expire (a trigger).
+ * audience filter), the RFM segment (an audience filter), points about to expire (a trigger), and coupons bought with
+ * points (into the wallet).
  */
 @Configuration(proxyBeanMethods = false)
 class AnalyticsEventsPipelines {
@@ -54,18 +63,45 @@ class AnalyticsEventsPipelines {
     }
 
     @Bean
-    EventPipeline<PointsEvent> campaignPoints(Issuer issuer) {
+    EventPipeline<PointsEvent> campaignPoints(Issuer issuer, CouponTemplates templates, Coupons coupons, CampaignEvents campaignEvents) {
         EventHandler<PointsExpiringSoon> expiring = events -> {
             List<Trigger> triggers = new ArrayList<>();
             events.forEach(event -> triggers.add(Trigger.of(event.member(), TriggerType.POINTS_EXPIRING, event.eventId(), event.occurredAt())));
             return issuer.fire(triggers).thenReturn(List.of());
+        };
+        // A coupon bought with points lands in the member's wallet, once per redemption. A template the merchant has not defined
+        // (or that has ended) makes the redemption a dead letter with the reason, to replay once the template is right: the
+        // member paid for it, so it is never dropped.
+        EventHandler<PointsRedeemed> bought = events -> {
+            List<Inbound<PointsRedeemed>> couponsBought = events.stream()
+                    .filter(event -> event.payload().getReward() == RewardKind.COUPON && event.payload().getRewardId() != null).toList();
+            return templates.of(couponsBought.stream().map(Inbound::merchantId).toList(),
+                            couponsBought.stream().map(event -> event.payload().getRewardId()).toList())
+                    .flatMapMany(known -> Flux.fromIterable(couponsBought).concatMap(event -> {
+                        String templateId = event.payload().getRewardId();
+                        CampaignDefinition.Coupon terms = known.get(event.merchantId() + '\u0000' + templateId);
+                        if (terms == null) {
+                            return Mono.error(new InvalidEventException("the coupon template " + templateId + " bought with points is not defined: "
+                                    + "PUT /api/v1/coupon-templates/" + templateId + ", then replay this record", null));
+                        }
+                        if (terms.validUntil() != null && !terms.validUntil().isAfter(event.occurredAt())) {
+                            return Mono.error(new InvalidEventException("the coupon template " + templateId + " bought with points ended at "
+                                    + terms.validUntil() + ": give it a later validUntil or validDays, then replay this record", null));
+                        }
+                        return coupons.bought(event.member(), event.payload().getRedemptionId(), terms, event.occurredAt())
+                                .map(issued -> new CampaignEvents.Pending(event.member(), "coupon/bought/" + event.payload().getRedemptionId(),
+                                        event.occurredAt(), issued));
+                    }))
+                    .collectList()
+                    .flatMap(campaignEvents::publish)
+                    .thenReturn(List.of());
         };
         return EventPipeline.consume("campaign-points", Topics.POINTS)
                 .group("campaign-service-points")
                 .handle(PointsExpiringSoon.class, expiring)
                 .skip(PointsEarned.class, "no campaign reacts to points earned yet")
                 .skip(PointsAvailable.class, "no campaign reacts to points becoming available")
-                .skip(PointsRedeemed.class, "not yet: coupons bought with points land in the wallet later (issue 9)")
+                .handle(PointsRedeemed.class, bought)
                 .skip(PointsReversed.class, "no campaign reacts to a reversal")
                 .skip(PointsExpired.class, "the warning before is what campaigns act on")
                 .skip(PointsAdjusted.class, "a merchant's correction triggers nothing")

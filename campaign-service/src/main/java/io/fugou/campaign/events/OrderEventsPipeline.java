@@ -35,7 +35,8 @@ import reactor.core.publisher.Mono;
 /**
  * The shop's orders: coupons the order used are redeemed ({@code CouponRedeemed}), and each paid order, counted once per
  * buyer, triggers FIRST_ORDER, NTH_ORDER, REFERRED_FIRST_ORDER (for the referrer) and CATEGORY_BOUGHT for each category
- * of its lines; a buyer's who is not a member yet wait for their enrollment ({@link PendingTriggers}).
+ * of its lines; a buyer's who is not a member yet wait for their enrollment ({@link PendingTriggers}). An order cancelled
+ * or fully refunded gives back the coupons it used whose terms say so.
  */
 @Configuration(proxyBeanMethods = false)
 class OrderEventsPipeline {
@@ -61,8 +62,10 @@ class OrderEventsPipeline {
         return EventPipeline.consume("campaign-orders", Topics.ORDERS)
                 .group("campaign-service-orders")
                 .handle(OrderPaid.class, paid)
-                .skip(OrderRefunded.class, "not yet: coupons given back on a full refund come later (issue 9)")
-                .skip(OrderCancelled.class, "not yet: coupons given back on a cancellation come later (issue 9)")
+                .handle(OrderRefunded.class, events -> coupons.giveBack(events.stream().filter(event -> event.payload().getFullRefund())
+                        .map(event -> new Coupons.Undone(event.member(), event.payload().getOrderId(), event.occurredAt())).toList()).thenReturn(List.of()))
+                .handle(OrderCancelled.class, events -> coupons.giveBack(events.stream()
+                        .map(event -> new Coupons.Undone(event.member(), event.payload().getOrderId(), event.occurredAt())).toList()).thenReturn(List.of()))
                 .skip(OrderFulfilled.class, "no campaign reacts to delivery")
                 .build();
     }

@@ -264,7 +264,8 @@ public class Issuer {
                                         .map(issued -> {
                                             rewards.add(new Pending(member, "coupon/" + fact, trigger.at(), issued));
                                             return rewards;
-                                        });
+                                        })
+                                        .defaultIfEmpty(rewards);
                         return withCoupon.flatMap(events -> requested.map(sent -> new Assigned(events, sent)).defaultIfEmpty(new Assigned(events, null)));
                     });
         });

@@ -5,6 +5,7 @@ import io.fugou.events.campaigns.BonusPointsGranted;
 import io.fugou.events.campaigns.CampaignAssigned;
 import io.fugou.events.campaigns.CampaignEvent;
 import io.fugou.events.campaigns.CouponExpired;
+import io.fugou.events.campaigns.CouponReturned;
 import io.fugou.events.campaigns.CouponIssued;
 import io.fugou.events.campaigns.CouponRedeemed;
 import io.fugou.loyalty.points.PointsEvents;
@@ -77,6 +78,7 @@ class CampaignEventsPipeline {
                 .skip(CouponIssued.class, "coupons are campaign-service's; points bought coupons are announced by PointsRedeemed")
                 .skip(CouponRedeemed.class, "a coupon used on an order changes what was paid, which the order already says")
                 .skip(CouponExpired.class, "coupons are campaign-service's")
+                .skip(CouponReturned.class, "coupons are campaign-service's")
                 .build();
     }
 }
