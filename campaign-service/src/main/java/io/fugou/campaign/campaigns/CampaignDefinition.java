@@ -49,15 +49,24 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
         /** The member's last paid order is {@code days} days old today (once per such lapse). */
         NO_PURCHASE,
         /** 会员日: every member of the audience on a weekday ({@code dayOfWeek}), a day of each month ({@code dayOfMonth}) or a {@code date}. */
-        MEMBER_DAY
+        MEMBER_DAY,
+        /** The member viewed a product (in {@code category}, when given) and bought nothing within {@code hours}. */
+        PRODUCT_VIEWED,
+        /** The shop reported the member's cart abandoned, and they bought nothing within {@code hours}. */
+        CART_ABANDONED
     }
 
     public record Trigger(TriggerType type, String toTier, Integer orderNumber, String category, LifecycleStage toStage, Integer days,
-                          java.time.DayOfWeek dayOfWeek, Integer dayOfMonth, java.time.LocalDate date) {
+                          java.time.DayOfWeek dayOfWeek, Integer dayOfMonth, java.time.LocalDate date, Integer hours) {
 
         /** A trigger of that type with no narrowing detail. */
         public static Trigger on(TriggerType type) {
-            return new Trigger(type, null, null, null, null, null, null, null, null);
+            return new Trigger(type, null, null, null, null, null, null, null, null, null);
+        }
+
+        /** Whether the member's buying nothing for a while after a browsing event is what fires it. */
+        public boolean waitsForNoPurchase() {
+            return type == TriggerType.PRODUCT_VIEWED || type == TriggerType.CART_ABANDONED;
         }
 
         /** Whether a member day falls on {@code day}. */
@@ -175,8 +184,18 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
         if (trigger.orderNumber() != null && (trigger.orderNumber() < 2 || trigger.orderNumber() > 1000)) {
             throw new InvalidFieldException("trigger.orderNumber", "must be 2 to 1000 (the first order is FIRST_ORDER)");
         }
-        if ((trigger.type() == TriggerType.CATEGORY_BOUGHT) != (trigger.category() != null && !trigger.category().isBlank())) {
-            throw new InvalidFieldException("trigger.category", "is required by CATEGORY_BOUGHT and applies to it only");
+        if (trigger.type() == TriggerType.CATEGORY_BOUGHT && (trigger.category() == null || trigger.category().isBlank())) {
+            throw new InvalidFieldException("trigger.category", "is required by CATEGORY_BOUGHT");
+        }
+        if (trigger.category() != null && trigger.type() != TriggerType.CATEGORY_BOUGHT && trigger.type() != TriggerType.PRODUCT_VIEWED) {
+            throw new InvalidFieldException("trigger.category", "applies to CATEGORY_BOUGHT and PRODUCT_VIEWED only");
+        }
+        if (trigger.waitsForNoPurchase() != (trigger.hours() != null)) {
+            throw new InvalidFieldException("trigger.hours", "is required by PRODUCT_VIEWED and CART_ABANDONED (how long a member may take to buy "
+                    + "before the nudge) and applies to them only");
+        }
+        if (trigger.hours() != null && (trigger.hours() < 1 || trigger.hours() > 720)) {
+            throw new InvalidFieldException("trigger.hours", "must be 1 to 720");
         }
         if (trigger.type() == TriggerType.NO_PURCHASE && trigger.days() == null) {
             throw new InvalidFieldException("trigger.days", "is required by NO_PURCHASE");

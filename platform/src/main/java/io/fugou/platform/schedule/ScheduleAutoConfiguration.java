@@ -13,30 +13,49 @@ import java.util.List;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.transaction.ReactiveTransactionManager;
+import reactor.core.publisher.Flux;
 
 /**
- * Runs the service's {@link DailyJob}s: {@link DailyJobs} checks what is due, and db-scheduler calls that
- * check every {@code fugou.schedule.check-interval} on one instance of the service at a time (its
- * {@code scheduled_tasks} row is the cluster-wide lock; an instance that dies holding it is detected by its
- * missed heartbeats and another runs the check).
+ * Runs the service's {@link DailyJob}s and {@link FrequentJob}s: {@link DailyJobs} checks what is due, then
+ * {@link FrequentJobs} runs the frequent ones, and db-scheduler calls that check every
+ * {@code fugou.schedule.check-interval} on one instance of the service at a time (its {@code scheduled_tasks} row is the
+ * cluster-wide lock; an instance that dies holding it is detected by its missed heartbeats and another runs the check).
  */
 @AutoConfiguration
-@ConditionalOnBean(DailyJob.class)
+@Conditional(ScheduleAutoConfiguration.JobsDeclared.class)
 @EnableConfigurationProperties(ScheduleProperties.class)
 public class ScheduleAutoConfiguration {
+
+    /** A service with jobs of either kind. */
+    static final class JobsDeclared extends AnyNestedCondition {
+
+        JobsDeclared() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnBean(DailyJob.class)
+        static final class Daily {
+        }
+
+        @ConditionalOnBean(FrequentJob.class)
+        static final class Frequent {
+        }
+    }
 
     static final String CHECK_TASK = "fugou-daily-jobs";
 
     @Bean
     DailyJobs dailyJobs(DatabaseClient db, ReactiveTransactionManager transactions, List<DailyJob> jobs,
                         ObjectProvider<MerchantCalendar> calendar, Clock clock) {
-        MerchantCalendar merchants = calendar.getIfAvailable(() -> {
+        MerchantCalendar merchants = jobs.isEmpty() ? Flux::empty : calendar.getIfAvailable(() -> {
             throw new IllegalStateException("daily jobs " + jobs.stream().map(DailyJob::name).toList()
                     + " need a MerchantCalendar bean: the merchants to run them for, and each one's time zone");
         });
@@ -44,18 +63,25 @@ public class ScheduleAutoConfiguration {
     }
 
     @Bean
-    ClusterScheduler clusterScheduler(DailyJobs dailyJobs, ScheduleProperties properties) {
-        return new ClusterScheduler(dailyJobs, properties);
+    FrequentJobs frequentJobs(ReactiveTransactionManager transactions, List<FrequentJob> jobs, Clock clock) {
+        return new FrequentJobs(transactions, jobs, clock);
+    }
+
+    @Bean
+    ClusterScheduler clusterScheduler(DailyJobs dailyJobs, FrequentJobs frequentJobs, ScheduleProperties properties) {
+        return new ClusterScheduler(dailyJobs, frequentJobs, properties);
     }
 
     /** db-scheduler, started and stopped with the context. */
     static final class ClusterScheduler implements SmartLifecycle {
         private final DailyJobs dailyJobs;
+        private final FrequentJobs frequentJobs;
         private final ScheduleProperties properties;
         private Scheduler scheduler;
 
-        ClusterScheduler(DailyJobs dailyJobs, ScheduleProperties properties) {
+        ClusterScheduler(DailyJobs dailyJobs, FrequentJobs frequentJobs, ScheduleProperties properties) {
             this.dailyJobs = dailyJobs;
+            this.frequentJobs = frequentJobs;
             this.properties = properties;
         }
 
@@ -70,7 +96,7 @@ public class ScheduleAutoConfiguration {
             dataSource.setPassword(properties.password());
             createTable(dataSource);
             RecurringTask<Void> check = Tasks.recurring(CHECK_TASK, FixedDelay.of(properties.checkInterval()))
-                    .execute((instance, context) -> dailyJobs.runDue().block(Duration.ofHours(1)));
+                    .execute((instance, context) -> dailyJobs.runDue().then(frequentJobs.runAll()).block(Duration.ofHours(1)));
             scheduler = Scheduler.create(dataSource)
                     .startTasks(check)
                     .threads(1)
