@@ -12,11 +12,12 @@ create table pending_trigger (
     trigger_type text        not null,
     order_number int,
     category     text,
-    occurred_at  timestamptz not null
+    occurred_at  timestamptz not null,
+    held_at      timestamptz not null
 );
 -- An order's CATEGORY_BOUGHT is one trigger per category, under the order's key.
 create unique index pending_trigger_once on pending_trigger (merchant_id, customer_id, trigger_key, trigger_type, coalesce(category, ''));
-create index pending_trigger_age on pending_trigger (merchant_id, occurred_at);
+create index pending_trigger_age on pending_trigger (merchant_id, held_at);
 
 -- A buyer's orders are numbered in the order campaign-service first saw them, so an earlier order arriving late is not
 -- a second "first order".

@@ -3,6 +3,7 @@ package io.fugou.campaign;
 import static io.fugou.campaign.CampaignApi.enrolled;
 import static io.fugou.campaign.CampaignApi.unique;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
@@ -10,6 +11,8 @@ import io.fugou.events.campaigns.BonusPointsGranted;
 import io.fugou.events.campaigns.CampaignEvent;
 import io.fugou.events.campaigns.CouponIssued;
 import io.fugou.events.common.EnrollmentChannel;
+import io.fugou.events.lifecycle.LifecycleEvent;
+import io.fugou.events.lifecycle.NextOrderPredicted;
 import io.fugou.events.orders.OrderEvent;
 import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.KafkaTestClient;
@@ -19,14 +22,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-/** The daily triggers (anniversary, no purchase for N days, member day), run by the scheduler once a day, once per member. */
+/** The daily triggers (anniversary, no purchase for N days, member day, replenishment), run by the scheduler once a day, once per member. */
 @CampaignIntegrationTest
 class CampaignDailyIT {
 
@@ -41,6 +47,9 @@ class CampaignDailyIT {
 
     @Autowired
     private MovableClock clock;
+
+    @Autowired
+    private DatabaseClient db;
 
     private final KafkaTestClient shop = new KafkaTestClient();
 
@@ -69,6 +78,8 @@ class CampaignDailyIT {
                 + "\"reward\": {\"coupon\": {\"templateId\": \"come-back\", \"amountOffMinor\": 800, \"currency\": \"CNY\", \"validDays\": 14}}}");
         api.activate(merchant, "{\"name\": \"Member day\", \"trigger\": {\"type\": \"MEMBER_DAY\", \"dayOfWeek\": \"" + day.getDayOfWeek() + "\"}, "
                 + "\"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 7}}");
+        api.activate(merchant, "{\"name\": \"Running low?\", \"trigger\": {\"type\": \"REPLENISHMENT\", \"days\": 2}, \"audience\": {\"everyone\": true}, "
+                + "\"reward\": {\"bonusPoints\": 9}}");
         MemberKey longAgo = new MemberKey(merchant, "joined-a-year-ago");
         MemberKey lapsed = new MemberKey(merchant, "last-bought-30-days-ago");
         MemberKey recent = new MemberKey(merchant, "recent");
@@ -78,15 +89,21 @@ class CampaignDailyIT {
         OrderEvent order = OrderEventMother.paid(merchant, lapsed.customerId(), "the-last-one", List.of(OrderEventMother.line("SKU", "drinks", 1, 2000)));
         order.setOccurredAt(day.minusDays(30).atTime(12, 0).atZone(SHANGHAI).toInstant());
         shop.publish(Topics.ORDERS, lapsed, order);
+        // analytics predicts the recent member's next order two days after the day; a prediction made earlier arrives late.
+        Instant predictedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        shop.publish(Topics.LIFECYCLE, recent, predicted(recent, predictedAt, day.plusDays(2).atTime(15, 0).atZone(SHANGHAI).toInstant()));
+        shop.publish(Topics.LIFECYCLE, recent, predicted(recent, predictedAt.minusSeconds(60), day.plusDays(9).atTime(15, 0).atZone(SHANGHAI).toInstant()));
+        shop.publish(Topics.LIFECYCLE, longAgo, predicted(longAgo, predictedAt, day.plusDays(3).atTime(15, 0).atZone(SHANGHAI).toInstant()));
         shop.awaitEvents(Topics.CAMPAIGNS, longAgo, 2, ARRIVAL);
         shop.awaitEvents(Topics.CAMPAIGNS, lapsed, 4, ARRIVAL);
         shop.awaitEvents(Topics.CAMPAIGNS, recent, 2, ARRIVAL);
+        await().atMost(ARRIVAL).until(() -> predictionsKnown(merchant) == 2);
 
         // The day comes, at 10:30 in Shanghai; then an hour later the job is asked again and gives nothing twice.
         clock.set(day.atTime(10, 30).atZone(SHANGHAI).toInstant());
         List<CampaignEvent> anniversary = shop.awaitEvents(Topics.CAMPAIGNS, longAgo, 6, ARRIVAL);
         List<CampaignEvent> missed = shop.awaitEvents(Topics.CAMPAIGNS, lapsed, 8, ARRIVAL);
-        List<CampaignEvent> memberDay = shop.awaitEvents(Topics.CAMPAIGNS, recent, 4, ARRIVAL);
+        List<CampaignEvent> memberDay = shop.awaitEvents(Topics.CAMPAIGNS, recent, 6, ARRIVAL);
         clock.set(day.atTime(11, 30).atZone(SHANGHAI).toInstant());
         assertThat(shop.readEvents(Topics.CAMPAIGNS, longAgo, Duration.ofSeconds(3))).hasSize(6);
 
@@ -94,7 +111,19 @@ class CampaignDailyIT {
         assertThat(bonuses(missed)).containsExactlyInAnyOrder(1L, 2L, 7L);
         assertThat(missed.stream().map(CampaignEvent::getPayload).filter(CouponIssued.class::isInstance).map(CouponIssued.class::cast)
                 .map(CouponIssued::getTemplateId)).containsExactly("come-back");
-        assertThat(bonuses(memberDay)).containsExactlyInAnyOrder(1L, 7L);
+        assertThat(bonuses(memberDay)).as("joined, member day, running low").containsExactlyInAnyOrder(1L, 7L, 9L);
+        assertThat(memberDay).hasSize(6);
+    }
+
+    private static LifecycleEvent predicted(MemberKey member, Instant at, Instant nextOrder) {
+        return LifecycleEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(at).setMerchantId(member.merchantId())
+                .setCustomerId(member.customerId()).setPayload(NextOrderPredicted.newBuilder().setPredictedAt(nextOrder)
+                        .setLastOrderAt(at.minus(Duration.ofDays(20))).setIntervalDays(22.5).setFromOwnHistory(true).build()).build();
+    }
+
+    private long predictionsKnown(String merchant) {
+        return db.sql("select count(*) from member_view where merchant_id = :merchant and next_order_at is not null").bind("merchant", merchant)
+                .map((row, meta) -> ((Number) row.get(0)).longValue()).one().block();
     }
 
     private static List<Long> bonuses(List<CampaignEvent> events) {

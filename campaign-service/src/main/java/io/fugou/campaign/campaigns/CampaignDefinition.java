@@ -46,6 +46,11 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
          * zone; a 29 February birthday falls on 28 February in other years).
          */
         BIRTHDAY,
+        /**
+         * Replenishment: {@code days} days (0 to 60) before the member's next order as analytics predicts it from their buying
+         * rhythm (checked daily at 10:00 in the schedule's zone), once per prediction.
+         */
+        REPLENISHMENT,
         /** The member's last paid order is {@code days} days old today (once per such lapse). */
         NO_PURCHASE,
         /** 会员日: every member of the audience on a weekday ({@code dayOfWeek}), a day of each month ({@code dayOfMonth}) or a {@code date}. */
@@ -200,14 +205,16 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
         if (trigger.type() == TriggerType.NO_PURCHASE && trigger.days() == null) {
             throw new InvalidFieldException("trigger.days", "is required by NO_PURCHASE");
         }
-        if (trigger.days() != null && trigger.type() != TriggerType.NO_PURCHASE && trigger.type() != TriggerType.BIRTHDAY) {
-            throw new InvalidFieldException("trigger.days", "applies to NO_PURCHASE and BIRTHDAY only");
+        if (trigger.days() != null && trigger.type() != TriggerType.NO_PURCHASE && trigger.type() != TriggerType.BIRTHDAY
+                && trigger.type() != TriggerType.REPLENISHMENT) {
+            throw new InvalidFieldException("trigger.days", "applies to NO_PURCHASE, BIRTHDAY and REPLENISHMENT only");
         }
         if (trigger.type() == TriggerType.NO_PURCHASE && (trigger.days() < 1 || trigger.days() > 3660)) {
             throw new InvalidFieldException("trigger.days", "must be 1 to 3660");
         }
-        if (trigger.type() == TriggerType.BIRTHDAY && trigger.days() != null && (trigger.days() < 0 || trigger.days() > 60)) {
-            throw new InvalidFieldException("trigger.days", "must be 0 (on the day) to 60 days before the birthday");
+        if ((trigger.type() == TriggerType.BIRTHDAY || trigger.type() == TriggerType.REPLENISHMENT) && trigger.days() != null
+                && (trigger.days() < 0 || trigger.days() > 60)) {
+            throw new InvalidFieldException("trigger.days", "must be 0 (on the day) to 60 days before it");
         }
         int memberDays = (trigger.dayOfWeek() != null ? 1 : 0) + (trigger.dayOfMonth() != null ? 1 : 0) + (trigger.date() != null ? 1 : 0);
         if ((trigger.type() == TriggerType.MEMBER_DAY) != (memberDays == 1)) {

@@ -11,6 +11,7 @@ import io.fugou.campaign.members.MemberViews;
 import io.fugou.events.Topics;
 import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.lifecycle.MemberLifecycleChanged;
+import io.fugou.events.lifecycle.NextOrderPredicted;
 import io.fugou.events.lifecycle.RfmSegmentChanged;
 import io.fugou.events.points.EntitlementDrawn;
 import io.fugou.events.points.EntitlementGranted;
@@ -36,7 +37,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * What analytics-service and loyalty-service say about members: the lifecycle stage (a trigger when it moves, an
- * audience filter), the RFM segment (an audience filter), points about to expire (a trigger), and coupons bought with
+ * audience filter), the RFM segment (an audience filter), the predicted next order (for replenishment reminders), points about to expire (a trigger), and coupons bought with
  * points (into the wallet).
  */
 @Configuration(proxyBeanMethods = false)
@@ -55,10 +56,14 @@ class AnalyticsEventsPipelines {
         EventHandler<RfmSegmentChanged> segments = events -> Flux.fromIterable(events)
                 .concatMap(event -> members.rfmSegment(event.member(), event.payload().getSegment(), event.occurredAt()))
                 .then().thenReturn(List.of());
+        EventHandler<NextOrderPredicted> predictions = events -> Flux.fromIterable(events)
+                .concatMap(event -> members.nextOrder(event.member(), event.payload().getPredictedAt(), event.occurredAt()))
+                .then().thenReturn(List.of());
         return EventPipeline.consume("campaign-lifecycle", Topics.LIFECYCLE)
                 .group("campaign-service-lifecycle")
                 .handle(MemberLifecycleChanged.class, stages)
                 .handle(RfmSegmentChanged.class, segments)
+                .handle(NextOrderPredicted.class, predictions)
                 .build();
     }
 

@@ -21,7 +21,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Once a day at 10:00 in the merchant's zone (not at midnight: people are contacted in the day), the time-based triggers:
- * birthdays (on the day or N days before), enrollment anniversaries, members whose last order is N days old, and member
+ * birthdays (on the day or N days before), replenishment (N days before the predicted next order), enrollment anniversaries, members whose last order is N days old, and member
  * days (会员日). Each member is rewarded once per campaign and day (once per year for a birthday: a member who changes
  * their birthday is not celebrated twice), so running twice or on two instances gives nothing twice; a day the service
  * was down is not caught up later (no stale birthday coupon), as the platform runs only the latest due day. It also
@@ -30,8 +30,8 @@ import reactor.core.publisher.Mono;
 @Component
 class DailyTriggers implements DailyJob {
 
-    private static final List<TriggerType> DAILY = List.of(TriggerType.BIRTHDAY, TriggerType.ENROLLMENT_ANNIVERSARY, TriggerType.NO_PURCHASE,
-            TriggerType.MEMBER_DAY);
+    private static final List<TriggerType> DAILY = List.of(TriggerType.BIRTHDAY, TriggerType.REPLENISHMENT, TriggerType.ENROLLMENT_ANNIVERSARY,
+            TriggerType.NO_PURCHASE, TriggerType.MEMBER_DAY);
 
     private final DatabaseClient db;
     private final Campaigns campaigns;
@@ -66,7 +66,11 @@ class DailyTriggers implements DailyJob {
                     Campaign campaign = listening.campaign();
                     LocalDate today = LocalDate.ofInstant(now, campaign.definition().zone());
                     CampaignDefinition.Trigger trigger = campaign.definition().trigger();
-                    String key = trigger.type() == TriggerType.BIRTHDAY ? "birthday/" + celebrated(trigger, today).getYear() : "daily/" + today;
+                    String key = switch (trigger.type()) {
+                        case BIRTHDAY -> "birthday/" + celebrated(trigger, today).getYear();
+                        case REPLENISHMENT -> "replenish/" + celebrated(trigger, today); // once per predicted day
+                        default -> "daily/" + today;
+                    };
                     return members(merchant, campaign, today).map(customer -> Trigger.forCampaign(new MemberKey(merchant.value(), customer),
                             trigger.type(), key, campaign.campaignId(), now));
                 })
@@ -75,7 +79,7 @@ class DailyTriggers implements DailyJob {
                 .then(pending.forget(merchant, now));
     }
 
-    /** The birthday a campaign celebrates today: today's, or the one {@code days} ahead. */
+    /** The day a campaign looks for today (a birthday, a predicted order): today, or {@code days} ahead. */
     private static LocalDate celebrated(CampaignDefinition.Trigger trigger, LocalDate today) {
         return today.plusDays(trigger.days() == null ? 0 : trigger.days());
     }
@@ -97,6 +101,14 @@ class DailyTriggers implements DailyJob {
                         .bind("leapDayToo", leapDayToo)
                         .map((row, meta) -> row.get("customer_id", String.class)).all();
             }
+            case REPLENISHMENT -> db.sql("""
+                            select customer_id from member_view
+                            where merchant_id = :merchant and not erased and enrolled_at is not null
+                              and next_order_at >= :from and next_order_at < :to""")
+                    .bind("merchant", merchant.value())
+                    .bind("from", celebrated(trigger, today).atStartOfDay(zone).toOffsetDateTime())
+                    .bind("to", celebrated(trigger, today).plusDays(1).atStartOfDay(zone).toOffsetDateTime())
+                    .map((row, meta) -> row.get("customer_id", String.class)).all();
             case ENROLLMENT_ANNIVERSARY -> db.sql("""
                             select customer_id from member_view
                             where merchant_id = :merchant and not erased and enrolled_at is not null

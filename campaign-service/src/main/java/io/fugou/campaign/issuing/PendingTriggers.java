@@ -5,6 +5,7 @@ import io.fugou.campaign.issuing.Issuer.Trigger;
 import io.fugou.events.MemberKey;
 import io.fugou.platform.locks.MemberLocks;
 import io.fugou.platform.merchant.MerchantId;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -26,15 +27,20 @@ import reactor.core.publisher.Mono;
 @Repository
 public class PendingTriggers {
 
-    /** How long after an order its triggers may still fire when the buyer joins. */
+    /**
+     * How long after an order (by event time) its triggers may still fire when the buyer joins; also how long they are held
+     * (by the clock) for a buyer who does not join.
+     */
     public static final Duration KEPT = Duration.ofDays(7);
 
     private static final String BUYER = "campaign_buyer";
 
     private final DatabaseClient db;
+    private final Clock clock;
 
-    public PendingTriggers(DatabaseClient db) {
+    public PendingTriggers(DatabaseClient db, Clock clock) {
         this.db = db;
+        this.clock = clock;
     }
 
     /** Locks the buyers until the caller's transaction ends: taken before their membership is read or written. */
@@ -48,10 +54,12 @@ public class PendingTriggers {
             return Mono.empty();
         }
         return db.sql("""
-                        insert into pending_trigger (merchant_id, customer_id, trigger_key, trigger_type, order_number, category, occurred_at)
-                        select * from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:keys as text[]), cast(:types as text[]),
-                                             cast(:numbers as int[]), cast(:categories as text[]), cast(:times as timestamptz[]))
+                        insert into pending_trigger (merchant_id, customer_id, trigger_key, trigger_type, order_number, category, occurred_at, held_at)
+                        select u.*, cast(:now as timestamptz)
+                        from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:keys as text[]), cast(:types as text[]),
+                                    cast(:numbers as int[]), cast(:categories as text[]), cast(:times as timestamptz[])) as u
                         on conflict do nothing""")
+                .bind("now", utc(clock.instant()))
                 .bind("merchants", triggers.stream().map(trigger -> trigger.member().merchantId()).toArray(String[]::new))
                 .bind("customers", triggers.stream().map(trigger -> trigger.member().customerId()).toArray(String[]::new))
                 .bind("keys", triggers.stream().map(Trigger::triggerKey).toArray(String[]::new))
@@ -84,9 +92,9 @@ public class PendingTriggers {
                 .collectList();
     }
 
-    /** Drops what was held longer than {@link #KEPT}: those buyers did not join in time. */
+    /** Drops what was held longer than {@link #KEPT}: those buyers did not join. */
     public Mono<Void> forget(MerchantId merchant, Instant now) {
-        return db.sql("delete from pending_trigger where merchant_id = :merchant and occurred_at < :before")
+        return db.sql("delete from pending_trigger where merchant_id = :merchant and held_at < :before")
                 .bind("merchant", merchant.value()).bind("before", utc(now.minus(KEPT)))
                 .then();
     }

@@ -65,6 +65,18 @@ public class MemberViews {
                 .fetch().rowsUpdated().map(rows -> rows > 0);
     }
 
+    /** analytics' latest prediction of the member's next order, by event time (an older one arriving late changes nothing). */
+    public Mono<Void> nextOrder(MemberKey member, Instant predictedAt, Instant at) {
+        return db.sql("""
+                        insert into member_view (merchant_id, customer_id, next_order_at, next_order_since, updated_at)
+                        values (:merchant, :customer, :predicted, :at, :at)
+                        on conflict (merchant_id, customer_id) do update set next_order_at = excluded.next_order_at,
+                            next_order_since = excluded.next_order_since, updated_at = greatest(member_view.updated_at, excluded.updated_at)
+                        where member_view.next_order_since is null or member_view.next_order_since <= excluded.next_order_since""")
+                .bind("merchant", member.merchantId()).bind("customer", member.customerId()).bind("predicted", utc(predictedAt)).bind("at", utc(at))
+                .then();
+    }
+
     public Mono<Void> rfmSegment(MemberKey member, String segment, Instant at) {
         return db.sql("""
                         insert into member_view (merchant_id, customer_id, rfm_segment, updated_at) values (:merchant, :customer, :segment, :at)

@@ -3,6 +3,7 @@ package io.fugou.member.lifecycle.events;
 import io.fugou.events.Topics;
 import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.lifecycle.MemberLifecycleChanged;
+import io.fugou.events.lifecycle.NextOrderPredicted;
 import io.fugou.events.lifecycle.RfmSegmentChanged;
 import io.fugou.platform.pipeline.EventHandler;
 import io.fugou.platform.pipeline.EventPipeline;
@@ -48,6 +49,7 @@ class LifecycleEventsPipeline {
                 .group("member-service-lifecycle")
                 .handle(MemberLifecycleChanged.class, stages)
                 .handle(RfmSegmentChanged.class, segments)
+                .skip(NextOrderPredicted.class, "campaign-service's replenishment reminders use it; a member's profile does not")
                 .build();
     }
 

@@ -12,3 +12,7 @@ create table browsing_watch (
     primary key (merchant_id, campaign_id, customer_id)
 );
 create index browsing_watch_due on browsing_watch (due_at);
+
+-- analytics' predicted next order of the member, for replenishment reminders, and the time of the prediction.
+alter table member_view add column next_order_at timestamptz;
+alter table member_view add column next_order_since timestamptz;
