@@ -276,6 +276,17 @@ public class Issuer {
         CampaignDefinition definition = candidate.campaign().definition();
         CampaignDefinition.Budget budget = definition.budget();
         LocalDate day = LocalDate.ofInstant(candidate.trigger().at(), definition.zone());
+        if (budget.total() == null && budget.perDay() == null) {
+            // Only the member's own count: read by the key, not by counting every reward of the campaign.
+            return budget.perMember() == null ? Mono.just(SuppressionReason.OTHER) : db.sql("""
+                            select count(*) as member from assignment
+                            where merchant_id = :merchant and campaign_id = :campaign and customer_id = :customer and assignment_group = 'TREATMENT'""")
+                    .bind("merchant", candidate.merchantId()).bind("campaign", candidate.campaign().campaignId())
+                    .bind("customer", candidate.trigger().member().customerId())
+                    .map((row, meta) -> ((Number) row.get("member")).longValue() >= budget.perMember() ? SuppressionReason.BUDGET_EXHAUSTED
+                            : SuppressionReason.OTHER)
+                    .one();
+        }
         return db.sql("""
                         select count(*) as total,
                                count(*) filter (where customer_id = :customer) as member,

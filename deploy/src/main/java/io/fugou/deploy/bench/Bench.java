@@ -4,10 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code deploy/bench kit|loyalty|all [--records N]}: runs a benchmark on the local infrastructure, prints its
+ * {@code deploy/bench kit|loyalty|campaign|all [--records N]}: runs a benchmark on the local infrastructure, prints its
  * table and writes {@code target/bench/NAME.json} (shared/BENCH.md). {@code all} runs every one.
  */
 public final class Bench {
@@ -18,8 +19,8 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !(args[0].equals("kit") || args[0].equals("loyalty") || args[0].equals("all"))) {
-            System.err.println("usage: deploy/bench kit|loyalty|all [--records N] [--naive-records N] [--rate N] [--latency-seconds N]");
+        if (args.length == 0 || !List.of("kit", "loyalty", "campaign", "all").contains(args[0])) {
+            System.err.println("usage: deploy/bench kit|loyalty|campaign|all [--records N] [--naive-records N] [--rate N] [--latency-seconds N]");
             System.exit(2);
         }
         int records = intOption(args, "--records", 1_000_000);
@@ -31,6 +32,12 @@ public final class Bench {
         }
         if (args[0].equals("loyalty") || args[0].equals("all")) {
             write("loyalty", LoyaltyBench.run(options), options);
+        }
+        if (args[0].equals("campaign") || args[0].equals("all")) {
+            // Each trigger is a new member with a coupon: 50,000 by default keeps the run within minutes.
+            KitBench.Options campaign = new KitBench.Options(intOption(args, "--records", 50_000), options.naiveRecords(), options.rate(),
+                    options.latencySeconds(), options.projectDir());
+            write("campaign", CampaignBench.run(campaign), campaign);
         }
     }
 

@@ -1,6 +1,6 @@
 package io.fugou.deploy.bench;
 
-import io.fugou.deploy.LoyaltyService;
+import io.fugou.deploy.ServiceJar;
 import io.fugou.deploy.ServiceProcess;
 import io.fugou.events.Topics;
 import io.fugou.events.common.Money;
@@ -93,7 +93,7 @@ final class LoyaltyBench {
         Bench.step("Starting loyalty-service with production JVM settings; log: " + logDir.resolve("loyalty-service.log"));
         double rate;
         Histogram latency;
-        try (ServiceProcess loyalty = LoyaltyService.start(options.projectDir(), infrastructure, database, logDir)) {
+        try (ServiceProcess loyalty = ServiceJar.start("loyalty-service", options.projectDir(), infrastructure, database, logDir)) {
             for (int m = 0; m < 4; m++) {
                 configureRules(loyalty, merchant(m));
             }
@@ -124,7 +124,7 @@ final class LoyaltyBench {
                            "caps": {"perOrder": 20000, "perMemberPerDay": 50000}, "returnWindowDays": 7}}"""
                 .formatted(paidFrom.atZone(java.time.ZoneId.of("Asia/Shanghai")).getDayOfWeek().plus(1));
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(loyalty.url() + "/api/v1/earning-rules/versions"))
-                .header("Authorization", "Bearer " + LoyaltyService.token(merchant, List.of("loyalty:write")))
+                .header("Authorization", "Bearer " + ServiceJar.token(merchant, List.of("loyalty:write")))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 201) {

@@ -1,0 +1,42 @@
+package io.fugou.deploy;
+
+import io.fugou.infra.LocalInfrastructure;
+import io.fugou.infra.LocalPostgres;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A service from its jar, in a JVM of its own with production settings, against the local infrastructure (for benchmarks).
+ * System properties {@code <short name>.env.NAME} (loyalty.env.FUGOU_PIPELINE_MAX_BATCH, say) set its environment.
+ */
+public final class ServiceJar {
+
+    private ServiceJar() {
+    }
+
+    /** Starts {@code service} (loyalty-service, campaign-service...) and waits until it is ready. */
+    public static ServiceProcess start(String service, Path projectDir, LocalInfrastructure infrastructure, LocalPostgres.Database database,
+                                       Path logDir) {
+        Map<String, String> environment = ServiceProcess.localEnvironment(infrastructure, database);
+        String shortName = service.substring(0, service.indexOf('-'));
+        environment.put("FUGOU_INSTANCE_ID", shortName + "-bench-1");
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith(shortName + ".env."))
+                .forEach(name -> environment.put(name.substring((shortName + ".env.").length()), System.getProperty(name)));
+        ServiceProcess started = ServiceProcess.start(service, projectDir.resolve(service + "/target/" + service + ".jar"),
+                LocalInfrastructure.freePort(), environment, logDir, ServiceProcess.PRODUCTION);
+        try {
+            started.awaitReady(Duration.ofMinutes(3));
+        } catch (RuntimeException e) {
+            started.kill();
+            throw e;
+        }
+        return started;
+    }
+
+    /** A bearer token for the services' local key. */
+    public static String token(String merchant, List<String> scopes) {
+        return LocalPlatform.localToken(merchant, scopes);
+    }
+}
