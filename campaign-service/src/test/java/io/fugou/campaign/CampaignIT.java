@@ -174,6 +174,22 @@ class CampaignIT {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void shouldDocumentAWorkedExampleOfEveryTriggerThatTheApiAccepts() {
+        Map<String, Object> docs = web.get().uri("/v3/api-docs").exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
+        Map<String, Object> create = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) docs.get("paths")).get("/api/v1/campaigns")).get("post");
+        Map<String, Object> content = (Map<String, Object>) ((Map<String, Object>) create.get("requestBody")).get("content");
+        Map<String, Map<String, Object>> examples = (Map<String, Map<String, Object>>) ((Map<String, Object>) content.values().iterator().next()).get("examples");
+        assertThat(examples.keySet().stream().map(name -> name.substring(0, name.indexOf(':'))))
+                .containsExactlyInAnyOrder(java.util.Arrays.stream(io.fugou.campaign.campaigns.CampaignDefinition.TriggerType.values()).map(Enum::name)
+                        .toArray(String[]::new));
+        String merchant = unique("merchant");
+        examples.forEach((name, example) -> web.post().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(api.token(merchant, "campaigns:write")))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(example.get("value")).exchange()
+                .expectStatus().value(status -> assertThat(status).as(name).isEqualTo(201)));
+    }
+
+    @Test
     void shouldRefuseABrokenCampaignNamingTheField() {
         String merchant = unique("merchant");
         refused(merchant, "{\"name\": \"x\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {}, \"reward\": " + TEN_OFF + "}", "audience");

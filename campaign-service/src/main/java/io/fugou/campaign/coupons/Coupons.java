@@ -17,7 +17,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Repository;
@@ -43,53 +45,89 @@ public class Coupons {
         this.events = events;
     }
 
-    /**
-     * Issues a campaign's coupon of the template to the member (in the caller's transaction); returns its event, or nothing
-     * when this coupon was issued before. {@code fact}: why, unique per member.
-     */
-    public Mono<CouponIssued> issue(MemberKey member, String campaignId, String variant, String fact, CampaignDefinition.Coupon template, Instant at) {
-        return issue(member, campaignId, variant, fact, template, at, null);
+    /** A coupon to issue: why ({@code fact}, unique per member), from which campaign and variant or points redemption, on what terms. */
+    public record Issue(MemberKey member, String campaignId, String variant, String fact, CampaignDefinition.Coupon template, Instant at,
+                        String redemptionId) {
+
+        public String couponId() {
+            return Envelopes.eventId(Topics.CAMPAIGNS, member + "/coupon/" + fact);
+        }
     }
 
     /** Issues the coupon the member bought with points (once per redemption); its event, or nothing when issued before. */
     public Mono<CouponIssued> bought(MemberKey member, String redemptionId, CampaignDefinition.Coupon template, Instant at) {
-        return issue(member, null, null, "bought/" + redemptionId, template, at, redemptionId);
+        Issue issue = new Issue(member, null, null, "bought/" + redemptionId, template, at, redemptionId);
+        return issue(List.of(issue)).flatMap(issued -> Mono.justOrEmpty(issued.get(issue.couponId())));
     }
 
-    private Mono<CouponIssued> issue(MemberKey member, String campaignId, String variant, String fact, CampaignDefinition.Coupon template, Instant at,
-                                     String redemptionId) {
-        String couponId = Envelopes.eventId(Topics.CAMPAIGNS, member + "/coupon/" + fact);
-        // 60 random bits: a code cannot be guessed from another.
-        String code = RandomCodes.draw(12);
-        Instant validUntil = template.validUntil() != null ? template.validUntil() : at.plus(Duration.ofDays(template.validDays()));
+    /**
+     * Issues the coupons (in the caller's transaction, in one statement): each gets a fresh code. Returns the events of those
+     * issued now, by coupon id; one issued before (the same member and fact) is left alone and has none.
+     */
+    public Mono<Map<String, CouponIssued>> issue(List<Issue> requested) {
+        if (requested.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        Map<String, Issue> once = new LinkedHashMap<>();
+        requested.forEach(issue -> once.putIfAbsent(issue.couponId(), issue));
+        List<Issue> issues = List.copyOf(once.values());
+        Map<String, CouponIssued> events = new LinkedHashMap<>();
+        for (Issue issue : issues) {
+            CampaignDefinition.Coupon template = issue.template();
+            Instant validUntil = template.validUntil() != null ? template.validUntil() : issue.at().plus(Duration.ofDays(template.validDays()));
+            // 60 random bits: a code cannot be guessed from another.
+            events.put(issue.couponId(), CouponIssued.newBuilder().setCouponId(issue.couponId()).setCouponCode(RandomCodes.draw(12))
+                    .setCampaignId(issue.campaignId()).setTemplateId(template.templateId())
+                    .setAmountOff(template.amountOffMinor() == null ? null : money(template.amountOffMinor(), template.currency()))
+                    .setPercentOff(template.percentOff())
+                    .setMinimumSpend(template.minimumSpendMinor() == null ? null : money(template.minimumSpendMinor(), template.currency()))
+                    .setValidFrom(issue.at()).setValidUntil(validUntil).setPointsRedemptionId(issue.redemptionId())
+                    .build());
+        }
+        List<CampaignDefinition.Coupon> templates = issues.stream().map(Issue::template).toList();
+        List<CouponIssued> built = List.copyOf(events.values());
         return db.sql("""
                         insert into coupon (merchant_id, coupon_id, code, customer_id, campaign_id, variant, template_id, amount_off_minor, percent_off,
                                             max_discount_minor, free_shipping, currency, minimum_spend_minor, categories, valid_from, valid_until, status,
                                             return_on_refund, points_redemption_id)
-                        values (:merchant, :coupon, :code, :customer, :campaign, :variant, :template, :amountOff, :percentOff, :maxDiscount, :freeShipping,
-                                :currency, :minimumSpend, :categories, :from, :until, 'ISSUED', :returnOnRefund, :redemption)
-                        on conflict (merchant_id, coupon_id) do nothing""")
-                .bind("merchant", member.merchantId()).bind("coupon", couponId).bind("code", code).bind("customer", member.customerId())
-                .bind("campaign", Parameter.fromOrEmpty(campaignId, String.class))
-                .bind("returnOnRefund", template.returnOnRefund())
-                .bind("redemption", Parameter.fromOrEmpty(redemptionId, String.class)).bind("variant", Parameter.fromOrEmpty(variant, String.class)).bind("template", template.templateId())
-                .bind("amountOff", Parameter.fromOrEmpty(template.amountOffMinor(), Long.class))
-                .bind("percentOff", Parameter.fromOrEmpty(template.percentOff(), Integer.class))
-                .bind("maxDiscount", Parameter.fromOrEmpty(template.maxDiscountMinor(), Long.class))
-                .bind("freeShipping", template.freeShipping())
-                .bind("currency", Parameter.fromOrEmpty(template.currency(), String.class))
-                .bind("minimumSpend", Parameter.fromOrEmpty(template.minimumSpendMinor(), Long.class))
-                .bind("categories", template.categories().toArray(String[]::new))
-                .bind("from", utc(at)).bind("until", utc(validUntil))
-                .fetch().rowsUpdated()
-                .filter(inserted -> inserted > 0)
-                .map(inserted -> CouponIssued.newBuilder().setCouponId(couponId).setCouponCode(code).setCampaignId(campaignId)
-                        .setTemplateId(template.templateId())
-                        .setAmountOff(template.amountOffMinor() == null ? null : money(template.amountOffMinor(), template.currency()))
-                        .setPercentOff(template.percentOff())
-                        .setMinimumSpend(template.minimumSpendMinor() == null ? null : money(template.minimumSpendMinor(), template.currency()))
-                        .setValidFrom(at).setValidUntil(validUntil).setPointsRedemptionId(redemptionId)
-                        .build());
+                        select u.merchant_id, u.coupon_id, u.code, u.customer_id, u.campaign_id, u.variant, u.template_id, u.amount_off, u.percent_off,
+                               u.max_discount, u.free_shipping, u.currency, u.minimum_spend, string_to_array(u.categories, chr(31)), u.valid_from,
+                               u.valid_until, 'ISSUED', u.return_on_refund, u.redemption_id
+                        from unnest(cast(:merchants as text[]), cast(:coupons as text[]), cast(:codes as text[]), cast(:customers as text[]),
+                                    cast(:campaigns as text[]), cast(:variants as text[]), cast(:templates as text[]), cast(:amountsOff as bigint[]),
+                                    cast(:percentsOff as int[]), cast(:maxDiscounts as bigint[]), cast(:freeShipping as boolean[]),
+                                    cast(:currencies as text[]), cast(:minimumSpends as bigint[]), cast(:categories as text[]),
+                                    cast(:validFrom as timestamptz[]), cast(:validUntil as timestamptz[]), cast(:returnOnRefund as boolean[]),
+                                    cast(:redemptions as text[]))
+                             as u(merchant_id, coupon_id, code, customer_id, campaign_id, variant, template_id, amount_off, percent_off, max_discount,
+                                  free_shipping, currency, minimum_spend, categories, valid_from, valid_until, return_on_refund, redemption_id)
+                        on conflict (merchant_id, coupon_id) do nothing
+                        returning coupon_id""")
+                .bind("merchants", issues.stream().map(issue -> issue.member().merchantId()).toArray(String[]::new))
+                .bind("coupons", built.stream().map(CouponIssued::getCouponId).toArray(String[]::new))
+                .bind("codes", built.stream().map(CouponIssued::getCouponCode).toArray(String[]::new))
+                .bind("customers", issues.stream().map(issue -> issue.member().customerId()).toArray(String[]::new))
+                .bind("campaigns", issues.stream().map(Issue::campaignId).toArray(String[]::new))
+                .bind("variants", issues.stream().map(Issue::variant).toArray(String[]::new))
+                .bind("templates", templates.stream().map(CampaignDefinition.Coupon::templateId).toArray(String[]::new))
+                .bind("amountsOff", templates.stream().map(CampaignDefinition.Coupon::amountOffMinor).toArray(Long[]::new))
+                .bind("percentsOff", templates.stream().map(CampaignDefinition.Coupon::percentOff).toArray(Integer[]::new))
+                .bind("maxDiscounts", templates.stream().map(CampaignDefinition.Coupon::maxDiscountMinor).toArray(Long[]::new))
+                .bind("freeShipping", templates.stream().map(CampaignDefinition.Coupon::freeShipping).toArray(Boolean[]::new))
+                .bind("currencies", templates.stream().map(CampaignDefinition.Coupon::currency).toArray(String[]::new))
+                .bind("minimumSpends", templates.stream().map(CampaignDefinition.Coupon::minimumSpendMinor).toArray(Long[]::new))
+                // A list per row: joined with a separator no category holds (unnest cannot take an array of arrays of differing lengths).
+                .bind("categories", templates.stream().map(template -> String.join("\u001f", template.categories())).toArray(String[]::new))
+                .bind("validFrom", built.stream().map(issued -> utc(issued.getValidFrom())).toArray(OffsetDateTime[]::new))
+                .bind("validUntil", built.stream().map(issued -> utc(issued.getValidUntil())).toArray(OffsetDateTime[]::new))
+                .bind("returnOnRefund", templates.stream().map(CampaignDefinition.Coupon::returnOnRefund).toArray(Boolean[]::new))
+                .bind("redemptions", issues.stream().map(Issue::redemptionId).toArray(String[]::new))
+                .map((row, meta) -> row.get("coupon_id", String.class))
+                .all().collect(java.util.stream.Collectors.toSet())
+                .map(inserted -> {
+                    events.keySet().retainAll(inserted);
+                    return events;
+                });
     }
 
     /** A coupon code an order used, with the discount it gave. */

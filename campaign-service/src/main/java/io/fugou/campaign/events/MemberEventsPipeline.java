@@ -39,9 +39,8 @@ class MemberEventsPipeline {
     @Bean
     EventPipeline<MemberEvent> campaignMembers(MemberViews members, Issuer issuer, PendingTriggers pending) {
         EventHandler<MemberEnrolled> enrolled = events -> pending.lock(events.stream().map(Inbound::member).toList())
-                .thenMany(Flux.fromIterable(events))
-                .concatMap(event -> members.enrolled(event.member(), event.payload().getTier(), event.payload().getChannel().name(),
-                        event.payload().getReferrerCustomerId(), event.occurredAt()))
+                .then(members.enrolled(events.stream().map(event -> new MemberViews.Joined(event.member(), event.payload().getTier(),
+                        event.payload().getChannel().name(), event.payload().getReferrerCustomerId(), event.occurredAt())).toList()))
                 .then(pending.release(events.stream().collect(Collectors.toMap(Inbound::member, Inbound::occurredAt, (a, b) -> a.isBefore(b) ? a : b))))
                 .flatMap(ordersBeforeJoining -> issuer.fire(triggersOfEnrollments(events, ordersBeforeJoining)))
                 .thenReturn(List.of());

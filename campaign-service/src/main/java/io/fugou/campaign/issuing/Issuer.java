@@ -32,6 +32,13 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import io.fugou.events.campaigns.CouponIssued;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
@@ -122,17 +129,15 @@ public class Issuer {
                     List<MemberKey> reached = candidates.stream().map(candidate -> candidate.trigger().member()).distinct().toList();
                     return Mono.zip(members.of(reached), policies.ofAll(reached.stream().map(MemberKey::merchantId).toList()))
                             .flatMap(known -> lockCampaigns(candidates)
-                                    .flatMapMany(locked -> lockContacts(reached).thenMany(Flux.fromIterable(candidates)
+                                    .flatMap(locked -> lockContacts(reached).then(Mono.fromSupplier(() -> candidates.stream()
                                             // As the campaign is now, locked: one paused or changed meanwhile is judged as it stands.
                                             .map(candidate -> new Candidate(candidate.trigger(), candidate.merchantId(),
                                                     locked.get(candidate.merchantId() + '\u0000' + candidate.campaign().campaignId())))
                                             .filter(candidate -> candidate.campaign() != null && candidate.trigger().meets(candidate.campaign())
-                                                    && candidate.campaign().runsAt(candidate.trigger().at()))))
+                                                    && candidate.campaign().runsAt(candidate.trigger().at()))
                                             .filter(candidate -> inAudience(candidate.campaign().definition().audience(), known.getT1().get(candidate.trigger().member())))
-                                            .concatMap(candidate -> assign(candidate, known.getT1().get(candidate.trigger().member()),
-                                                    known.getT2().getOrDefault(candidate.merchantId(), ContactPolicy.NONE)))
-                                    .collectList()
-                                    .flatMap(this::publish));
+                                            .toList())))
+                                    .flatMap(eligible -> assignAll(eligible, known.getT1(), known.getT2())));
                 });
     }
 
@@ -150,40 +155,358 @@ public class Issuer {
         return MemberLocks.lock(db, "fugou_contact", reached);
     }
 
-    /** A contact decided: SENT (at once), DELAYED (to the end of quiet hours), or SUPPRESSED with the reason. */
+    /** A contact decided: SENT (at once), DELAYED (to the end of quiet hours), SUPPRESSED with the reason, or NONE (no message). */
     private record Contact(String status, SuppressionReason reason, Instant sendAt) {
 
+        static final Contact NONE = new Contact("NONE", null, null);
+
         boolean goes() {
-            return !status.equals("SUPPRESSED");
+            return status.equals("SENT") || status.equals("DELAYED");
         }
     }
 
-    private Mono<Contact> contact(Candidate candidate, CampaignDefinition.Notification notification, MemberView member, ContactPolicy policy) {
+    /** A member's contacts that count against the policy: those since the earliest window start the batch looks at, and the last one. */
+    private static final class ContactHistory {
+        private final List<Instant> recent = new ArrayList<>();
+        private Instant last;
+
+        long since(Instant windowStart) {
+            return recent.stream().filter(at -> at.isAfter(windowStart)).count();
+        }
+
+        void add(Instant at) {
+            recent.add(at);
+            last = last == null || at.isAfter(last) ? at : last;
+        }
+    }
+
+    /** What the campaigns have given, counted against their budgets: from the database, then the batch's own as it decides. */
+    private static final class Budgets {
+        private final Map<String, Long> totals;
+        private final Map<String, Long> perMember;
+        private final Map<String, Long> perDay;
+
+        Budgets(Map<String, Long> totals, Map<String, Long> perMember, Map<String, Long> perDay) {
+            this.totals = new HashMap<>(totals);
+            this.perMember = new HashMap<>(perMember);
+            this.perDay = new HashMap<>(perDay);
+        }
+
+        boolean allows(Candidate candidate) {
+            CampaignDefinition.Budget budget = candidate.campaign().definition().budget();
+            return (budget.total() == null || totals.getOrDefault(campaignKey(candidate), 0L) < budget.total())
+                    && (budget.perMember() == null || perMember.getOrDefault(memberKey(candidate), 0L) < budget.perMember())
+                    && (budget.perDay() == null || perDay.getOrDefault(dayKey(candidate), 0L) < budget.perDay());
+        }
+
+        void count(Candidate candidate) {
+            totals.merge(campaignKey(candidate), 1L, Long::sum);
+            perMember.merge(memberKey(candidate), 1L, Long::sum);
+            perDay.merge(dayKey(candidate), 1L, Long::sum);
+        }
+    }
+
+    /** One assignment decided. */
+    private record Decision(Candidate candidate, AssignmentGroup group, String variant, SuppressionReason reason, Contact contact,
+                            CampaignDefinition.Reward reward, boolean treated) {
+
+        String fact() {
+            return candidate.campaign().campaignId() + "/" + candidate.trigger().triggerKey();
+        }
+
+        MemberKey member() {
+            return candidate.trigger().member();
+        }
+    }
+
+    private static String campaignKey(Candidate candidate) {
+        return candidate.merchantId() + '\u0000' + candidate.campaign().campaignId();
+    }
+
+    private static String memberKey(Candidate candidate) {
+        return campaignKey(candidate) + '\u0000' + candidate.trigger().member().customerId();
+    }
+
+    private static String dayKey(Candidate candidate) {
+        return campaignKey(candidate) + '\u0000' + day(candidate);
+    }
+
+    private static String assignmentKey(Candidate candidate) {
+        return memberKey(candidate) + '\u0000' + candidate.trigger().triggerKey();
+    }
+
+    /** The trigger's day in the campaign's zone, which the daily budget counts by. */
+    private static LocalDate day(Candidate candidate) {
+        return LocalDate.ofInstant(candidate.trigger().at(), candidate.campaign().definition().zone());
+    }
+
+    /**
+     * Assigns the batch's candidates, in order, set-based: what the database holds (assignments made before, rewards counted
+     * against budgets, contacts made) is read in a few statements, the batch's own decisions are counted in memory as they are
+     * made, and all of it is written in a few statements more. Called under the campaigns' and the members' locks.
+     */
+    private Mono<Void> assignAll(List<Candidate> eligible, Map<MemberKey, MemberView> views, Map<String, ContactPolicy> policies) {
+        if (eligible.isEmpty()) {
+            return Mono.empty();
+        }
+        Instant now = clock.instant();
+        return Mono.zip(assignedBefore(eligible), budgets(eligible), contactHistory(eligible, policies, now))
+                .flatMap(state -> {
+                    Set<String> handled = new HashSet<>(state.getT1());
+                    List<Decision> decisions = new ArrayList<>();
+                    for (Candidate candidate : eligible) {
+                        if (handled.add(assignmentKey(candidate))) { // else this trigger was handled before
+                            decisions.add(decide(candidate, views.get(candidate.trigger().member()),
+                                    policies.getOrDefault(candidate.merchantId(), ContactPolicy.NONE), state.getT2(), state.getT3(), now));
+                        }
+                    }
+                    return write(decisions);
+                });
+    }
+
+    private Decision decide(Candidate candidate, MemberView view, ContactPolicy policy, Budgets budgets, Map<MemberKey, ContactHistory> histories,
+                            Instant now) {
+        CampaignDefinition definition = candidate.campaign().definition();
+        MemberKey member = candidate.trigger().member();
+        Assignments.Group group = Assignments.groupOf(member.merchantId(), candidate.campaign().campaignId(), member.customerId(), definition);
+        boolean withinBudget = !group.holdout() && budgets.allows(candidate);
+        CampaignDefinition.Reward offered = group.variant() == null ? null : group.variant().reward();
+        CampaignDefinition.Notification message = offered == null ? null : offered.notification();
+        ContactHistory history = histories.computeIfAbsent(member, key -> new ContactHistory());
+        Contact contact = withinBudget && message != null ? contact(candidate, message, view, policy, history, now) : Contact.NONE;
+        boolean messageOnly = offered != null && offered.coupon() == null && offered.bonusPoints() == null;
+        // A reward that is only a message, which may not be sent, reaches nobody: the member counts as suppressed, with why.
+        boolean treated = withinBudget && !(messageOnly && "SUPPRESSED".equals(contact.status()));
+        AssignmentGroup assigned = group.holdout() ? AssignmentGroup.HOLDOUT : treated ? AssignmentGroup.TREATMENT : AssignmentGroup.SUPPRESSED;
+        SuppressionReason reason = assigned != AssignmentGroup.SUPPRESSED ? null : !withinBudget ? SuppressionReason.BUDGET_EXHAUSTED : contact.reason();
+        if (treated) {
+            budgets.count(candidate);
+        }
+        if (contact.goes()) {
+            history.add(contact.sendAt());
+        }
+        return new Decision(candidate, assigned, group.variant() == null ? null : group.variant().code(), reason, contact, offered, treated);
+    }
+
+    private Contact contact(Candidate candidate, CampaignDefinition.Notification notification, MemberView member, ContactPolicy policy,
+                            ContactHistory history, Instant now) {
         if (!member.consents().contains(notification.channel().name())) {
-            return Mono.just(new Contact("SUPPRESSED", SuppressionReason.NO_CONSENT, null));
+            return new Contact("SUPPRESSED", SuppressionReason.NO_CONSENT, null);
         }
         // Decided at processing time, not the event's: triggers from several topics arrive out of event-time order, and a
         // message can go no earlier than now. Contacts count from when they go (a delayed one at the end of the quiet hours).
-        Instant at = candidate.trigger().at().isAfter(clock.instant()) ? candidate.trigger().at() : clock.instant();
+        Instant at = candidate.trigger().at().isAfter(now) ? candidate.trigger().at() : now;
         Instant windowStart = policy.windowHours() == null ? at : at.minus(Duration.ofHours(policy.windowHours()));
+        boolean capped = (policy.maxContacts() != null && history.since(windowStart) >= policy.maxContacts())
+                || (policy.minGapMinutes() != null && history.last != null
+                    && history.last.plus(Duration.ofMinutes(policy.minGapMinutes())).isAfter(policy.sendableAt(at)));
+        if (capped) {
+            return new Contact("SUPPRESSED", SuppressionReason.FREQUENCY_CAP, null);
+        }
+        Instant sendAt = policy.sendableAt(at);
+        return sendAt.isAfter(at) ? new Contact("DELAYED", SuppressionReason.QUIET_HOURS, sendAt) : new Contact("SENT", null, at);
+    }
+
+    /** The candidates' assignments already made (a trigger delivered again), by assignment key. */
+    private Mono<Set<String>> assignedBefore(List<Candidate> candidates) {
         return db.sql("""
-                        select count(*) filter (where coalesce(send_at, decided_at) > :windowStart) as recent, max(coalesce(send_at, decided_at)) as last
-                        from contact where merchant_id = :merchant and customer_id = :customer and status in ('SENT', 'DELAYED')""")
-                .bind("windowStart", utc(windowStart))
-                .bind("merchant", candidate.merchantId()).bind("customer", candidate.trigger().member().customerId())
+                        select a.merchant_id, a.campaign_id, a.customer_id, a.trigger_key
+                        from assignment a
+                        join unnest(cast(:merchants as text[]), cast(:campaigns as text[]), cast(:customers as text[]), cast(:triggers as text[]))
+                             as u(merchant_id, campaign_id, customer_id, trigger_key)
+                          on a.merchant_id = u.merchant_id and a.campaign_id = u.campaign_id and a.customer_id = u.customer_id
+                         and a.trigger_key = u.trigger_key
+                        where a.merchant_id = any(cast(:merchants as text[]))""")
+                .bind("merchants", candidates.stream().map(Candidate::merchantId).toArray(String[]::new))
+                .bind("campaigns", candidates.stream().map(candidate -> candidate.campaign().campaignId()).toArray(String[]::new))
+                .bind("customers", candidates.stream().map(candidate -> candidate.trigger().member().customerId()).toArray(String[]::new))
+                .bind("triggers", candidates.stream().map(candidate -> candidate.trigger().triggerKey()).toArray(String[]::new))
+                .map((row, meta) -> row.get("merchant_id", String.class) + '\u0000' + row.get("campaign_id", String.class) + '\u0000'
+                        + row.get("customer_id", String.class) + '\u0000' + row.get("trigger_key", String.class))
+                .all().collect(Collectors.toSet());
+    }
+
+    /** The rewards given so far, for the budgets the candidates' campaigns have: in all, per member, per day. */
+    private Mono<Budgets> budgets(List<Candidate> candidates) {
+        List<Candidate> totals = distinct(candidates.stream().filter(c -> c.campaign().definition().budget().total() != null), Issuer::campaignKey);
+        List<Candidate> members = distinct(candidates.stream().filter(c -> c.campaign().definition().budget().perMember() != null), Issuer::memberKey);
+        List<Candidate> days = distinct(candidates.stream().filter(c -> c.campaign().definition().budget().perDay() != null), Issuer::dayKey);
+        Mono<Map<String, Long>> given = totals.isEmpty() ? Mono.just(Map.of()) : db.sql("""
+                        select a.merchant_id, a.campaign_id, count(*) as given
+                        from assignment a
+                        join unnest(cast(:merchants as text[]), cast(:campaigns as text[])) as u(merchant_id, campaign_id)
+                          on a.merchant_id = u.merchant_id and a.campaign_id = u.campaign_id
+                        where a.assignment_group = 'TREATMENT' and a.merchant_id = any(cast(:merchants as text[]))
+                        group by a.merchant_id, a.campaign_id""")
+                .bind("merchants", totals.stream().map(Candidate::merchantId).toArray(String[]::new))
+                .bind("campaigns", totals.stream().map(c -> c.campaign().campaignId()).toArray(String[]::new))
+                .map((row, meta) -> Map.entry(row.get("merchant_id", String.class) + '\u0000' + row.get("campaign_id", String.class),
+                        ((Number) row.get("given")).longValue()))
+                .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
+        Mono<Map<String, Long>> perMember = members.isEmpty() ? Mono.just(Map.of()) : db.sql("""
+                        select a.merchant_id, a.campaign_id, a.customer_id, count(*) as given
+                        from assignment a
+                        join unnest(cast(:merchants as text[]), cast(:campaigns as text[]), cast(:customers as text[])) as u(merchant_id, campaign_id, customer_id)
+                          on a.merchant_id = u.merchant_id and a.campaign_id = u.campaign_id and a.customer_id = u.customer_id
+                        where a.assignment_group = 'TREATMENT' and a.merchant_id = any(cast(:merchants as text[]))
+                        group by a.merchant_id, a.campaign_id, a.customer_id""")
+                .bind("merchants", members.stream().map(Candidate::merchantId).toArray(String[]::new))
+                .bind("campaigns", members.stream().map(c -> c.campaign().campaignId()).toArray(String[]::new))
+                .bind("customers", members.stream().map(c -> c.trigger().member().customerId()).toArray(String[]::new))
+                .map((row, meta) -> Map.entry(row.get("merchant_id", String.class) + '\u0000' + row.get("campaign_id", String.class) + '\u0000'
+                        + row.get("customer_id", String.class), ((Number) row.get("given")).longValue()))
+                .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
+        Mono<Map<String, Long>> perDay = days.isEmpty() ? Mono.just(Map.of()) : db.sql("""
+                        select u.merchant_id, u.campaign_id, u.day, count(a.campaign_id) as given
+                        from unnest(cast(:merchants as text[]), cast(:campaigns as text[]), cast(:days as text[]), cast(:starts as timestamptz[]),
+                                    cast(:ends as timestamptz[])) as u(merchant_id, campaign_id, day, day_start, day_end)
+                        left join assignment a on a.merchant_id = u.merchant_id and a.campaign_id = u.campaign_id and a.assignment_group = 'TREATMENT'
+                              and a.assigned_at >= u.day_start and a.assigned_at < u.day_end
+                        where u.merchant_id = any(cast(:merchants as text[]))
+                        group by u.merchant_id, u.campaign_id, u.day""")
+                .bind("merchants", days.stream().map(Candidate::merchantId).toArray(String[]::new))
+                .bind("campaigns", days.stream().map(c -> c.campaign().campaignId()).toArray(String[]::new))
+                .bind("days", days.stream().map(c -> day(c).toString()).toArray(String[]::new))
+                .bind("starts", days.stream().map(c -> day(c).atStartOfDay(c.campaign().definition().zone()).toOffsetDateTime()).toArray(OffsetDateTime[]::new))
+                .bind("ends", days.stream().map(c -> day(c).plusDays(1).atStartOfDay(c.campaign().definition().zone()).toOffsetDateTime())
+                        .toArray(OffsetDateTime[]::new))
+                .map((row, meta) -> Map.entry(row.get("merchant_id", String.class) + '\u0000' + row.get("campaign_id", String.class) + '\u0000'
+                        + row.get("day", String.class), ((Number) row.get("given")).longValue()))
+                .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
+        return Mono.zip(given, perMember, perDay).map(counts -> new Budgets(counts.getT1(), counts.getT2(), counts.getT3()));
+    }
+
+    private static List<Candidate> distinct(java.util.stream.Stream<Candidate> candidates, java.util.function.Function<Candidate, String> key) {
+        Map<String, Candidate> first = new LinkedHashMap<>();
+        candidates.forEach(candidate -> first.putIfAbsent(key.apply(candidate), candidate));
+        return List.copyOf(first.values());
+    }
+
+    /** The contacts (sent or delayed) of the members a campaign with a message may reach, that the contact policy counts. */
+    private Mono<Map<MemberKey, ContactHistory>> contactHistory(List<Candidate> candidates, Map<String, ContactPolicy> policies, Instant now) {
+        List<MemberKey> messaged = candidates.stream()
+                .filter(candidate -> candidate.campaign().definition().assignable().stream().anyMatch(variant -> variant.reward().notification() != null))
+                .map(candidate -> candidate.trigger().member()).distinct().toList();
+        if (messaged.isEmpty()) {
+            return Mono.just(new HashMap<>());
+        }
+        return db.sql("""
+                        select c.merchant_id, c.customer_id, max(coalesce(c.send_at, c.decided_at)) as last,
+                               array_agg(cast(extract(epoch from coalesce(c.send_at, c.decided_at)) * 1000 as bigint))
+                                 filter (where coalesce(c.send_at, c.decided_at) > u.since) as recent
+                        from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:since as timestamptz[])) as u(merchant_id, customer_id, since)
+                        join contact c on c.customer_id = u.customer_id and c.merchant_id = u.merchant_id and c.status in ('SENT', 'DELAYED')
+                        where c.merchant_id = any(cast(:merchants as text[]))
+                        group by c.merchant_id, c.customer_id""")
+                .bind("merchants", messaged.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                .bind("customers", messaged.stream().map(MemberKey::customerId).toArray(String[]::new))
+                // The earliest window any of the member's triggers looks at: triggers are judged at now or later.
+                .bind("since", messaged.stream().map(member -> {
+                    Integer hours = policies.getOrDefault(member.merchantId(), ContactPolicy.NONE).windowHours();
+                    return utc(hours == null ? now : now.minus(Duration.ofHours(hours)));
+                }).toArray(OffsetDateTime[]::new))
                 .map((row, meta) -> {
-                    long recent = ((Number) row.get("recent")).longValue();
-                    OffsetDateTime last = row.get("last", OffsetDateTime.class);
-                    boolean capped = (policy.maxContacts() != null && recent >= policy.maxContacts())
-                            || (policy.minGapMinutes() != null && last != null
-                                && last.toInstant().plus(Duration.ofMinutes(policy.minGapMinutes())).isAfter(policy.sendableAt(at)));
-                    if (capped) {
-                        return new Contact("SUPPRESSED", SuppressionReason.FREQUENCY_CAP, null);
+                    ContactHistory history = new ContactHistory();
+                    Long[] recent = row.get("recent", Long[].class);
+                    if (recent != null) {
+                        for (Long at : recent) {
+                            history.add(Instant.ofEpochMilli(at));
+                        }
                     }
-                    Instant sendAt = policy.sendableAt(at);
-                    return sendAt.isAfter(at) ? new Contact("DELAYED", SuppressionReason.QUIET_HOURS, sendAt) : new Contact("SENT", null, at);
+                    history.last = row.get("last", OffsetDateTime.class).toInstant();
+                    return Map.entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)), history);
                 })
-                .one();
+                .all().collectMap(Map.Entry::getKey, Map.Entry::getValue, HashMap::new);
+    }
+
+    /** Writes the decisions (assignments, contacts, coupons) set-based, then their events and messages through the outbox. */
+    private Mono<Void> write(List<Decision> decisions) {
+        if (decisions.isEmpty()) {
+            return Mono.empty();
+        }
+        return db.sql("""
+                        insert into assignment (merchant_id, campaign_id, customer_id, trigger_key, assignment_group, variant, suppression_reason, assigned_at)
+                        select * from unnest(cast(:merchants as text[]), cast(:campaigns as text[]), cast(:customers as text[]), cast(:triggers as text[]),
+                                             cast(:groups as text[]), cast(:variants as text[]), cast(:reasons as text[]), cast(:times as timestamptz[]))
+                        on conflict do nothing
+                        returning merchant_id, campaign_id, customer_id, trigger_key""")
+                .bind("merchants", decisions.stream().map(d -> d.candidate().merchantId()).toArray(String[]::new))
+                .bind("campaigns", decisions.stream().map(d -> d.candidate().campaign().campaignId()).toArray(String[]::new))
+                .bind("customers", decisions.stream().map(d -> d.member().customerId()).toArray(String[]::new))
+                .bind("triggers", decisions.stream().map(d -> d.candidate().trigger().triggerKey()).toArray(String[]::new))
+                .bind("groups", decisions.stream().map(d -> d.group().name()).toArray(String[]::new))
+                .bind("variants", decisions.stream().map(Decision::variant).toArray(String[]::new))
+                .bind("reasons", decisions.stream().map(d -> d.reason() == null ? null : d.reason().name()).toArray(String[]::new))
+                .bind("times", decisions.stream().map(d -> utc(d.candidate().trigger().at())).toArray(OffsetDateTime[]::new))
+                .map((row, meta) -> row.get("merchant_id", String.class) + '\u0000' + row.get("campaign_id", String.class) + '\u0000'
+                        + row.get("customer_id", String.class) + '\u0000' + row.get("trigger_key", String.class))
+                .all().collect(Collectors.toSet())
+                .flatMap(inserted -> {
+                    List<Decision> made = decisions.stream().filter(d -> inserted.contains(assignmentKey(d.candidate()))).toList();
+                    List<Coupons.Issue> issues = made.stream().filter(d -> d.treated() && d.reward().coupon() != null)
+                            .map(d -> new Coupons.Issue(d.member(), d.candidate().campaign().campaignId(), d.variant(), d.fact(), d.reward().coupon(),
+                                    d.candidate().trigger().at(), null))
+                            .toList();
+                    return recordContacts(made).then(coupons.issue(issues)).flatMap(issued -> publish(made, issued));
+                });
+    }
+
+    private Mono<Void> recordContacts(List<Decision> made) {
+        List<Decision> contacts = made.stream().filter(d -> d.contact() != Contact.NONE).toList();
+        if (contacts.isEmpty()) {
+            return Mono.empty();
+        }
+        return db.sql("""
+                        insert into contact (merchant_id, customer_id, campaign_id, trigger_key, channel, status, reason, decided_at, send_at)
+                        select * from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:campaigns as text[]), cast(:triggers as text[]),
+                                             cast(:channels as text[]), cast(:statuses as text[]), cast(:reasons as text[]), cast(:decided as timestamptz[]),
+                                             cast(:sendAt as timestamptz[]))
+                        on conflict do nothing""")
+                .bind("merchants", contacts.stream().map(d -> d.candidate().merchantId()).toArray(String[]::new))
+                .bind("customers", contacts.stream().map(d -> d.member().customerId()).toArray(String[]::new))
+                .bind("campaigns", contacts.stream().map(d -> d.candidate().campaign().campaignId()).toArray(String[]::new))
+                .bind("triggers", contacts.stream().map(d -> d.candidate().trigger().triggerKey()).toArray(String[]::new))
+                .bind("channels", contacts.stream().map(d -> d.reward().notification().channel().name()).toArray(String[]::new))
+                .bind("statuses", contacts.stream().map(d -> d.contact().status()).toArray(String[]::new))
+                .bind("reasons", contacts.stream().map(d -> d.contact().reason() == null ? null : d.contact().reason().name()).toArray(String[]::new))
+                .bind("decided", contacts.stream().map(d -> utc(clock.instant())).toArray(OffsetDateTime[]::new))
+                .bind("sendAt", contacts.stream().map(d -> d.contact().sendAt() == null ? null : utc(d.contact().sendAt())).toArray(OffsetDateTime[]::new))
+                .then();
+    }
+
+    /** Each assignment's events in order (assigned, bonus points, coupon), numbered per member, and the messages requested. */
+    private Mono<Void> publish(List<Decision> made, Map<String, CouponIssued> issued) {
+        List<Pending> pending = new ArrayList<>();
+        List<Outbound> notifications = new ArrayList<>();
+        for (Decision decision : made) {
+            MemberKey member = decision.member();
+            Trigger trigger = decision.candidate().trigger();
+            String campaignId = decision.candidate().campaign().campaignId();
+            String fact = decision.fact();
+            pending.add(new Pending(member, "assigned/" + fact, trigger.at(), CampaignAssigned.newBuilder().setCampaignId(campaignId)
+                    .setTriggerEventId(trigger.triggerKey()).setGroup(decision.group()).setVariant(decision.variant())
+                    .setSuppressionReason(decision.reason()).build()));
+            if (!decision.treated()) {
+                continue;
+            }
+            CampaignDefinition.Reward reward = decision.reward();
+            if (reward.bonusPoints() != null) {
+                pending.add(new Pending(member, "bonus/" + fact, trigger.at(), BonusPointsGranted.newBuilder()
+                        .setGrantId(Envelopes.eventId(Topics.CAMPAIGNS, member + "/bonus/" + fact)).setCampaignId(campaignId)
+                        .setPoints(reward.bonusPoints())
+                        .setExpiresAt(reward.bonusPointsValidDays() == null ? null : trigger.at().plus(Duration.ofDays(reward.bonusPointsValidDays())))
+                        .build()));
+            }
+            CouponIssued coupon = reward.coupon() == null ? null
+                    : issued.get(new Coupons.Issue(member, campaignId, decision.variant(), fact, reward.coupon(), trigger.at(), null).couponId());
+            if (coupon != null) {
+                pending.add(new Pending(member, "coupon/" + fact, trigger.at(), coupon));
+            }
+            if (decision.contact().goes()) {
+                notifications.add(notification(member, campaignId, fact, reward.notification(), decision.contact()));
+            }
+        }
+        return events.publish(pending).then(outbox.append(notifications));
     }
 
     static boolean inAudience(CampaignDefinition.Audience audience, MemberView member) {
@@ -198,129 +521,6 @@ public class Issuer {
                 && (audience.paidMembers() == null || audience.paidMembers() == !member.paidPlans().isEmpty());
     }
 
-    /** What one assignment publishes: its campaign events, and the message it requests, if any. */
-    private record Assigned(List<Pending> events, Outbound notification) {
-    }
-
-    private Mono<Assigned> assign(Candidate candidate, MemberView view, ContactPolicy policy) {
-        Trigger trigger = candidate.trigger();
-        Campaign campaign = candidate.campaign();
-        CampaignDefinition definition = campaign.definition();
-        MemberKey member = trigger.member();
-        Assignments.Group group = Assignments.groupOf(member.merchantId(), campaign.campaignId(), member.customerId(), definition);
-        Mono<SuppressionReason> budget = group.holdout() ? Mono.just(SuppressionReason.OTHER) : budgetLeft(candidate);
-        CampaignDefinition.Notification message = group.variant() == null ? null : group.variant().reward().notification();
-        return budget.flatMap(spent -> {
-            boolean withinBudget = !group.holdout() && spent == SuppressionReason.OTHER;
-            Mono<Contact> contact = withinBudget && message != null ? contact(candidate, message, view, policy) : Mono.just(new Contact("NONE", null, null));
-            return contact.map(decided -> new Object[] {spent, decided});
-        }).flatMap(decision -> {
-            SuppressionReason spent = (SuppressionReason) decision[0];
-            Contact contact = (Contact) decision[1];
-            CampaignDefinition.Reward offered = group.variant() == null ? null : group.variant().reward();
-            boolean messageOnly = offered != null && offered.coupon() == null && offered.bonusPoints() == null;
-            // A reward that is only a message, which may not be sent, reaches nobody: the member counts as suppressed, with why.
-            boolean treated = !group.holdout() && spent == SuppressionReason.OTHER && !(messageOnly && "SUPPRESSED".equals(contact.status()));
-            AssignmentGroup assigned = group.holdout() ? AssignmentGroup.HOLDOUT : treated ? AssignmentGroup.TREATMENT : AssignmentGroup.SUPPRESSED;
-            String variant = group.variant() == null ? null : group.variant().code();
-            SuppressionReason reason = assigned != AssignmentGroup.SUPPRESSED ? null : spent != SuppressionReason.OTHER ? spent : contact.reason();
-            return db.sql("""
-                            insert into assignment (merchant_id, campaign_id, customer_id, trigger_key, assignment_group, variant, suppression_reason, assigned_at)
-                            values (:merchant, :campaign, :customer, :trigger, :group, :variant, :reason, :at)
-                            on conflict do nothing""")
-                    .bind("merchant", member.merchantId()).bind("campaign", campaign.campaignId()).bind("customer", member.customerId())
-                    .bind("trigger", trigger.triggerKey()).bind("group", assigned.name())
-                    .bind("variant", Parameter.fromOrEmpty(variant, String.class))
-                    .bind("reason", Parameter.fromOrEmpty(reason == null ? null : reason.name(), String.class))
-                    .bind("at", utc(trigger.at()))
-                    .fetch().rowsUpdated()
-                    .flatMap(inserted -> {
-                        if (inserted == 0) {
-                            return Mono.just(new Assigned(List.of(), null)); // this trigger was handled before
-                        }
-                        String fact = campaign.campaignId() + "/" + trigger.triggerKey();
-                        List<Pending> rewards = new ArrayList<>();
-                        rewards.add(new Pending(member, "assigned/" + fact, trigger.at(), CampaignAssigned.newBuilder().setCampaignId(campaign.campaignId())
-                                .setTriggerEventId(trigger.triggerKey()).setGroup(assigned).setVariant(variant).setSuppressionReason(reason).build()));
-                        if (!treated && !"SUPPRESSED".equals(contact.status())) {
-                            return Mono.just(new Assigned(rewards, null));
-                        }
-                        CampaignDefinition.Reward reward = group.variant().reward();
-                        Mono<Outbound> requested = message == null || "NONE".equals(contact.status()) ? Mono.empty()
-                                : recordContact(candidate, message, contact)
-                                        .then(Mono.justOrEmpty(contact.goes() ? notification(member, campaign.campaignId(), fact, message, contact) : null));
-                        if (!treated) {
-                            return requested.then(Mono.just(new Assigned(rewards, null)));
-                        }
-                        if (reward.bonusPoints() != null) {
-                            rewards.add(new Pending(member, "bonus/" + fact, trigger.at(), BonusPointsGranted.newBuilder()
-                                    .setGrantId(Envelopes.eventId(Topics.CAMPAIGNS, member + "/bonus/" + fact)).setCampaignId(campaign.campaignId())
-                                    .setPoints(reward.bonusPoints())
-                                    .setExpiresAt(reward.bonusPointsValidDays() == null ? null : trigger.at().plus(Duration.ofDays(reward.bonusPointsValidDays())))
-                                    .build()));
-                        }
-                        Mono<List<Pending>> withCoupon = reward.coupon() == null ? Mono.just(rewards)
-                                : coupons.issue(member, campaign.campaignId(), variant, fact, reward.coupon(), trigger.at())
-                                        .map(issued -> {
-                                            rewards.add(new Pending(member, "coupon/" + fact, trigger.at(), issued));
-                                            return rewards;
-                                        })
-                                        .defaultIfEmpty(rewards);
-                        return withCoupon.flatMap(events -> requested.map(sent -> new Assigned(events, sent)).defaultIfEmpty(new Assigned(events, null)));
-                    });
-        });
-    }
-
-    /** OTHER when the budget allows one more reward, else BUDGET_EXHAUSTED. */
-    private Mono<SuppressionReason> budgetLeft(Candidate candidate) {
-        CampaignDefinition definition = candidate.campaign().definition();
-        CampaignDefinition.Budget budget = definition.budget();
-        LocalDate day = LocalDate.ofInstant(candidate.trigger().at(), definition.zone());
-        if (budget.total() == null && budget.perDay() == null) {
-            // Only the member's own count: read by the key, not by counting every reward of the campaign.
-            return budget.perMember() == null ? Mono.just(SuppressionReason.OTHER) : db.sql("""
-                            select count(*) as member from assignment
-                            where merchant_id = :merchant and campaign_id = :campaign and customer_id = :customer and assignment_group = 'TREATMENT'""")
-                    .bind("merchant", candidate.merchantId()).bind("campaign", candidate.campaign().campaignId())
-                    .bind("customer", candidate.trigger().member().customerId())
-                    .map((row, meta) -> ((Number) row.get("member")).longValue() >= budget.perMember() ? SuppressionReason.BUDGET_EXHAUSTED
-                            : SuppressionReason.OTHER)
-                    .one();
-        }
-        return db.sql("""
-                        select count(*) as total,
-                               count(*) filter (where customer_id = :customer) as member,
-                               count(*) filter (where assigned_at >= :dayStart and assigned_at < :dayEnd) as today
-                        from assignment where merchant_id = :merchant and campaign_id = :campaign and assignment_group = 'TREATMENT'""")
-                .bind("customer", candidate.trigger().member().customerId())
-                .bind("dayStart", day.atStartOfDay(definition.zone()).toOffsetDateTime())
-                .bind("dayEnd", day.plusDays(1).atStartOfDay(definition.zone()).toOffsetDateTime())
-                .bind("merchant", candidate.merchantId()).bind("campaign", candidate.campaign().campaignId())
-                .map((row, meta) -> {
-                    long total = ((Number) row.get("total")).longValue();
-                    long member = ((Number) row.get("member")).longValue();
-                    long today = ((Number) row.get("today")).longValue();
-                    boolean exhausted = (budget.total() != null && total >= budget.total()) || (budget.perMember() != null && member >= budget.perMember())
-                            || (budget.perDay() != null && today >= budget.perDay());
-                    return exhausted ? SuppressionReason.BUDGET_EXHAUSTED : SuppressionReason.OTHER;
-                })
-                .one();
-    }
-
-    private Mono<Void> recordContact(Candidate candidate, CampaignDefinition.Notification message, Contact contact) {
-        return db.sql("""
-                        insert into contact (merchant_id, customer_id, campaign_id, trigger_key, channel, status, reason, decided_at, send_at)
-                        values (:merchant, :customer, :campaign, :trigger, :channel, :status, :reason, :at, :sendAt)
-                        on conflict do nothing""")
-                .bind("merchant", candidate.merchantId()).bind("customer", candidate.trigger().member().customerId())
-                .bind("campaign", candidate.campaign().campaignId()).bind("trigger", candidate.trigger().triggerKey())
-                .bind("channel", message.channel().name()).bind("status", contact.status())
-                .bind("reason", Parameter.fromOrEmpty(contact.reason() == null ? null : contact.reason().name(), String.class))
-                .bind("at", utc(clock.instant()))
-                .bind("sendAt", Parameter.fromOrEmpty(contact.sendAt() == null ? null : utc(contact.sendAt()), OffsetDateTime.class))
-                .then();
-    }
-
     private static Outbound notification(MemberKey member, String campaignId, String fact, CampaignDefinition.Notification message, Contact contact) {
         String id = Envelopes.eventId(Topics.NOTIFICATIONS, member + "/" + fact);
         return Outbound.of(Topics.NOTIFICATIONS, NotificationEvent.newBuilder()
@@ -329,11 +529,6 @@ public class Issuer {
                         .setParameters(message.parameters()).setCampaignId(campaignId)
                         .setNotBefore(contact.status().equals("DELAYED") ? contact.sendAt() : null).build())
                 .build());
-    }
-
-    private Mono<Void> publish(List<Assigned> assigned) {
-        List<Outbound> notifications = assigned.stream().map(Assigned::notification).filter(java.util.Objects::nonNull).toList();
-        return events.publish(assigned.stream().flatMap(one -> one.events().stream()).toList()).then(outbox.append(notifications));
     }
 
     private static OffsetDateTime utc(Instant instant) {

@@ -27,16 +27,33 @@ public class MemberViews {
         this.db = db;
     }
 
-    public Mono<Void> enrolled(MemberKey member, String tier, String channel, String referrer, Instant at) {
+    /** A member who joined: in {@code tier}, through {@code channel}, referred by {@code referrerCustomerId} (or nobody). */
+    public record Joined(MemberKey member, String tier, String channel, String referrerCustomerId, Instant at) {
+    }
+
+    /** The members joined (in one statement; a member joining twice in the batch counts once, the first time). */
+    public Mono<Void> enrolled(List<Joined> joined) {
+        if (joined.isEmpty()) {
+            return Mono.empty();
+        }
+        Map<MemberKey, Joined> once = new java.util.LinkedHashMap<>();
+        joined.forEach(one -> once.putIfAbsent(one.member(), one));
+        List<Joined> rows = List.copyOf(once.values());
         return db.sql("""
                         insert into member_view (merchant_id, customer_id, tier, channel, referrer_customer_id, enrolled_at, updated_at)
-                        values (:merchant, :customer, :tier, :channel, :referrer, :at, :at)
+                        select u.merchant_id, u.customer_id, u.tier, u.channel, u.referrer, u.at, u.at
+                        from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:tiers as text[]), cast(:channels as text[]),
+                                    cast(:referrers as text[]), cast(:times as timestamptz[])) as u(merchant_id, customer_id, tier, channel, referrer, at)
                         on conflict (merchant_id, customer_id) do update set tier = coalesce(member_view.tier, excluded.tier),
                             channel = excluded.channel, referrer_customer_id = excluded.referrer_customer_id, enrolled_at = excluded.enrolled_at,
                             updated_at = greatest(member_view.updated_at, excluded.updated_at)""")
-                .bind("merchant", member.merchantId()).bind("customer", member.customerId()).bind("tier", tier).bind("channel", channel)
-                .bind("referrer", org.springframework.r2dbc.core.Parameter.fromOrEmpty(referrer, String.class))
-                .bind("at", utc(at)).then();
+                .bind("merchants", rows.stream().map(one -> one.member().merchantId()).toArray(String[]::new))
+                .bind("customers", rows.stream().map(one -> one.member().customerId()).toArray(String[]::new))
+                .bind("tiers", rows.stream().map(Joined::tier).toArray(String[]::new))
+                .bind("channels", rows.stream().map(Joined::channel).toArray(String[]::new))
+                .bind("referrers", rows.stream().map(Joined::referrerCustomerId).toArray(String[]::new))
+                .bind("times", rows.stream().map(one -> utc(one.at())).toArray(OffsetDateTime[]::new))
+                .then();
     }
 
     public Mono<Void> tier(MemberKey member, String tier, Instant at) {

@@ -35,18 +35,6 @@ import reactor.core.publisher.Mono;
 @RestController
 public class CampaignController {
 
-    private static final String WELCOME = """
-            {"name": "Welcome gift",
-             "trigger": {"type": "MEMBER_ENROLLED"},
-             "audience": {"everyone": true},
-             "variants": [{"code": "ten-off", "weight": 50,
-                           "reward": {"coupon": {"templateId": "welcome-10", "amountOffMinor": 1000, "currency": "CNY",
-                                                 "minimumSpendMinor": 5000, "validDays": 30}}},
-                          {"code": "points", "weight": 50, "reward": {"bonusPoints": 200, "bonusPointsValidDays": 90}}],
-             "holdoutPercent": 10,
-             "schedule": {"startsAt": "2027-01-01T00:00:00+08:00", "timeZone": "Asia/Shanghai"},
-             "budget": {"total": 10000, "perMember": 1, "perDay": 1000}}""";
-
     private final Campaigns campaigns;
     private final CampaignReports reports;
     private final AudienceCounts audiences;
@@ -65,13 +53,22 @@ public class CampaignController {
     @Operation(summary = "Creates a campaign as a draft (it rewards nobody until activated)")
     @PostMapping("/api/v1/campaigns")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(examples = {
-            @ExampleObject(name = "a welcome gift, A/B with a holdout", value = WELCOME),
-            @ExampleObject(name = "reward the referrer and the new member", value = """
-                    {"name": "Bring a friend", "trigger": {"type": "REFERRAL_ENROLLED"}, "audience": {"everyone": true},
-                     "reward": {"coupon": {"templateId": "friend-20", "amountOffMinor": 2000, "currency": "CNY", "validDays": 14}}}"""),
-            @ExampleObject(name = "gold upgrade", value = """
-                    {"name": "Welcome to gold", "trigger": {"type": "TIER_UPGRADED", "toTier": "gold"}, "audience": {"tiers": ["gold"]},
-                     "reward": {"coupon": {"templateId": "gold-ship", "freeShipping": true, "validDays": 60}, "bonusPoints": 500}}""")}))
+            @ExampleObject(name = "MEMBER_ENROLLED: a welcome gift, A/B with a holdout", value = CampaignExamples.MEMBER_ENROLLED),
+            @ExampleObject(name = "REFERRAL_ENROLLED: reward the referrer and the new member", value = CampaignExamples.REFERRAL_ENROLLED),
+            @ExampleObject(name = "TIER_UPGRADED: gold upgrade", value = CampaignExamples.TIER_UPGRADED),
+            @ExampleObject(name = "FIRST_ORDER: nudge the second purchase", value = CampaignExamples.FIRST_ORDER),
+            @ExampleObject(name = "NTH_ORDER: thank the third order", value = CampaignExamples.NTH_ORDER),
+            @ExampleObject(name = "REFERRED_FIRST_ORDER: reward the referrer when the friend buys", value = CampaignExamples.REFERRED_FIRST_ORDER),
+            @ExampleObject(name = "CATEGORY_BOUGHT: cross-sell snacks to beer buyers", value = CampaignExamples.CATEGORY_BOUGHT),
+            @ExampleObject(name = "STAGE_CHANGED: win back members at risk", value = CampaignExamples.STAGE_CHANGED),
+            @ExampleObject(name = "POINTS_EXPIRING: warn of expiring points", value = CampaignExamples.POINTS_EXPIRING),
+            @ExampleObject(name = "BIRTHDAY: birthday, three days ahead", value = CampaignExamples.BIRTHDAY),
+            @ExampleObject(name = "REPLENISHMENT: replenishment reminder", value = CampaignExamples.REPLENISHMENT),
+            @ExampleObject(name = "ENROLLMENT_ANNIVERSARY: membership anniversary", value = CampaignExamples.ENROLLMENT_ANNIVERSARY),
+            @ExampleObject(name = "NO_PURCHASE: 45 days without an order", value = CampaignExamples.NO_PURCHASE),
+            @ExampleObject(name = "MEMBER_DAY: member day every month", value = CampaignExamples.MEMBER_DAY),
+            @ExampleObject(name = "PRODUCT_VIEWED: viewed wine, bought nothing in 4 hours", value = CampaignExamples.PRODUCT_VIEWED),
+            @ExampleObject(name = "CART_ABANDONED: cart left for 2 hours", value = CampaignExamples.CART_ABANDONED)}))
     public Mono<ResponseEntity<Campaign>> create(MerchantId merchant, @RequestBody CampaignDefinition definition) {
         CampaignDefinition valid = definition.validated();
         String id = "cmp-" + UUID.randomUUID().toString().substring(0, 13);
