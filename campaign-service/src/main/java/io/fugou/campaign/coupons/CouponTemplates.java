@@ -65,8 +65,9 @@ public class CouponTemplates {
                         from coupon_template t
                         join unnest(cast(:merchants as text[]), cast(:templates as text[])) as u(merchant_id, template_id)
                           on t.merchant_id = u.merchant_id and t.template_id = u.template_id
-                        where t.merchant_id = any(cast(:merchants as text[]))""")
+                        where t.merchant_id = any(cast(:merchantIds as text[]))""")
                 .bind("merchants", merchants.toArray(String[]::new)).bind("templates", templateIds.toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(merchants.toArray(String[]::new)))
                 .map((row, meta) -> Map.entry(row.get("merchant_id", String.class) + '\u0000' + row.get("template_id", String.class),
                         json.readValue(row.get("terms", String.class), CampaignDefinition.Coupon.class)))
                 .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);

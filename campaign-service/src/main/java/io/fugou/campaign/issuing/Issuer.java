@@ -307,17 +307,21 @@ public class Issuer {
         return sendAt.isAfter(at) ? new Contact("DELAYED", SuppressionReason.QUIET_HOURS, sendAt) : new Contact("SENT", null, at);
     }
 
-    /** The candidates' assignments already made (a trigger delivered again), by assignment key. */
+    /**
+     * The candidates' assignments already made (a trigger delivered again), by assignment key. Here and in the budgets, a
+     * subquery per candidate rather than a join: it is always looked up by the key, where a join may be planned as a scan of
+     * every assignment, which grows with the campaign.
+     */
     private Mono<Set<String>> assignedBefore(List<Candidate> candidates) {
         return db.sql("""
-                        select a.merchant_id, a.campaign_id, a.customer_id, a.trigger_key
-                        from assignment a
-                        join unnest(cast(:merchants as text[]), cast(:campaigns as text[]), cast(:customers as text[]), cast(:triggers as text[]))
+                        select u.merchant_id, u.campaign_id, u.customer_id, u.trigger_key
+                        from unnest(cast(:merchants as text[]), cast(:campaigns as text[]), cast(:customers as text[]), cast(:triggers as text[]))
                              as u(merchant_id, campaign_id, customer_id, trigger_key)
-                          on a.merchant_id = u.merchant_id and a.campaign_id = u.campaign_id and a.customer_id = u.customer_id
-                         and a.trigger_key = u.trigger_key
-                        where a.merchant_id = any(cast(:merchants as text[]))""")
+                        where (select true from assignment a where a.merchant_id = u.merchant_id and a.campaign_id = u.campaign_id
+                                 and a.customer_id = u.customer_id and a.trigger_key = u.trigger_key)
+                          and u.merchant_id = any(cast(:merchantIds as text[]))""")
                 .bind("merchants", candidates.stream().map(Candidate::merchantId).toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(candidates.stream().map(Candidate::merchantId).toArray(String[]::new)))
                 .bind("campaigns", candidates.stream().map(candidate -> candidate.campaign().campaignId()).toArray(String[]::new))
                 .bind("customers", candidates.stream().map(candidate -> candidate.trigger().member().customerId()).toArray(String[]::new))
                 .bind("triggers", candidates.stream().map(candidate -> candidate.trigger().triggerKey()).toArray(String[]::new))
@@ -332,44 +336,40 @@ public class Issuer {
         List<Candidate> members = distinct(candidates.stream().filter(c -> c.campaign().definition().budget().perMember() != null), Issuer::memberKey);
         List<Candidate> days = distinct(candidates.stream().filter(c -> c.campaign().definition().budget().perDay() != null), Issuer::dayKey);
         Mono<Map<String, Long>> given = totals.isEmpty() ? Mono.just(Map.of()) : db.sql("""
-                        select a.merchant_id, a.campaign_id, count(*) as given
-                        from assignment a
-                        join unnest(cast(:merchants as text[]), cast(:campaigns as text[])) as u(merchant_id, campaign_id)
-                          on a.merchant_id = u.merchant_id and a.campaign_id = u.campaign_id
-                        where a.assignment_group = 'TREATMENT' and a.merchant_id = any(cast(:merchants as text[]))
-                        group by a.merchant_id, a.campaign_id""")
+                        select u.merchant_id, u.campaign_id,
+                               (select coalesce(sum(b.given), 0) from campaign_budget_use b
+                                 where b.merchant_id = u.merchant_id and b.campaign_id = u.campaign_id) as given
+                        from unnest(cast(:merchants as text[]), cast(:campaigns as text[])) as u(merchant_id, campaign_id)
+                        where u.merchant_id = any(cast(:merchantIds as text[]))""")
                 .bind("merchants", totals.stream().map(Candidate::merchantId).toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(totals.stream().map(Candidate::merchantId).toArray(String[]::new)))
                 .bind("campaigns", totals.stream().map(c -> c.campaign().campaignId()).toArray(String[]::new))
                 .map((row, meta) -> Map.entry(row.get("merchant_id", String.class) + '\u0000' + row.get("campaign_id", String.class),
                         ((Number) row.get("given")).longValue()))
                 .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
         Mono<Map<String, Long>> perMember = members.isEmpty() ? Mono.just(Map.of()) : db.sql("""
-                        select a.merchant_id, a.campaign_id, a.customer_id, count(*) as given
-                        from assignment a
-                        join unnest(cast(:merchants as text[]), cast(:campaigns as text[]), cast(:customers as text[])) as u(merchant_id, campaign_id, customer_id)
-                          on a.merchant_id = u.merchant_id and a.campaign_id = u.campaign_id and a.customer_id = u.customer_id
-                        where a.assignment_group = 'TREATMENT' and a.merchant_id = any(cast(:merchants as text[]))
-                        group by a.merchant_id, a.campaign_id, a.customer_id""")
+                        select u.merchant_id, u.campaign_id, u.customer_id,
+                               (select count(*) from assignment a where a.merchant_id = u.merchant_id and a.campaign_id = u.campaign_id
+                                  and a.customer_id = u.customer_id and a.assignment_group = 'TREATMENT') as given
+                        from unnest(cast(:merchants as text[]), cast(:campaigns as text[]), cast(:customers as text[])) as u(merchant_id, campaign_id, customer_id)
+                        where u.merchant_id = any(cast(:merchantIds as text[]))""")
                 .bind("merchants", members.stream().map(Candidate::merchantId).toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(members.stream().map(Candidate::merchantId).toArray(String[]::new)))
                 .bind("campaigns", members.stream().map(c -> c.campaign().campaignId()).toArray(String[]::new))
                 .bind("customers", members.stream().map(c -> c.trigger().member().customerId()).toArray(String[]::new))
                 .map((row, meta) -> Map.entry(row.get("merchant_id", String.class) + '\u0000' + row.get("campaign_id", String.class) + '\u0000'
                         + row.get("customer_id", String.class), ((Number) row.get("given")).longValue()))
                 .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
         Mono<Map<String, Long>> perDay = days.isEmpty() ? Mono.just(Map.of()) : db.sql("""
-                        select u.merchant_id, u.campaign_id, u.day, count(a.campaign_id) as given
-                        from unnest(cast(:merchants as text[]), cast(:campaigns as text[]), cast(:days as text[]), cast(:starts as timestamptz[]),
-                                    cast(:ends as timestamptz[])) as u(merchant_id, campaign_id, day, day_start, day_end)
-                        left join assignment a on a.merchant_id = u.merchant_id and a.campaign_id = u.campaign_id and a.assignment_group = 'TREATMENT'
-                              and a.assigned_at >= u.day_start and a.assigned_at < u.day_end
-                        where u.merchant_id = any(cast(:merchants as text[]))
-                        group by u.merchant_id, u.campaign_id, u.day""")
+                        select u.merchant_id, u.campaign_id, u.day,
+                               (select coalesce(sum(b.given), 0) from campaign_budget_use b
+                                 where b.merchant_id = u.merchant_id and b.campaign_id = u.campaign_id and b.day = cast(u.day as date)) as given
+                        from unnest(cast(:merchants as text[]), cast(:campaigns as text[]), cast(:days as text[])) as u(merchant_id, campaign_id, day)
+                        where u.merchant_id = any(cast(:merchantIds as text[]))""")
                 .bind("merchants", days.stream().map(Candidate::merchantId).toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(days.stream().map(Candidate::merchantId).toArray(String[]::new)))
                 .bind("campaigns", days.stream().map(c -> c.campaign().campaignId()).toArray(String[]::new))
                 .bind("days", days.stream().map(c -> day(c).toString()).toArray(String[]::new))
-                .bind("starts", days.stream().map(c -> day(c).atStartOfDay(c.campaign().definition().zone()).toOffsetDateTime()).toArray(OffsetDateTime[]::new))
-                .bind("ends", days.stream().map(c -> day(c).plusDays(1).atStartOfDay(c.campaign().definition().zone()).toOffsetDateTime())
-                        .toArray(OffsetDateTime[]::new))
                 .map((row, meta) -> Map.entry(row.get("merchant_id", String.class) + '\u0000' + row.get("campaign_id", String.class) + '\u0000'
                         + row.get("day", String.class), ((Number) row.get("given")).longValue()))
                 .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
@@ -396,9 +396,10 @@ public class Issuer {
                                  filter (where coalesce(c.send_at, c.decided_at) > u.since) as recent
                         from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:since as timestamptz[])) as u(merchant_id, customer_id, since)
                         join contact c on c.customer_id = u.customer_id and c.merchant_id = u.merchant_id and c.status in ('SENT', 'DELAYED')
-                        where c.merchant_id = any(cast(:merchants as text[]))
+                        where c.merchant_id = any(cast(:merchantIds as text[]))
                         group by c.merchant_id, c.customer_id""")
                 .bind("merchants", messaged.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(messaged.stream().map(MemberKey::merchantId).toArray(String[]::new)))
                 .bind("customers", messaged.stream().map(MemberKey::customerId).toArray(String[]::new))
                 // The earliest window any of the member's triggers looks at: triggers are judged at now or later.
                 .bind("since", messaged.stream().map(member -> {
@@ -447,8 +448,26 @@ public class Issuer {
                             .map(d -> new Coupons.Issue(d.member(), d.candidate().campaign().campaignId(), d.variant(), d.fact(), d.reward().coupon(),
                                     d.candidate().trigger().at(), null))
                             .toList();
-                    return recordContacts(made).then(coupons.issue(issues)).flatMap(issued -> publish(made, issued));
+                    return recordContacts(made).then(countRewards(made)).then(coupons.issue(issues)).flatMap(issued -> publish(made, issued));
                 });
+    }
+
+    /** Counts the rewards given against their campaigns' budgets, per day in the campaign's zone. */
+    private Mono<Void> countRewards(List<Decision> made) {
+        List<Decision> treated = made.stream().filter(Decision::treated).toList();
+        if (treated.isEmpty()) {
+            return Mono.empty();
+        }
+        return db.sql("""
+                        insert into campaign_budget_use (merchant_id, campaign_id, day, given)
+                        select u.merchant_id, u.campaign_id, cast(u.day as date), count(*)
+                        from unnest(cast(:merchants as text[]), cast(:campaigns as text[]), cast(:days as text[])) as u(merchant_id, campaign_id, day)
+                        group by u.merchant_id, u.campaign_id, u.day
+                        on conflict (merchant_id, campaign_id, day) do update set given = campaign_budget_use.given + excluded.given""")
+                .bind("merchants", treated.stream().map(d -> d.candidate().merchantId()).toArray(String[]::new))
+                .bind("campaigns", treated.stream().map(d -> d.candidate().campaign().campaignId()).toArray(String[]::new))
+                .bind("days", treated.stream().map(d -> day(d.candidate()).toString()).toArray(String[]::new))
+                .then();
     }
 
     private Mono<Void> recordContacts(List<Decision> made) {

@@ -1,6 +1,7 @@
 package io.fugou.campaign.members;
 
 import io.fugou.events.MemberKey;
+import io.fugou.platform.merchant.MerchantId;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -122,11 +123,12 @@ public class MemberViews {
                         insert into member_view (merchant_id, customer_id, last_order_at, updated_at)
                         select u.merchant_id, u.customer_id, max(u.at), max(u.at)
                         from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:times as timestamptz[])) as u(merchant_id, customer_id, at)
-                        where u.merchant_id = any(cast(:merchants as text[]))
+                        where u.merchant_id = any(cast(:merchantIds as text[]))
                         group by u.merchant_id, u.customer_id
                         on conflict (merchant_id, customer_id) do update
                             set last_order_at = greatest(member_view.last_order_at, excluded.last_order_at)""")
                 .bind("merchants", buyers.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(buyers.stream().map(MemberKey::merchantId).toArray(String[]::new)))
                 .bind("customers", buyers.stream().map(MemberKey::customerId).toArray(String[]::new))
                 .bind("times", at.stream().map(MemberViews::utc).toArray(OffsetDateTime[]::new))
                 .then();
@@ -167,8 +169,9 @@ public class MemberViews {
                         from member_view v
                         join unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
                           on v.merchant_id = u.merchant_id and v.customer_id = u.customer_id
-                        where v.merchant_id = any(cast(:merchants as text[]))""")
+                        where v.merchant_id = any(cast(:merchantIds as text[]))""")
                 .bind("merchants", members.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(members.stream().map(MemberKey::merchantId).toArray(String[]::new)))
                 .bind("customers", members.stream().map(MemberKey::customerId).toArray(String[]::new))
                 .map((row, meta) -> Map.entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
                         new MemberView(row.get("tier", String.class), row.get("channel", String.class),

@@ -1,5 +1,6 @@
 package io.fugou.member.enrollment;
 
+import io.fugou.platform.merchant.MerchantId;
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
 import io.fugou.events.common.EnrollmentChannel;
@@ -197,8 +198,9 @@ public class Enrollments {
                         select m.merchant_id, m.customer_id, m.share_code, u.name from member m
                         join unnest(cast(:merchants as text[]), cast(:names as text[])) as u(merchant_id, name)
                           on m.merchant_id = u.merchant_id and (m.share_code = u.name or m.customer_id = u.name)
-                        where m.merchant_id = any(cast(:merchants as text[]))""")
+                        where m.merchant_id = any(cast(:merchantIds as text[]))""")
                 .bind("merchants", merchants.toArray(String[]::new)).bind("names", names.toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(merchants.toArray(String[]::new)))
                 .map((row, meta) -> new String[] {referrerKey(row.get("merchant_id", String.class), row.get("name", String.class)),
                         row.get("customer_id", String.class), Boolean.toString(row.get("name", String.class).equals(row.get("share_code", String.class)))})
                 .all()

@@ -113,8 +113,9 @@ public class PaidMemberships {
                         join paid_membership_purchase b on b.merchant_id = p.merchant_id and b.customer_id = p.customer_id and b.plan_id = p.plan_id
                         join unnest(cast(:merchants as text[]), cast(:orders as text[])) as u(merchant_id, order_id)
                           on b.merchant_id = u.merchant_id and b.order_id = u.order_id
-                        where p.merchant_id = any(cast(:merchants as text[])) and p.ended_at is null and b.purchased_at >= p.started_at""")
+                        where p.merchant_id = any(cast(:merchantIds as text[])) and p.ended_at is null and b.purchased_at >= p.started_at""")
                 .bind("merchants", buyers.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(buyers.stream().map(MemberKey::merchantId).toArray(String[]::new)))
                 .bind("orders", orderIds.toArray(String[]::new))
                 .map((row, meta) -> new String[] {row.get("merchant_id", String.class), row.get("customer_id", String.class),
                         row.get("plan_id", String.class), row.get("order_id", String.class)})
@@ -197,10 +198,11 @@ public class PaidMemberships {
                         select m.customer_id from member m
                         join unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
                           on m.merchant_id = u.merchant_id and m.customer_id = u.customer_id
-                        where m.merchant_id = any(cast(:merchants as text[]))
+                        where m.merchant_id = any(cast(:merchantIds as text[]))
                         order by m.merchant_id, m.customer_id
                         for update of m""")
                 .bind("merchants", sorted.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(sorted.stream().map(MemberKey::merchantId).toArray(String[]::new)))
                 .bind("customers", sorted.stream().map(MemberKey::customerId).toArray(String[]::new))
                 .fetch().all().then();
     }
@@ -237,8 +239,9 @@ public class PaidMemberships {
                         select p.merchant_id, p.customer_id, p.plan_id, p.started_at, p.ends_at, p.ended_at, p.end_reason from paid_membership p
                         join unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:plans as text[])) as u(merchant_id, customer_id, plan_id)
                           on p.merchant_id = u.merchant_id and p.customer_id = u.customer_id and p.plan_id = u.plan_id
-                        where p.merchant_id = any(cast(:merchants as text[]))""")
+                        where p.merchant_id = any(cast(:merchantIds as text[]))""")
                 .bind("merchants", purchases.stream().map(purchase -> purchase.member().merchantId()).toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(purchases.stream().map(purchase -> purchase.member().merchantId()).toArray(String[]::new)))
                 .bind("customers", purchases.stream().map(purchase -> purchase.member().customerId()).toArray(String[]::new))
                 .bind("plans", purchases.stream().map(Purchase::planId).toArray(String[]::new))
                 .map((row, meta) -> Map.entry(key(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),

@@ -1,5 +1,6 @@
 package io.fugou.member.profile;
 
+import io.fugou.platform.merchant.MerchantId;
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
 import io.fugou.events.common.Consent;
@@ -81,8 +82,9 @@ public class Profiles {
                         from member_profile p
                         join unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
                           on p.merchant_id = u.merchant_id and p.customer_id = u.customer_id
-                        where p.merchant_id = any(cast(:merchants as text[]))""")
+                        where p.merchant_id = any(cast(:merchantIds as text[]))""")
                 .bind("merchants", buyers.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(buyers.stream().map(MemberKey::merchantId).toArray(String[]::new)))
                 .bind("customers", buyers.stream().map(MemberKey::customerId).toArray(String[]::new))
                 .map((row, meta) -> Map.entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)), profile(row)))
                 .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
@@ -184,8 +186,9 @@ public class Profiles {
                         select m.merchant_id, m.customer_id from member m
                         join unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
                           on m.merchant_id = u.merchant_id and m.customer_id = u.customer_id
-                        where m.merchant_id = any(cast(:merchants as text[]))""")
+                        where m.merchant_id = any(cast(:merchantIds as text[]))""")
                 .bind("merchants", buyers.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(buyers.stream().map(MemberKey::merchantId).toArray(String[]::new)))
                 .bind("customers", buyers.stream().map(MemberKey::customerId).toArray(String[]::new))
                 .map((row, meta) -> new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)))
                 .all().collect(HashSet::new, Set::add);
@@ -292,8 +295,9 @@ public class Profiles {
                                 select m.merchant_id, m.customer_id, m.erased_at, m.erasure_request_id from member m
                                 join unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
                                   on m.merchant_id = u.merchant_id and m.customer_id = u.customer_id
-                                where m.merchant_id = any(cast(:merchants as text[]))""")
+                                where m.merchant_id = any(cast(:merchantIds as text[]))""")
                         .bind("merchants", merchants).bind("customers", customers)
+                        .bind("merchantIds", MerchantId.distinct(merchants))
                         .map((row, meta) -> {
                             MemberKey member = new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class));
                             String request = latest.get(member).requestId();

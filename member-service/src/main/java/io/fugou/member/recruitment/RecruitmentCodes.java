@@ -110,8 +110,9 @@ public class RecruitmentCodes {
                         select c.* from recruitment_code c
                         join unnest(cast(:merchants as text[]), cast(:codes as text[])) as u(merchant_id, code)
                           on c.merchant_id = u.merchant_id and c.code = u.code
-                        where c.merchant_id = any(cast(:merchants as text[]))""")
+                        where c.merchant_id = any(cast(:merchantIds as text[]))""")
                 .bind("merchants", merchants.toArray(String[]::new)).bind("codes", codes.toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(merchants.toArray(String[]::new)))
                 .map((row, meta) -> Map.entry(key(row.get("merchant_id", String.class), row.get("code", String.class)), code(row)))
                 .all()
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (first, second) -> first));

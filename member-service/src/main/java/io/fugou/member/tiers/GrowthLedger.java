@@ -1,5 +1,6 @@
 package io.fugou.member.tiers;
 
+import io.fugou.platform.merchant.MerchantId;
 import io.fugou.events.MemberKey;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -96,8 +97,9 @@ public class GrowthLedger {
                         from growth_entry o
                         join unnest(cast(:merchants as text[]), cast(:orders as text[])) as u(merchant_id, order_id)
                           on o.merchant_id = u.merchant_id and o.order_id = u.order_id
-                        where o.merchant_id = any(cast(:merchants as text[])) and o.source = 'ORDER'""")
+                        where o.merchant_id = any(cast(:merchantIds as text[])) and o.source = 'ORDER'""")
                 .bind("merchants", merchants.toArray(String[]::new)).bind("orders", orderIds.toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(merchants.toArray(String[]::new)))
                 .map((row, meta) -> Map.entry(orderKey(row.get("merchant_id", String.class), row.get("order_id", String.class)),
                         new OrderGrowth(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
                                 row.get("amount", Long.class), row.get("basis_minor", Long.class), ((Number) row.get("taken_back")).longValue(),
@@ -115,9 +117,10 @@ public class GrowthLedger {
                         select g.merchant_id, g.order_id, sum(g.amount) as points from growth_entry g
                         join unnest(cast(:merchants as text[]), cast(:orders as text[])) as u(merchant_id, order_id)
                           on g.merchant_id = u.merchant_id and g.order_id = u.order_id
-                        where g.merchant_id = any(cast(:merchants as text[])) and g.source = 'POINTS'
+                        where g.merchant_id = any(cast(:merchantIds as text[])) and g.source = 'POINTS'
                         group by g.merchant_id, g.order_id""")
                 .bind("merchants", merchants.toArray(String[]::new)).bind("orders", orderIds.toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(merchants.toArray(String[]::new)))
                 .map((row, meta) -> Map.entry(orderKey(row.get("merchant_id", String.class), row.get("order_id", String.class)),
                         ((Number) row.get("points")).longValue()))
                 .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
@@ -148,9 +151,10 @@ public class GrowthLedger {
                              as u(merchant_id, customer_id, since, until)
                         left join growth_entry g on g.merchant_id = u.merchant_id and g.customer_id = u.customer_id
                                                 and g.occurred_at > u.since and g.occurred_at <= u.until
-                        where u.merchant_id = any(cast(:merchants as text[]))
+                        where u.merchant_id = any(cast(:merchantIds as text[]))
                         group by u.merchant_id, u.customer_id""")
                 .bind("merchants", merchants.toArray(String[]::new)).bind("customers", customers.toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(merchants.toArray(String[]::new)))
                 .bind("since", since.toArray(OffsetDateTime[]::new)).bind("until", until.toArray(OffsetDateTime[]::new))
                 .map((row, meta) -> Map.entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
                         ((Number) row.get("score")).longValue()))

@@ -80,8 +80,9 @@ public class Tiers {
                         select m.merchant_id, m.customer_id, m.tier from member m
                         join unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
                           on m.merchant_id = u.merchant_id and m.customer_id = u.customer_id
-                        where m.merchant_id = any(cast(:merchants as text[])) and m.manual_tier is null""")
+                        where m.merchant_id = any(cast(:merchantIds as text[])) and m.manual_tier is null""")
                 .bind("merchants", keys.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(keys.stream().map(MemberKey::merchantId).toArray(String[]::new)))
                 .bind("customers", keys.stream().map(MemberKey::customerId).toArray(String[]::new))
                 .map((row, meta) -> Map.entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
                         row.get("tier", String.class)))
@@ -227,10 +228,11 @@ public class Tiers {
                         select m.merchant_id, m.customer_id, m.tier, m.manual_tier from member m
                         join unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
                           on m.merchant_id = u.merchant_id and m.customer_id = u.customer_id
-                        where m.merchant_id = any(cast(:merchants as text[]))
+                        where m.merchant_id = any(cast(:merchantIds as text[]))
                         order by m.merchant_id, m.customer_id
                         for update of m""")
                 .bind("merchants", merchants).bind("customers", customers)
+                .bind("merchantIds", MerchantId.distinct(merchants))
                 .map((row, meta) -> Map.entry(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
                         new String[] {row.get("tier", String.class), row.get("manual_tier", String.class)}))
                 .all().collectMap(Map.Entry::getKey, Map.Entry::getValue)

@@ -21,6 +21,15 @@ public record MerchantId(String value) {
         return value != null && VALID.matcher(value).matches();
     }
 
+    /**
+     * Each merchant of a batch once, for a batch statement's scope check ({@code where t.merchant_id = any(:merchantIds)}):
+     * PostgreSQL tests {@code = any} of a bound array element by element for every row, so an array as long as the batch
+     * (a merchant per row) costs rows times batch, and the same few merchants cost nothing.
+     */
+    public static String[] distinct(String[] merchantIds) {
+        return java.util.Arrays.stream(merchantIds).distinct().toArray(String[]::new);
+    }
+
     @Override
     public String toString() {
         return value;
