@@ -1,5 +1,11 @@
 package io.fugou.campaign;
 
+import io.fugou.events.Topics;
+import io.fugou.events.members.MembershipProgram;
+import io.fugou.testsupport.KafkaTestClient;
+import java.time.Duration;
+import java.util.List;
+import org.awaitility.Awaitility;
 import io.fugou.events.MemberKey;
 import io.fugou.events.common.EnrollmentChannel;
 import io.fugou.events.members.MemberEnrolled;
@@ -43,6 +49,20 @@ final class CampaignApi {
         web.post().uri("/api/v1/campaigns/{id}/activate", id).headers(h -> h.setBearerAuth(token(merchant, "campaigns:write"))).exchange()
                 .expectStatus().isOk().expectBody().jsonPath("$.status").isEqualTo("ACTIVE");
         return id;
+    }
+
+    /**
+     * The merchant's membership programme has these tiers, as member-service publishes it; returns once campaign-service
+     * accepts an audience of the last of them.
+     */
+    void program(String merchant, String... tiers) {
+        new KafkaTestClient().publish(Topics.MEMBERSHIP_PROGRAMS, merchant, MembershipProgram.newBuilder().setMerchantId(merchant)
+                .setUpdatedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)).setTiers(List.of(tiers)).build());
+        String dryRun = "{\"name\": \"x\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"tiers\": [\"" + tiers[tiers.length - 1]
+                + "\"]}, \"reward\": {\"bonusPoints\": 1}}";
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> web.post().uri("/api/v1/campaigns/dry-run")
+                .headers(h -> h.setBearerAuth(token(merchant, "campaigns:read"))).contentType(MediaType.APPLICATION_JSON).bodyValue(dryRun)
+                .exchange().returnResult(String.class).getStatus().value() == 200);
     }
 
     /** A member-service event about the member at that time. */

@@ -151,6 +151,7 @@ class CampaignIT {
     @Test
     void shouldRewardTheReferrerAndTheNewMemberAndAnUpgradeToTheNamedTier() {
         String merchant = unique("merchant");
+        api.program(merchant, "regular", "silver", "gold");
         api.activate(merchant, "{\"name\": \"Bring a friend\", \"trigger\": {\"type\": \"REFERRAL_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
                 + "\"reward\": " + TEN_OFF + "}");
         api.activate(merchant, "{\"name\": \"Gold\", \"trigger\": {\"type\": \"TIER_UPGRADED\", \"toTier\": \"gold\"}, \"audience\": {\"tiers\": [\"gold\"]}, "
@@ -184,6 +185,7 @@ class CampaignIT {
                 .containsExactlyInAnyOrder(java.util.Arrays.stream(io.fugou.campaign.campaigns.CampaignDefinition.TriggerType.values()).map(Enum::name)
                         .toArray(String[]::new));
         String merchant = unique("merchant");
+        api.program(merchant, "regular", "silver", "gold");
         examples.forEach((name, example) -> web.post().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(api.token(merchant, "campaigns:write")))
                 .contentType(MediaType.APPLICATION_JSON).bodyValue(example.get("value")).exchange()
                 .expectStatus().value(status -> assertThat(status).as(name).isEqualTo(201)));
@@ -204,6 +206,14 @@ class CampaignIT {
                 "trigger.type");
         refused(merchant, "{\"name\": \"x\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, \"reward\": " + TEN_OFF
                 + ", \"colour\": \"red\"}", "colour");
+        // Tiers the merchant's programme does not have: none but the default "regular" before member-service publishes one.
+        refused(merchant, "{\"name\": \"x\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"tiers\": [\"gold\"]}, \"reward\": " + TEN_OFF + "}",
+                "audience.tiers[0]");
+        api.program(merchant, "regular", "silver", "gold");
+        refused(merchant, "{\"name\": \"x\", \"trigger\": {\"type\": \"TIER_UPGRADED\", \"toTier\": \"diamond\"}, \"audience\": {\"everyone\": true}, "
+                + "\"reward\": " + TEN_OFF + "}", "trigger.toTier");
+        refused(merchant, "{\"name\": \"x\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"tiers\": [\"gold\", \"platinum\"]}, "
+                + "\"reward\": " + TEN_OFF + "}", "audience.tiers[1]");
         web.get().uri("/api/v1/campaigns").headers(h -> h.setBearerAuth(api.token(merchant, "campaigns:read"))).exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.items.length()").isEqualTo(0);
     }

@@ -1,5 +1,11 @@
 package io.fugou.member;
 
+import io.fugou.events.Topics;
+import io.fugou.events.members.MembershipProgram;
+import io.fugou.testsupport.KafkaTestClient;
+import java.time.Duration;
+import java.util.List;
+import org.awaitility.Awaitility;
 import static io.fugou.member.MemberApi.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -88,6 +94,18 @@ class MemberApiIT {
                 .jsonPath("$.program.tiers[1].name").isEqualTo("silver");
         api.get(merchant, "/api/v1/members?tier=platinum").expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("tier");
         api.get(merchant, "/api/v1/members?tier=silver").expectStatus().isOk();
+
+        // The tiers go to fugou.membership-programs.v1 for the services that name them (campaign audiences): every
+        // version's, and only the programme's versions, not the refused ones.
+        web.post().uri("/api/v1/membership-program/versions").headers(h -> h.setBearerAuth(api.token(merchant, "members:manage")))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"effectiveFrom\": \"2099-01-01T00:00:00Z\", \"program\": {\"tiers\": "
+                        + "[{\"code\": \"regular\", \"threshold\": 0}, {\"code\": \"gold\", \"threshold\": 5000}]}}")
+                .exchange().expectStatus().isCreated();
+        List<MembershipProgram> published = Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> new KafkaTestClient().<MembershipProgram>readValues(Topics.MEMBERSHIP_PROGRAMS, merchant, Duration.ofMillis(500)),
+                        values -> values.size() == 2);
+        assertThat(published.get(0).getTiers()).containsExactly("regular", "silver");
+        assertThat(published.get(1).getTiers()).containsExactly("regular", "silver", "gold");
     }
 
     @Test

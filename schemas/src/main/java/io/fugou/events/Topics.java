@@ -6,6 +6,7 @@ import io.fugou.events.customers.CustomerEvent;
 import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.members.MemberEvent;
 import io.fugou.events.members.MemberProfile;
+import io.fugou.events.members.MembershipProgram;
 import io.fugou.events.notifications.NotificationEvent;
 import io.fugou.events.orders.OrderEvent;
 import io.fugou.events.points.PointsEvent;
@@ -40,6 +41,9 @@ public final class Topics {
             MemberProfile.getClassSchema(),
             Map.of("cleanup.policy", "compact", "max.compaction.lag.ms", PROFILE_MAX_COMPACTION_LAG_MS, "segment.ms", PROFILE_SEGMENT_MS),
             Map.of("retention.ms", PERSONAL_DATA_DEAD_LETTER_RETENTION_MS), true);
+    /** Keyed by merchantId, not by member: a programme is the merchant's. */
+    public static final Topic<MembershipProgram> MEMBERSHIP_PROGRAMS = new Topic<>("fugou.membership-programs.v1", MembershipProgram.class,
+            MembershipProgram.getClassSchema(), Map.of("cleanup.policy", "compact"), Map.of(), false);
     public static final Topic<PointsEvent> POINTS =
             kept("fugou.points.v1", PointsEvent.class, PointsEvent.getClassSchema(), false);
     public static final Topic<CampaignEvent> CAMPAIGNS =
@@ -50,7 +54,7 @@ public final class Topics {
             kept("fugou.lifecycle.v1", LifecycleEvent.class, LifecycleEvent.getClassSchema(), false);
 
     public static final List<Topic<?>> ALL = List.of(
-            ORDERS, CUSTOMERS, BROWSING, MEMBERS, MEMBER_PROFILES, POINTS, CAMPAIGNS, NOTIFICATIONS, LIFECYCLE);
+            ORDERS, CUSTOMERS, BROWSING, MEMBERS, MEMBER_PROFILES, MEMBERSHIP_PROGRAMS, POINTS, CAMPAIGNS, NOTIFICATIONS, LIFECYCLE);
 
     /** The Java packages of the generated event classes, for Avro's class trust list. */
     public static final String EVENT_PACKAGES = "io.fugou.events";

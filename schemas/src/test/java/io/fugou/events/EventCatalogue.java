@@ -31,7 +31,8 @@ final class EventCatalogue {
 
                 ## Conventions
                 - **Key**: every member-scoped record is keyed `merchantId:customerId` (`io.fugou.events.MemberKey`);
-                  a record whose key is not its envelope's `merchantId:customerId` is dead-lettered.
+                  a record whose key is not its envelope's `merchantId:customerId` is dead-lettered. The one
+                  merchant-wide record, the membership programme's tiers, is keyed `merchantId`.
                 - **Order**: Kafka keeps order within one partition of one topic, so one member's events on a
                   topic are read in the order they were written. There is no order across topics: an `OrderPaid`
                   may be read before the `MemberEnrolled` it caused (docs/architecture.md says how services cope).
@@ -84,7 +85,7 @@ final class EventCatalogue {
                 |---|---|---|---|
                 """);
         for (Topic<?> topic : Topics.ALL) {
-            md.append("| `").append(topic.name()).append("` | `").append(topic.valueSchema().getName()).append("` | `merchantId:customerId` | ")
+            md.append("| `").append(topic.name()).append("` | `").append(topic.valueSchema().getName()).append(topic == Topics.MEMBERSHIP_PROGRAMS ? "` | `merchantId` | " : "` | `merchantId:customerId` | ")
                     .append(topic.compacted() ? "compacted (latest value per key; null value erases)" : "by retention").append(" |\n");
         }
         for (Topic<?> topic : Topics.ALL) {

@@ -31,13 +31,18 @@ public final class KafkaTestClient {
 
     /** Publishes an event with the Confluent-wire serde, keyed merchantId:customerId, and waits for the ack. */
     public <V extends SpecificRecord> void publish(Topic<V> topic, MemberKey key, V value) {
+        publish(topic, key.toString(), value);
+    }
+
+    /** Publishes a value under any key (a merchant's, on a merchant-keyed topic), and waits for the ack. */
+    public <V extends SpecificRecord> void publish(Topic<V> topic, String key, V value) {
         Map<String, Object> config = Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.bootstrapServers(),
                 AvroSerdeConfig.SCHEMA_REGISTRY_URL, infrastructure.schemaRegistryUrl());
         KafkaAvroSerializer serializer = new KafkaAvroSerializer();
         serializer.configure(config, false);
         try (KafkaProducer<String, Object> producer = new KafkaProducer<>(config, new StringSerializer(), serializer)) {
-            producer.send(new ProducerRecord<>(topic.name(), key.toString(), value)).get();
+            producer.send(new ProducerRecord<>(topic.name(), key, value)).get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot publish to " + topic.name(), e);
         }
@@ -126,8 +131,13 @@ public final class KafkaTestClient {
     }
 
     /** A member's events on a topic that are there now, read for {@code window} (read_committed); to check none came. */
-    @SuppressWarnings("unchecked")
     public <V extends SpecificRecord> List<V> readEvents(Topic<V> topic, MemberKey member, Duration window) {
+        return readValues(topic, member.toString(), window);
+    }
+
+    /** The values under a key (a member's, or a merchant's on a merchant-keyed topic), read for {@code window} (read_committed). */
+    @SuppressWarnings("unchecked")
+    public <V extends SpecificRecord> List<V> readValues(Topic<V> topic, String key, Duration window) {
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -143,7 +153,7 @@ public final class KafkaTestClient {
             Instant until = Instant.now().plus(window);
             while (Instant.now().isBefore(until)) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    if (member.toString().equals(record.key())) {
+                    if (key.equals(record.key())) {
                         events.add((V) deserializer.deserialize(record.topic(), record.value()));
                     }
                 }

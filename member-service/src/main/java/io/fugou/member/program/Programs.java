@@ -1,6 +1,9 @@
 package io.fugou.member.program;
 
+import io.fugou.events.Topics;
 import io.fugou.platform.merchant.MerchantId;
+import io.fugou.platform.pipeline.Outbound;
+import io.fugou.platform.pipeline.Outbox;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -8,10 +11,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
@@ -26,14 +33,34 @@ public class Programs {
 
     private final DatabaseClient db;
     private final JsonMapper json;
+    private final Outbox outbox;
+    private final TransactionalOperator transactional;
 
-    public Programs(DatabaseClient db, JsonMapper json) {
+    public Programs(DatabaseClient db, JsonMapper json, Outbox outbox, ReactiveTransactionManager transactions) {
         this.db = db;
         this.json = json;
+        this.outbox = outbox;
+        this.transactional = TransactionalOperator.create(transactions);
     }
 
-    /** Adds a version, numbered after the merchant's last. Two added at once: one fails on the key and may be sent again. */
+    /**
+     * Adds a version, numbered after the merchant's last, and publishes the programme's tiers (every version's) on
+     * {@code fugou.membership-programs.v1} through the outbox, in one transaction. Two added at once: one fails on the key
+     * and may be sent again.
+     */
     public Mono<ProgramVersion> add(MerchantId merchant, MembershipProgram program, Instant effectiveFrom, Instant now) {
+        return transactional.transactional(insert(merchant, program, effectiveFrom, now)
+                .flatMap(added -> versions(merchant).collectList().flatMap(all -> {
+                    Set<String> tiers = new LinkedHashSet<>();
+                    all.stream().sorted(Comparator.comparing(ProgramVersion::effectiveFrom))
+                            .forEach(version -> version.program().tiers().forEach(tier -> tiers.add(tier.code())));
+                    return outbox.append(List.of(new Outbound(Topics.MEMBERSHIP_PROGRAMS, merchant.value(),
+                            io.fugou.events.members.MembershipProgram.newBuilder().setMerchantId(merchant.value()).setUpdatedAt(now)
+                                    .setTiers(List.copyOf(tiers)).build())));
+                }).thenReturn(added)));
+    }
+
+    private Mono<ProgramVersion> insert(MerchantId merchant, MembershipProgram program, Instant effectiveFrom, Instant now) {
         return db.sql("""
                         insert into membership_program (merchant_id, version, effective_from, program, created_at)
                         select :merchant, coalesce(max(version), 0) + 1, :from, cast(:program as jsonb), :now

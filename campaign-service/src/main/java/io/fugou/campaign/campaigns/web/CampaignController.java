@@ -3,6 +3,7 @@ package io.fugou.campaign.campaigns.web;
 import io.fugou.campaign.campaigns.Campaign;
 import io.fugou.campaign.campaigns.CampaignDefinition;
 import io.fugou.campaign.campaigns.Campaigns;
+import io.fugou.campaign.campaigns.ProgramTiers;
 import io.fugou.campaign.issuing.AudienceCounts;
 import io.fugou.campaign.issuing.CampaignReports;
 import io.fugou.platform.merchant.MerchantId;
@@ -38,11 +39,13 @@ public class CampaignController {
     private final Campaigns campaigns;
     private final CampaignReports reports;
     private final AudienceCounts audiences;
+    private final ProgramTiers tiers;
     private final TransactionalOperator transactional;
     private final Clock clock;
 
-    public CampaignController(Campaigns campaigns, CampaignReports reports, AudienceCounts audiences, ReactiveTransactionManager transactions,
-                              Clock clock) {
+    public CampaignController(Campaigns campaigns, CampaignReports reports, AudienceCounts audiences, ProgramTiers tiers,
+                              ReactiveTransactionManager transactions, Clock clock) {
+        this.tiers = tiers;
         this.audiences = audiences;
         this.campaigns = campaigns;
         this.reports = reports;
@@ -70,9 +73,9 @@ public class CampaignController {
             @ExampleObject(name = "PRODUCT_VIEWED: viewed wine, bought nothing in 4 hours", value = CampaignExamples.PRODUCT_VIEWED),
             @ExampleObject(name = "CART_ABANDONED: cart left for 2 hours", value = CampaignExamples.CART_ABANDONED)}))
     public Mono<ResponseEntity<Campaign>> create(MerchantId merchant, @RequestBody CampaignDefinition definition) {
-        CampaignDefinition valid = definition.validated();
         String id = "cmp-" + UUID.randomUUID().toString().substring(0, 13);
-        return campaigns.create(merchant, id, valid, clock.instant().truncatedTo(ChronoUnit.MILLIS))
+        return tiers.checked(merchant, definition.validated())
+                .flatMap(valid -> campaigns.create(merchant, id, valid, clock.instant().truncatedTo(ChronoUnit.MILLIS)))
                 .map(created -> ResponseEntity.created(UriComponentsBuilder.fromPath("/api/v1/campaigns/{id}").buildAndExpand(id).toUri()).body(created));
     }
 
@@ -84,14 +87,14 @@ public class CampaignController {
                     {"name": "Gold news", "trigger": {"type": "MEMBER_DAY", "dayOfMonth": 8}, "audience": {"tiers": ["gold"], "consentedTo": ["SMS"]},
                      "reward": {"notification": {"channel": "SMS", "templateId": "gold-news"}}, "budget": {"perMember": 100}}""")))
     public Mono<AudienceCounts.DryRun> dryRun(MerchantId merchant, @RequestBody CampaignDefinition definition) {
-        return audiences.count(merchant, definition.validated(), clock.instant());
+        return tiers.checked(merchant, definition.validated()).flatMap(valid -> audiences.count(merchant, valid, clock.instant()));
     }
 
     @Operation(summary = "Replaces a campaign's definition while it is a draft or paused")
     @PutMapping("/api/v1/campaigns/{campaignId}")
     public Mono<Campaign> update(MerchantId merchant, @PathVariable String campaignId, @RequestBody CampaignDefinition definition) {
-        CampaignDefinition valid = definition.validated();
-        return change(merchant, campaignId, EnumSet.of(Campaign.Status.DRAFT, Campaign.Status.PAUSED), null, valid);
+        return tiers.checked(merchant, definition.validated())
+                .flatMap(valid -> change(merchant, campaignId, EnumSet.of(Campaign.Status.DRAFT, Campaign.Status.PAUSED), null, valid));
     }
 
     @Operation(summary = "Activates a draft or paused campaign: from now its trigger rewards its audience")

@@ -24,7 +24,7 @@ class OrderEventsPipeline {
                 .handle(OrderRefunded.class, orders.refunded())
                 .handle(OrderCancelled.class, orders.cancelled())
                 .skip(OrderFulfilled.class, "membership does not depend on delivery")
-                .publishesTo(Topics.MEMBERS, Topics.MEMBER_PROFILES)
+                .publishesTo(Topics.MEMBERS, Topics.MEMBER_PROFILES, Topics.MEMBERSHIP_PROGRAMS)
                 .relaysOutbox()
                 .build();
     }
