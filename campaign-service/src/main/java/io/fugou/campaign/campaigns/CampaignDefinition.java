@@ -195,6 +195,9 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
         if (trigger.category() != null && trigger.type() != TriggerType.CATEGORY_BOUGHT && trigger.type() != TriggerType.PRODUCT_VIEWED) {
             throw new InvalidFieldException("trigger.category", "applies to CATEGORY_BOUGHT and PRODUCT_VIEWED only");
         }
+        if (trigger.category() != null && trigger.category().isBlank()) {
+            throw new InvalidFieldException("trigger.category", "must name a category (leave it out for every category)");
+        }
         if (trigger.waitsForNoPurchase() != (trigger.hours() != null)) {
             throw new InvalidFieldException("trigger.hours", "is required by PRODUCT_VIEWED and CART_ABANDONED (how long a member may take to buy "
                     + "before the nudge) and applies to them only");

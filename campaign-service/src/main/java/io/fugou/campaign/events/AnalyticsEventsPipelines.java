@@ -68,7 +68,8 @@ class AnalyticsEventsPipelines {
     }
 
     @Bean
-    EventPipeline<PointsEvent> campaignPoints(Issuer issuer, CouponTemplates templates, Coupons coupons, CampaignEvents campaignEvents) {
+    EventPipeline<PointsEvent> campaignPoints(Issuer issuer, CouponTemplates templates, Coupons coupons, CampaignEvents campaignEvents,
+                                              java.time.Clock clock) {
         EventHandler<PointsExpiringSoon> expiring = events -> {
             List<Trigger> triggers = new ArrayList<>();
             events.forEach(event -> triggers.add(Trigger.of(event.member(), TriggerType.POINTS_EXPIRING, event.eventId(), event.occurredAt())));
@@ -84,16 +85,19 @@ class AnalyticsEventsPipelines {
                             couponsBought.stream().map(event -> event.payload().getRewardId()).toList())
                     .flatMapMany(known -> Flux.fromIterable(couponsBought).concatMap(event -> {
                         String templateId = event.payload().getRewardId();
+                        // Valid from when it lands, at the earliest: a redemption replayed from the dead letters days later
+                        // must not arrive expired.
+                        java.time.Instant from = event.occurredAt().isAfter(clock.instant()) ? event.occurredAt() : clock.instant();
                         CampaignDefinition.Coupon terms = known.get(event.merchantId() + '\u0000' + templateId);
                         if (terms == null) {
                             return Mono.error(new InvalidEventException("the coupon template " + templateId + " bought with points is not defined: "
                                     + "PUT /api/v1/coupon-templates/" + templateId + ", then replay this record", null));
                         }
-                        if (terms.validUntil() != null && !terms.validUntil().isAfter(event.occurredAt())) {
+                        if (terms.validUntil() != null && !terms.validUntil().isAfter(from)) {
                             return Mono.error(new InvalidEventException("the coupon template " + templateId + " bought with points ended at "
                                     + terms.validUntil() + ": give it a later validUntil or validDays, then replay this record", null));
                         }
-                        return coupons.bought(event.member(), event.payload().getRedemptionId(), terms, event.occurredAt())
+                        return coupons.bought(event.member(), event.payload().getRedemptionId(), terms, from)
                                 .map(issued -> new CampaignEvents.Pending(event.member(), "coupon/bought/" + event.payload().getRedemptionId(),
                                         event.occurredAt(), issued));
                     }))

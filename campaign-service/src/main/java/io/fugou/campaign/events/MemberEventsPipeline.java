@@ -1,6 +1,7 @@
 package io.fugou.campaign.events;
 
 import io.fugou.campaign.campaigns.CampaignDefinition.TriggerType;
+import io.fugou.campaign.issuing.BrowsingNudges;
 import io.fugou.campaign.issuing.Issuer;
 import io.fugou.campaign.issuing.Issuer.Trigger;
 import io.fugou.campaign.issuing.PendingTriggers;
@@ -37,7 +38,7 @@ import reactor.core.publisher.Flux;
 class MemberEventsPipeline {
 
     @Bean
-    EventPipeline<MemberEvent> campaignMembers(MemberViews members, Issuer issuer, PendingTriggers pending) {
+    EventPipeline<MemberEvent> campaignMembers(MemberViews members, Issuer issuer, PendingTriggers pending, BrowsingNudges nudges) {
         EventHandler<MemberEnrolled> enrolled = events -> pending.lock(events.stream().map(Inbound::member).toList())
                 .then(members.enrolled(events.stream().map(event -> new MemberViews.Joined(event.member(), event.payload().getTier(),
                         event.payload().getChannel().name(), event.payload().getReferrerCustomerId(), event.occurredAt())).toList()))
@@ -55,7 +56,8 @@ class MemberEventsPipeline {
                 .concatMap(event -> members.consents(event.member(), granted(event.payload()), event.occurredAt()))
                 .then().thenReturn(List.of());
         EventHandler<MemberErased> erased = events -> Flux.fromIterable(events)
-                .concatMap(event -> members.erased(event.member(), event.occurredAt()))
+                .concatMap(event -> members.erased(event.member(), event.occurredAt())
+                        .then(pending.erase(event.member())).then(nudges.erase(event.member())))
                 .then().thenReturn(List.of());
         EventHandler<PaidMembershipStarted> started = events -> Flux.fromIterable(events)
                 .concatMap(event -> members.paidPlan(event.member(), event.payload().getPlanId(), true, event.occurredAt()))

@@ -1,6 +1,7 @@
 package io.fugou.campaign.events;
 
 import io.fugou.campaign.campaigns.CampaignDefinition.TriggerType;
+import io.fugou.campaign.campaigns.Campaigns;
 import io.fugou.campaign.coupons.Coupons;
 import io.fugou.campaign.issuing.Issuer;
 import io.fugou.campaign.issuing.Issuer.Trigger;
@@ -41,8 +42,12 @@ import reactor.core.publisher.Mono;
 @Configuration(proxyBeanMethods = false)
 class OrderEventsPipeline {
 
+    private static final List<TriggerType> ORDER_TRIGGERS = List.of(TriggerType.FIRST_ORDER, TriggerType.NTH_ORDER, TriggerType.CATEGORY_BOUGHT,
+            TriggerType.REFERRED_FIRST_ORDER);
+
     @Bean
-    EventPipeline<OrderEvent> campaignOrders(DatabaseClient db, MemberViews members, Issuer issuer, Coupons coupons, PendingTriggers pending) {
+    EventPipeline<OrderEvent> campaignOrders(DatabaseClient db, MemberViews members, Issuer issuer, Coupons coupons, PendingTriggers pending,
+                                             Campaigns campaigns) {
         EventHandler<OrderPaid> paid = events -> pending.lock(events.stream().map(Inbound::member).toList())
                 .then(coupons.redeem(redemptions(events)))
                 .then(members.ordered(events.stream().map(Inbound::member).toList(), events.stream().map(Inbound::occurredAt).toList()))
@@ -54,9 +59,9 @@ class OrderEventsPipeline {
                             // buyer's first order names the referrer, a member, and only arises for a buyer who is one.)
                             Predicate<Trigger> member = trigger -> trigger.type() == TriggerType.REFERRED_FIRST_ORDER
                                     || (views.containsKey(trigger.member()) && views.get(trigger.member()).enrolled());
-                            return issuer.fire(triggers.stream().filter(member).toList())
-                                    .then(pending.hold(triggers.stream().filter(member.negate())
-                                            .filter(trigger -> views.get(trigger.member()) == null || !views.get(trigger.member()).erased()).toList()));
+                            List<Trigger> waiting = triggers.stream().filter(member.negate())
+                                    .filter(trigger -> views.get(trigger.member()) == null || !views.get(trigger.member()).erased()).toList();
+                            return issuer.fire(triggers.stream().filter(member).toList()).then(hold(campaigns, pending, waiting));
                         }))
                 .thenReturn(List.of());
         return EventPipeline.consume("campaign-orders", Topics.ORDERS)
@@ -68,6 +73,16 @@ class OrderEventsPipeline {
                         .map(event -> new Coupons.Undone(event.member(), event.payload().getOrderId(), event.occurredAt())).toList()).thenReturn(List.of()))
                 .skip(OrderFulfilled.class, "no campaign reacts to delivery")
                 .build();
+    }
+
+    /** Holds the waiting triggers of merchants with a campaign listening for order triggers (no one else's buyers are kept). */
+    private static Mono<Void> hold(Campaigns campaigns, PendingTriggers pending, List<Trigger> waiting) {
+        if (waiting.isEmpty()) {
+            return Mono.empty();
+        }
+        return campaigns.active(waiting.stream().map(trigger -> trigger.member().merchantId()).distinct().toList(), ORDER_TRIGGERS)
+                .map(Campaigns.MerchantCampaign::merchantId).collect(java.util.stream.Collectors.toSet())
+                .flatMap(listening -> pending.hold(waiting.stream().filter(trigger -> listening.contains(trigger.member().merchantId())).toList()));
     }
 
     /** The coupons each order used, with the discount the shop reports for it (0 when it names only the code). */

@@ -27,7 +27,7 @@ import reactor.core.publisher.Mono;
 public class BrowsingNudges implements FrequentJob {
 
     private static final List<TriggerType> BROWSING = List.of(TriggerType.PRODUCT_VIEWED, TriggerType.CART_ABANDONED);
-    /** Nudges taken per run; the rest wait for the next check (a minute). */
+    /** Nudges taken per run (a transaction); more are taken at once in the next. */
     private static final int PER_RUN = 1000;
 
     /** A browsing event: a product viewed (in {@code category}) or a cart left. */
@@ -101,9 +101,9 @@ public class BrowsingNudges implements FrequentJob {
         return "campaigns.browsing-nudges";
     }
 
-    /** Takes the waits that are over and nudges those who bought nothing since they browsed. */
+    /** Takes the waits that are over and nudges those who bought nothing since they browsed; true when more are over than it took. */
     @Override
-    public Mono<Void> run(Instant now) {
+    public Mono<Boolean> run(Instant now) {
         return db.sql("""
                         -- across merchants: every merchant's waits over by now, each taken once (a check running beside this one skips them)
                         delete from browsing_watch w
@@ -116,11 +116,18 @@ public class BrowsingNudges implements FrequentJob {
                         row.get("campaign_id", String.class), row.get("event_id", String.class), TriggerType.valueOf(row.get("trigger_type", String.class)),
                         row.get("category", String.class), row.get("seen_at", OffsetDateTime.class).toInstant()))
                 .all().collectList()
-                .flatMap(over -> over.isEmpty() ? Mono.<Void>empty() : boughtSince(over).flatMap(bought -> issuer.fire(over.stream()
+                .flatMap(over -> over.isEmpty() ? Mono.just(false) : boughtSince(over).flatMap(bought -> issuer.fire(over.stream()
                         .filter(wait -> !bought.contains(wait.boughtKey()))
                         .map(wait -> new Trigger(wait.member(), wait.type(), "browsed/" + wait.eventId(), null, null, wait.category(), null,
                                 wait.campaignId(), now))
-                        .toList())));
+                        .toList())).thenReturn(over.size() == PER_RUN));
+    }
+
+    /** An erased member's waits go with the rest of their data. */
+    public Mono<Void> erase(MemberKey member) {
+        return db.sql("delete from browsing_watch where merchant_id = :merchant and customer_id = :customer")
+                .bind("merchant", member.merchantId()).bind("customer", member.customerId())
+                .then();
     }
 
     /** The waits (member and when they browsed) followed by a paid order, as member@time. */

@@ -24,8 +24,7 @@ import reactor.core.publisher.Mono;
  * birthdays (on the day or N days before), replenishment (N days before the predicted next order), enrollment anniversaries, members whose last order is N days old, and member
  * days (会员日). Each member is rewarded once per campaign and day (once per year for a birthday: a member who changes
  * their birthday is not celebrated twice), so running twice or on two instances gives nothing twice; a day the service
- * was down is not caught up later (no stale birthday coupon), as the platform runs only the latest due day. It also
- * drops order triggers held for buyers who did not join in time ({@link PendingTriggers}).
+ * was down is not caught up later (no stale birthday coupon), as the platform runs only the latest due day.
  */
 @Component
 class DailyTriggers implements DailyJob {
@@ -36,11 +35,9 @@ class DailyTriggers implements DailyJob {
     private final DatabaseClient db;
     private final Campaigns campaigns;
     private final Issuer issuer;
-    private final PendingTriggers pending;
     private final Clock clock;
 
-    DailyTriggers(DatabaseClient db, Campaigns campaigns, Issuer issuer, PendingTriggers pending, Clock clock) {
-        this.pending = pending;
+    DailyTriggers(DatabaseClient db, Campaigns campaigns, Issuer issuer, Clock clock) {
         this.db = db;
         this.campaigns = campaigns;
         this.issuer = issuer;
@@ -75,8 +72,7 @@ class DailyTriggers implements DailyJob {
                             trigger.type(), key, campaign.campaignId(), now));
                 })
                 .collectList()
-                .flatMap(issuer::fire)
-                .then(pending.forget(merchant, now));
+                .flatMap(issuer::fire);
     }
 
     /** The day a campaign looks for today (a birthday, a predicted order): today, or {@code days} ahead. */

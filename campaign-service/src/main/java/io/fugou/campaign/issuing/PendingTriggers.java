@@ -4,7 +4,7 @@ import io.fugou.campaign.campaigns.CampaignDefinition.TriggerType;
 import io.fugou.campaign.issuing.Issuer.Trigger;
 import io.fugou.events.MemberKey;
 import io.fugou.platform.locks.MemberLocks;
-import io.fugou.platform.merchant.MerchantId;
+import io.fugou.platform.schedule.FrequentJob;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +25,7 @@ import reactor.core.publisher.Mono;
  * cannot both miss each other.
  */
 @Repository
-public class PendingTriggers {
+public class PendingTriggers implements FrequentJob {
 
     /**
      * How long after an order (by event time) its triggers may still fire when the buyer joins; also how long they are held
@@ -92,10 +92,25 @@ public class PendingTriggers {
                 .collectList();
     }
 
-    /** Drops what was held longer than {@link #KEPT}: those buyers did not join. */
-    public Mono<Void> forget(MerchantId merchant, Instant now) {
-        return db.sql("delete from pending_trigger where merchant_id = :merchant and held_at < :before")
-                .bind("merchant", merchant.value()).bind("before", utc(now.minus(KEPT)))
+    @Override
+    public String name() {
+        return "campaigns.pending-triggers-forgotten";
+    }
+
+    /** Drops what was held longer than {@link #KEPT}, every merchant's: those buyers did not join. */
+    @Override
+    public Mono<Boolean> run(Instant now) {
+        return db.sql("""
+                        -- across merchants: held triggers past their time, whoever's they are
+                        delete from pending_trigger where held_at < :before""")
+                .bind("before", utc(now.minus(KEPT)))
+                .then().thenReturn(false);
+    }
+
+    /** An erased member's held triggers go with the rest of their data. */
+    public Mono<Void> erase(MemberKey member) {
+        return db.sql("delete from pending_trigger where merchant_id = :merchant and customer_id = :customer")
+                .bind("merchant", member.merchantId()).bind("customer", member.customerId())
                 .then();
     }
 

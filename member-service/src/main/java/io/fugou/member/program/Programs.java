@@ -50,14 +50,40 @@ public class Programs {
      */
     public Mono<ProgramVersion> add(MerchantId merchant, MembershipProgram program, Instant effectiveFrom, Instant now) {
         return transactional.transactional(insert(merchant, program, effectiveFrom, now)
-                .flatMap(added -> versions(merchant).collectList().flatMap(all -> {
-                    Set<String> tiers = new LinkedHashSet<>();
-                    all.stream().sorted(Comparator.comparing(ProgramVersion::effectiveFrom))
-                            .forEach(version -> version.program().tiers().forEach(tier -> tiers.add(tier.code())));
-                    return outbox.append(List.of(new Outbound(Topics.MEMBERSHIP_PROGRAMS, merchant.value(),
-                            io.fugou.events.members.MembershipProgram.newBuilder().setMerchantId(merchant.value()).setUpdatedAt(now)
-                                    .setTiers(List.copyOf(tiers)).build())));
-                }).thenReturn(added)));
+                .flatMap(added -> publish(merchant, now, now).thenReturn(added)));
+    }
+
+    /**
+     * Publishes the merchant's tier codes on {@code fugou.membership-programs.v1}, through the outbox (in the caller's
+     * transaction): every version's, and the defaults' while no version is in force yet (members joined meanwhile are in
+     * them). {@code changedAt}: when the programme last changed, which readers keep the newest by.
+     */
+    private Mono<Void> publish(MerchantId merchant, Instant changedAt, Instant now) {
+        return versions(merchant).collectList().flatMap(all -> {
+            Set<String> tiers = new LinkedHashSet<>();
+            if (all.stream().noneMatch(version -> !version.effectiveFrom().isAfter(now))) {
+                ProgramVersion.DEFAULTS.program().tiers().forEach(tier -> tiers.add(tier.code()));
+            }
+            all.stream().sorted(Comparator.comparing(ProgramVersion::effectiveFrom))
+                    .forEach(version -> version.program().tiers().forEach(tier -> tiers.add(tier.code())));
+            return outbox.append(List.of(new Outbound(Topics.MEMBERSHIP_PROGRAMS, merchant.value(),
+                    io.fugou.events.members.MembershipProgram.newBuilder().setMerchantId(merchant.value()).setUpdatedAt(changedAt)
+                            .setTiers(List.copyOf(tiers)).build())));
+        });
+    }
+
+    /**
+     * Publishes every merchant's tiers again, each in its own transaction: at start, so programmes made before the topic
+     * existed (or whose publication was lost) reach its readers. Republishing is harmless: readers keep the newest.
+     */
+    public Mono<Void> publishAll(Instant now) {
+        return db.sql("""
+                        -- across merchants: each merchant with a programme, and when it last changed
+                        select merchant_id, max(created_at) as changed_at from membership_program group by merchant_id""")
+                .map((row, meta) -> Map.entry(row.get("merchant_id", String.class), row.get("changed_at", OffsetDateTime.class).toInstant()))
+                .all()
+                .concatMap(changed -> transactional.transactional(publish(new MerchantId(changed.getKey()), changed.getValue(), now)))
+                .then();
     }
 
     private Mono<ProgramVersion> insert(MerchantId merchant, MembershipProgram program, Instant effectiveFrom, Instant now) {

@@ -1,6 +1,7 @@
 package io.fugou.platform.config;
 
 import io.r2dbc.spi.Option;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -21,8 +22,18 @@ public class DatabaseAutoConfiguration {
     /** The PostgreSQL driver's session parameters option ({@code PostgresqlConnectionFactoryProvider.OPTIONS}). */
     private static final Option<Map<String, String>> SESSION_PARAMETERS = Option.valueOf("options");
 
+    /** Adds the setting to the session parameters the URL may already give ({@code ?options=...}), which it keeps; one given there wins. */
     @Bean
+    @SuppressWarnings("unchecked")
     ConnectionFactoryOptionsBuilderCustomizer plannedForTheirValues() {
-        return options -> options.option(SESSION_PARAMETERS, Map.of("plan_cache_mode", "force_custom_plan"));
+        return options -> {
+            Object given = options.build().getValue(SESSION_PARAMETERS);
+            if (given != null && !(given instanceof Map)) {
+                return; // parameters written as text in the URL: the operator's, left as they are
+            }
+            Map<String, String> parameters = new LinkedHashMap<>(given == null ? Map.of() : (Map<String, String>) given);
+            parameters.putIfAbsent("plan_cache_mode", "force_custom_plan");
+            options.option(SESSION_PARAMETERS, parameters);
+        };
     }
 }

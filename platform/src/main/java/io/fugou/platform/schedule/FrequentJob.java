@@ -14,6 +14,10 @@ public interface FrequentJob {
     /** Stable name, for logs. */
     String name();
 
-    /** Does what is due by {@code now}, in a database transaction: if it fails, nothing of it stays and the next check tries again. */
-    Mono<Void> run(Instant now);
+    /**
+     * Does what is due by {@code now}, in a database transaction: if it fails, nothing of it stays and the next check tries
+     * again. Emits true when more was due than one run takes: the platform then runs it again at once, in a new transaction
+     * (for up to a minute a check), so a backlog is worked off in bounded transactions rather than a run per minute.
+     */
+    Mono<Boolean> run(Instant now);
 }

@@ -1,6 +1,7 @@
 package io.fugou.platform.schedule;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,10 +10,15 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** Runs every {@link FrequentJob} once, each in its own transaction; one that fails is logged and left for the next check. */
+/**
+ * Runs every {@link FrequentJob}, each run in its own transaction, again while it has more due; one that fails is logged and
+ * left for the next check.
+ */
 public class FrequentJobs {
 
     private static final Logger log = LoggerFactory.getLogger(FrequentJobs.class);
+    /** How long one check works off a backlog (wall time) before leaving the rest to the next. */
+    private static final Duration BACKLOG_BUDGET = Duration.ofMinutes(1);
 
     private final TransactionalOperator transactional;
     private final List<FrequentJob> jobs;
@@ -25,12 +31,18 @@ public class FrequentJobs {
     }
 
     public Mono<Void> runAll() {
-        return Flux.fromIterable(jobs)
-                .concatMap(job -> transactional.transactional(Mono.defer(() -> job.run(clock.instant())))
-                        .onErrorResume(failure -> {
-                            log.warn("Job {} failed; tried again at the next check", job.name(), failure);
-                            return Mono.empty();
-                        }))
-                .then();
+        long until = System.nanoTime() + BACKLOG_BUDGET.toNanos();
+        return Flux.fromIterable(jobs).concatMap(job -> runWhileDue(job, until)).then();
+    }
+
+    /** Runs the job again, each run its own transaction, while it says more is due and the check's time lasts. */
+    private Mono<Void> runWhileDue(FrequentJob job, long until) {
+        return transactional.transactional(Mono.defer(() -> job.run(clock.instant())))
+                .defaultIfEmpty(false)
+                .onErrorResume(failure -> {
+                    log.warn("Job {} failed; tried again at the next check", job.name(), failure);
+                    return Mono.just(false);
+                })
+                .flatMap(moreDue -> moreDue && System.nanoTime() < until ? runWhileDue(job, until) : Mono.empty());
     }
 }
