@@ -106,13 +106,13 @@ class KitCrashIT {
         Thread operator = Thread.ofPlatform().name("operator").start(() -> adjust(serviceUrl, adjusted, retries, replayed));
 
         // Killed until ten kills fell while orders or corrections were still arriving and being applied (a few more at
-        // most). The operator needs more time up than ten lives of at most 1.5 s give it, so the tenth kill still finds work.
+        // most). The operator needs more time up than ten lives of at most 3 s give it, so the tenth kill still finds work.
         List<String> killedAt = new ArrayList<>();
         int midWork = 0;
         for (int kill = 1; midWork < KILLS && kill <= KILLS + 5; kill++) {
             ServiceProcess service = KitDemo.start(projectDir, infrastructure, database, KitDemo.Mode.PIPELINE, INPUT, OUTPUT, logDir, false);
             serviceUrl.set(service.url());
-            Thread.sleep(300 + random.nextInt(1200));
+            Thread.sleep(1000 + random.nextInt(2000));
             service.kill(); // requests in flight now fail, and are sent again with their key
             serviceUrl.set(null);
             int arrived = published.get();
@@ -243,8 +243,9 @@ class KitCrashIT {
     }
 
     /**
-     * The operator: 1,000 corrections, one every 15 ms or more while the service is up (at least 20 s of its
-     * lives, with the requests themselves), spread over the shop's members, each sent until the service answers 201 (a first answer or the replay of one), with the same Idempotency-Key every time.
+     * The operator: 1,000 corrections, one every 40 ms or more while the service is up (at least 40 s of its
+     * lives), spread over the shop's members, each sent until the service answers 201 (a first answer or the
+     * replay of one), with the same Idempotency-Key every time.
      */
     private static void adjust(AtomicReference<String> serviceUrl, AtomicInteger adjusted, AtomicInteger retries, AtomicInteger replayed) {
         KitDemoClient client = new KitDemoClient(MERCHANT);
@@ -272,7 +273,7 @@ class KitCrashIT {
                     Thread.sleep(100);
                 }
                 adjusted.incrementAndGet();
-                Thread.sleep(15);
+                Thread.sleep(40);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -114,7 +114,7 @@ public final class KafkaTestClient {
 
     /**
      * A member's events on a topic, read as every platform consumer reads them (read_committed), once
-     * at least {@code count} are there; then it reads on for a second so that an extra copy would show (a relay
+     * at least {@code count} are there; then it reads on for half a second so that an extra copy would show (a relay
      * publishes within tens of milliseconds).
      */
     @SuppressWarnings("unchecked")
@@ -124,7 +124,7 @@ public final class KafkaTestClient {
         while (Instant.now().isBefore(deadline)) {
             events = readEvents(topic, member, Duration.ofMillis(500));
             if (events.size() >= count) {
-                return readEvents(topic, member, Duration.ofSeconds(1));
+                return readEvents(topic, member, Duration.ofMillis(500));
             }
         }
         throw new AssertionError(member + " has " + events.size() + " events on " + topic.name() + " after " + timeout + ", not " + count);
