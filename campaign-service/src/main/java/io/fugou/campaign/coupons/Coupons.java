@@ -1,5 +1,6 @@
 package io.fugou.campaign.coupons;
 
+import io.fugou.platform.catalog.Categories;
 import io.fugou.campaign.campaigns.CampaignDefinition;
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
@@ -247,7 +248,7 @@ public class Coupons {
                     } else if (minimumSpend != null && basket.totalMinor() < minimumSpend) {
                         refusal = Refusal.BELOW_MINIMUM_SPEND;
                     } else if (!categories.isEmpty() && basket.categories().stream().noneMatch(category -> categories.stream()
-                            .anyMatch(allowed -> category.equals(allowed) || category.startsWith(allowed + "/")))) {
+                            .anyMatch(allowed -> Categories.covers(allowed, category)))) {
                         refusal = Refusal.NO_ELIGIBLE_CATEGORY;
                     }
                     long discount = 0;

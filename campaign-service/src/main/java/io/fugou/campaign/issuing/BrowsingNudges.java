@@ -1,5 +1,6 @@
 package io.fugou.campaign.issuing;
 
+import io.fugou.platform.catalog.Categories;
 import io.fugou.campaign.campaigns.CampaignDefinition;
 import io.fugou.campaign.campaigns.CampaignDefinition.TriggerType;
 import io.fugou.campaign.campaigns.Campaigns;
@@ -67,8 +68,7 @@ public class BrowsingNudges implements FrequentJob {
                     for (Seen one : seen) {
                         for (Campaigns.MerchantCampaign listening : active) {
                             CampaignDefinition.Trigger wanted = listening.campaign().definition().trigger();
-                            boolean inCategory = wanted.category() == null
-                                    || (one.category() != null && (one.category().equals(wanted.category()) || one.category().startsWith(wanted.category() + "/")));
+                            boolean inCategory = wanted.category() == null || Categories.covers(wanted.category(), one.category());
                             if (listening.merchantId().equals(one.member().merchantId()) && wanted.type() == one.type() && inCategory
                                     && listening.campaign().runsAt(one.at())) {
                                 waits.add(new Wait(one, listening.campaign().campaignId(), one.at().plus(Duration.ofHours(wanted.hours()))));

@@ -1,5 +1,6 @@
 package io.fugou.campaign.issuing;
 
+import io.fugou.platform.catalog.Categories;
 import io.fugou.campaign.campaigns.Campaign;
 import io.fugou.campaign.campaigns.CampaignDefinition;
 import io.fugou.campaign.campaigns.CampaignDefinition.TriggerType;
@@ -75,7 +76,7 @@ public class Issuer {
             return (onlyCampaignId == null || onlyCampaignId.equals(campaign.campaignId())) && wanted.type() == type
                     && (wanted.toTier() == null || wanted.toTier().equals(tier))
                     && (wanted.orderNumber() == null || wanted.orderNumber().equals(orderNumber))
-                    && (wanted.category() == null || (category != null && (category.equals(wanted.category()) || category.startsWith(wanted.category() + "/"))))
+                    && (wanted.category() == null || Categories.covers(wanted.category(), category))
                     && (wanted.toStage() == null || wanted.toStage() == stage);
         }
     }

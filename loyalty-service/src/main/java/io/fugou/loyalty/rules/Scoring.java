@@ -1,5 +1,6 @@
 package io.fugou.loyalty.rules;
 
+import io.fugou.platform.catalog.Categories;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -102,7 +103,7 @@ public final class Scoring {
             return null;
         }
         return rules.categoryMultipliers().stream()
-                .filter(c -> category.equals(c.category()) || category.startsWith(c.category() + "/"))
+                .filter(c -> Categories.covers(c.category(), category))
                 .max(Comparator.comparingInt(c -> c.category().length()))
                 .orElse(null);
     }
