@@ -112,6 +112,8 @@ public class PipelineAutoConfiguration {
             Properties consumer = new Properties();
             consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(properties.maxBatch()));
             consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            consumer.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Long.toString(properties.fetchWait().toMillis()));
+            consumer.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Long.toString(properties.fetchMinBytes().toBytes()));
             // Static membership (spring-kafka suffixes it per consumer when concurrency > 1).
             consumer.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, group + "-" + pipeline.name() + "-" + properties.instanceId());
             // A dead instance's partitions (and outbox shares) move to the others this soon.

@@ -2,6 +2,7 @@ package io.fugou.platform.pipeline;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * How pipelines run.
@@ -19,8 +20,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param sessionTimeout        how soon a dead instance's partitions (and outbox shares) move to the others
  * @param outboxPoll            how often an idle relaying consumer looks at the outbox: the most an HTTP change's
  *                              event waits at low load, before its own publishing
+ * @param fetchWait             how long the broker holds a consumer's fetch for {@code fetchMinBytes} to arrive. The
+ *                              consumer fetches the next records while its batch is being applied; answered at once,
+ *                              that fetch would hold only what arrived by the batch's start, and the records arriving
+ *                              during the batch would wait a whole batch more. Held, it brings them too, fresher by up
+ *                              to this much; the cost is at most this much more wait for a lone record at low load
+ * @param fetchMinBytes         the bytes that answer a held fetch at once (under load it never waits)
  */
 @ConfigurationProperties("fugou.pipeline")
 public record PipelineProperties(int maxBatch, int concurrency, String instanceId, String transactionalIdPrefix, Duration transactionTimeout,
-                                 Duration databaseTimeout, Duration sessionTimeout, Duration outboxPoll) {
+                                 Duration databaseTimeout, Duration sessionTimeout, Duration outboxPoll,
+                                 Duration fetchWait, DataSize fetchMinBytes) {
 }
