@@ -1,0 +1,68 @@
+package io.fugou.analytics.repurchase;
+
+import io.fugou.analytics.state.FigureChanges;
+import io.fugou.analytics.state.MemberHistory;
+import io.fugou.analytics.state.MerchantFigures;
+import io.fugou.events.Topics;
+import io.fugou.events.lifecycle.LifecycleEvent;
+import io.fugou.events.members.MemberEvent;
+import io.fugou.events.orders.OrderEvent;
+import java.time.Duration;
+import java.time.ZoneId;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Repurchase figures: each buyer's orders (partitioned as orders are, by member), their moves between frequency buckets
+ * repartitioned by merchant and summed into the merchant's figures, and each buyer's predicted next order to
+ * {@code fugou.lifecycle.v1}.
+ */
+public final class RepurchaseTopology {
+
+    /** The serdes the topology reads and keeps with: the registry's in a service, plain Avro in a TopologyTestDriver test. */
+    public record AnalyticsSerdes(Serde<OrderEvent> orders, Serde<MemberEvent> members, Serde<LifecycleEvent> lifecycle,
+                                  Serde<MemberHistory> histories, Serde<FigureChanges> changes, Serde<MerchantFigures> figures) {
+    }
+
+    public static final String MEMBER_ORDERS_STORE = MemberOrdersProcessor.ORDERS_STORE;
+    public static final String MERCHANT_FIGURES_STORE = MerchantFiguresProcessor.FIGURES_STORE;
+
+    private RepurchaseTopology() {
+    }
+
+    /**
+     * @param zone       the zone calendar months are counted in
+     * @param checkEvery how often orders leaving the rolling windows are looked for (the most a window's figure lags the clock)
+     */
+    public static void build(StreamsBuilder builder, AnalyticsSerdes serdes, ZoneId zone, Duration checkEvery) {
+        Serde<String> keys = Serdes.String();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MemberOrdersProcessor.ORDERS_STORE), keys, serdes.histories()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MemberOrdersProcessor.CHECKS_STORE), keys, keys));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MerchantFiguresProcessor.FIGURES_STORE), keys, serdes.figures()));
+
+        KStream<String, SpecificRecord> orders = builder.stream(Topics.ORDERS.name(), Consumed.with(keys, serdes.orders()).withName("orders"))
+                .mapValues(order -> (SpecificRecord) order, Named.as("order-events"));
+        KStream<String, SpecificRecord> members = builder.stream(Topics.MEMBERS.name(), Consumed.with(keys, serdes.members()).withName("members"))
+                .mapValues(member -> (SpecificRecord) member, Named.as("member-events"));
+        KStream<String, SpecificRecord> moved = orders.merge(members, Named.as("buyer-events"))
+                .process(() -> new MemberOrdersProcessor(zone, checkEvery), Named.as("buyer-orders"),
+                        MemberOrdersProcessor.ORDERS_STORE, MemberOrdersProcessor.CHECKS_STORE);
+
+        moved.filter((key, value) -> value instanceof FigureChanges, Named.as("bucket-moves"))
+                .mapValues(value -> (FigureChanges) value, Named.as("as-bucket-moves"))
+                .repartition(Repartitioned.with(keys, serdes.changes()).withName("merchant-bucket-moves"))
+                .process(MerchantFiguresProcessor::new, Named.as("merchant-figures"), MerchantFiguresProcessor.FIGURES_STORE);
+
+        moved.filter((key, value) -> value instanceof LifecycleEvent, Named.as("predictions"))
+                .mapValues(value -> (LifecycleEvent) value, Named.as("as-lifecycle-events"))
+                .to(Topics.LIFECYCLE.name(), Produced.with(keys, serdes.lifecycle()).withName("lifecycle"));
+    }
+}

@@ -1,0 +1,75 @@
+package io.fugou.analytics.streams;
+
+import io.fugou.analytics.repurchase.RepurchaseTopology;
+import io.fugou.analytics.repurchase.RepurchaseTopology.AnalyticsSerdes;
+import io.fugou.analytics.state.FigureChanges;
+import io.fugou.analytics.state.MemberHistory;
+import io.fugou.analytics.state.MerchantFigures;
+import io.fugou.events.lifecycle.LifecycleEvent;
+import io.fugou.events.members.MemberEvent;
+import io.fugou.events.orders.OrderEvent;
+import io.fugou.serde.avro.AvroSerdeConfig;
+import io.fugou.serde.avro.SpecificAvroSerde;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.annotation.EnableKafkaStreams;
+import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
+import org.springframework.kafka.config.KafkaStreamsConfiguration;
+
+/**
+ * analytics-service's Kafka Streams application: exactly-once (v2), its state under {@code fugou.analytics.state-dir}, and
+ * this instance's address for interactive queries ({@code application.server}), so any instance can answer for a store
+ * partition another one holds.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableKafkaStreams
+@EnableConfigurationProperties(AnalyticsProperties.class)
+public class AnalyticsStreamsConfiguration {
+
+    @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
+    KafkaStreamsConfiguration analyticsStreamsConfig(KafkaProperties kafka, AnalyticsProperties analytics) {
+        Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, analytics.applicationId());
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        config.put(StreamsConfig.STATE_DIR_CONFIG, analytics.stateDir());
+        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLettersOrSkip.class);
+        if (analytics.advertisedAddress() != null && !analytics.advertisedAddress().isBlank()) {
+            config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, analytics.advertisedAddress());
+        }
+        return new KafkaStreamsConfiguration(config);
+    }
+
+    @Bean
+    AnalyticsSerdes analyticsSerdes(KafkaProperties kafka) {
+        return new AnalyticsSerdes(serde(kafka, OrderEvent.class), serde(kafka, MemberEvent.class), serde(kafka, LifecycleEvent.class),
+                serde(kafka, MemberHistory.class), serde(kafka, FigureChanges.class), serde(kafka, MerchantFigures.class));
+    }
+
+    /** The topologies, on the StreamsBuilder the factory bean starts. */
+    @Bean
+    RepurchaseTopologyBuilt repurchaseTopology(StreamsBuilder builder, AnalyticsSerdes serdes, AnalyticsProperties analytics) {
+        RepurchaseTopology.build(builder, serdes, analytics.zone(), analytics.windowCheck());
+        return new RepurchaseTopologyBuilt();
+    }
+
+    /** Marks the topology as built (a bean, so it is built before the streams start). */
+    record RepurchaseTopologyBuilt() {
+    }
+
+    /** Confluent-wire Avro against the registry, read into {@code type} whatever namespace the writer used. */
+    private static <T extends SpecificRecord> SpecificAvroSerde<T> serde(KafkaProperties kafka, Class<T> type) {
+        Map<String, Object> config = new HashMap<>(kafka.getProperties());
+        config.put(AvroSerdeConfig.SPECIFIC_AVRO_VALUE_TYPE, type);
+        config.put(AvroSerdeConfig.TRUSTED_PACKAGES, "io.fugou.events,io.fugou.analytics.state");
+        SpecificAvroSerde<T> serde = new SpecificAvroSerde<>();
+        serde.configure(config, false);
+        return serde;
+    }
+}

@@ -1,0 +1,94 @@
+package io.fugou.analytics.streams;
+
+import java.util.function.Function;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.server.ResponseStatusException;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Reads a state store by key (interactive queries) wherever its partition is: here when this instance holds it, else the
+ * same request is sent on to the instance that does, with the caller's token, which that instance checks again.
+ */
+@Component
+public class StoreQueries {
+
+    /** Marks a request sent on by another instance: it is answered here or refused, never sent on again (no loops mid-rebalance). */
+    static final String ROUTED_HEADER = "X-Fugou-Routed";
+
+    private final StreamsBuilderFactoryBean streams;
+    private final HostInfo self;
+    private final WebClient web;
+
+    public StoreQueries(StreamsBuilderFactoryBean streams, AnalyticsProperties properties, ObjectProvider<WebClient.Builder> web) {
+        this.streams = streams;
+        this.self = properties.advertisedAddress() == null || properties.advertisedAddress().isBlank() ? null
+                : HostInfo.buildFromEndpoint(properties.advertisedAddress());
+        this.web = web.getIfAvailable(WebClient::builder).build();
+    }
+
+    /**
+     * The answer made of the store's value for {@code key} (null when it has none), from this instance or the one holding it.
+     * 503 while the store is being restored or moves between instances.
+     */
+    @SuppressWarnings("unchecked")
+    public <V> Mono<ResponseEntity<Object>> byKey(String store, String key, ServerHttpRequest request, Function<V, ?> answer) {
+        KafkaStreams running = streams.getKafkaStreams();
+        if (running == null || !running.state().isRunningOrRebalancing()) {
+            return Mono.error(unavailable());
+        }
+        if (self == null) {
+            return local(running, StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<String, V>keyValueStore()), key, answer);
+        }
+        KeyQueryMetadata where = running.queryMetadataForKey(store, key, new StringSerializer());
+        if (where == null || where.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            return Mono.error(unavailable());
+        }
+        if (where.activeHost().equals(self)) {
+            return local(running, StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<String, V>keyValueStore())
+                    .withPartition(where.partition()), key, answer);
+        }
+        if (request.getHeaders().containsHeader(ROUTED_HEADER)) {
+            return Mono.error(unavailable());
+        }
+        return web.get().uri("http://" + where.activeHost().host() + ":" + where.activeHost().port() + request.getURI().getRawPath()
+                        + (request.getURI().getRawQuery() == null ? "" : "?" + request.getURI().getRawQuery()))
+                .headers(headers -> {
+                    headers.addAll(HttpHeaders.AUTHORIZATION, request.getHeaders().getOrEmpty(HttpHeaders.AUTHORIZATION));
+                    headers.add(ROUTED_HEADER, "true");
+                })
+                .exchangeToMono(response -> response.toEntity(byte[].class)
+                        .map(entity -> ResponseEntity.status(entity.getStatusCode()).contentType(entity.getHeaders().getContentType())
+                                .body((Object) entity.getBody())));
+    }
+
+    /** One instance alone (no advertised address) holds every partition: the store is read here, whichever partition has the key. */
+    @SuppressWarnings("unchecked")
+    private static <V> Mono<ResponseEntity<Object>> local(KafkaStreams running, StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> query,
+                                                          String key, Function<V, ?> answer) {
+        return Mono.fromCallable(() -> running.store(query).get(key))
+                .subscribeOn(Schedulers.boundedElastic()) // RocksDB reads block
+                .onErrorMap(InvalidStateStoreException.class, failure -> unavailable())
+                .map(value -> ResponseEntity.ok((Object) answer.apply(value)))
+                .switchIfEmpty(Mono.fromSupplier(() -> ResponseEntity.ok((Object) answer.apply(null))));
+    }
+
+    private static ResponseStatusException unavailable() {
+        return new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "The figures are being restored or are moving between instances; retry shortly.");
+    }
+}

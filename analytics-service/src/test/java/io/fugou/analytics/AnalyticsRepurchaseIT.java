@@ -1,0 +1,158 @@
+package io.fugou.analytics;
+
+import static io.fugou.testsupport.OrderEventMother.fullyRefunded;
+import static io.fugou.testsupport.OrderEventMother.paid;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import tools.jackson.databind.JsonNode;
+import io.fugou.events.MemberKey;
+import io.fugou.events.Topics;
+import io.fugou.events.lifecycle.LifecycleEvent;
+import io.fugou.events.lifecycle.NextOrderPredicted;
+import io.fugou.events.orders.OrderEvent;
+import io.fugou.platform.security.LocalTokens;
+import io.fugou.testsupport.FugouIntegrationTest;
+import io.fugou.testsupport.KafkaTestClient;
+import io.fugou.testsupport.TestTokens;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** Repurchase figures on the real broker and registry, read over HTTP: exactly once, per merchant, through a restart. */
+@FugouIntegrationTest
+class AnalyticsRepurchaseIT {
+
+    private static final Duration ARRIVAL = Duration.ofSeconds(60);
+
+    @Autowired
+    private WebTestClient web;
+
+    @Autowired
+    private LocalTokens localTokens;
+
+    @Autowired
+    private StreamsBuilderFactoryBean streams;
+
+    private final KafkaTestClient shop = new KafkaTestClient();
+
+    @Test
+    void theRepurchaseRateMovesAsOrdersArriveAndCountsEachOrderOnceThroughARestart() {
+        String merchant = "an-" + UUID.randomUUID().toString().substring(0, 8);
+        OrderEvent a2 = pay(merchant, "A", "a2", 5);
+        pay(merchant, "A", "a1", 10);
+        pay(merchant, "B", "b1", 3);
+        pay(merchant, "C", "c1", 40);
+        pay(merchant, "C", "c2", 2);
+        shop.publish(Topics.ORDERS, new MemberKey(merchant, "A"), a2); // a duplicate
+
+        await().atMost(ARRIVAL).untilAsserted(() -> {
+            JsonNode figure = repurchase(merchant, "30d");
+            assertThat(figure.path("buyers").asLong()).isEqualTo(3);
+            assertThat(figure.path("repeatBuyers").asLong()).isEqualTo(1);
+            assertThat(figure.path("repurchaseRate").asDouble()).isCloseTo(1.0 / 3, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(figure.path("frequency").path("1").asLong()).isEqualTo(2);
+        });
+        assertThat(repurchase(merchant, "90d").path("repeatBuyers").asLong()).isEqualTo(2);
+
+        // Stopped and started again: the state comes back, and an order delivered again still counts once.
+        streams.stop();
+        streams.start();
+        shop.publish(Topics.ORDERS, new MemberKey(merchant, "A"), a2);
+        shop.publish(Topics.ORDERS, new MemberKey(merchant, "B"), at(paid(merchant, "B", "b2"), daysAgo(1)));
+        await().atMost(ARRIVAL).untilAsserted(() -> {
+            JsonNode figure = repurchase(merchant, "30d");
+            assertThat(figure.path("buyers").asLong()).isEqualTo(3);
+            assertThat(figure.path("repeatBuyers").asLong()).isEqualTo(2); // A and now B
+        });
+
+        // A full refund takes A's second order away.
+        shop.publish(Topics.ORDERS, new MemberKey(merchant, "A"), fullyRefunded(a2));
+        await().atMost(ARRIVAL).untilAsserted(() -> assertThat(repurchase(merchant, "30d").path("repeatBuyers").asLong()).isEqualTo(1));
+
+        JsonNode buyer = web.get().uri("/api/v1/analytics/members/C").header("Authorization", "Bearer " + token(merchant))
+                .exchange().expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
+        assertThat(buyer.path("orders").asInt()).isEqualTo(2);
+        assertThat(buyer.path("medianIntervalDays").asDouble()).isCloseTo(38.0, org.assertj.core.data.Offset.offset(0.001));
+    }
+
+    @Test
+    void aMerchantSeesOnlyItsOwnFigures() {
+        String merchant = "an-" + UUID.randomUUID().toString().substring(0, 8);
+        String other = "an-" + UUID.randomUUID().toString().substring(0, 8);
+        pay(merchant, "A", "a1", 1);
+        await().atMost(ARRIVAL).untilAsserted(() -> assertThat(repurchase(merchant, "30d").path("buyers").asLong()).isEqualTo(1));
+
+        assertThat(repurchase(other, "30d").path("buyers").asLong()).isZero();
+        web.get().uri("/api/v1/analytics/members/A").header("Authorization", "Bearer " + token(other))
+                .exchange().expectStatus().isNotFound();
+        web.get().uri("/api/v1/analytics/repurchase").header("Authorization", "Bearer " + new TestTokens(localTokens).forMerchant(merchant, "members:read"))
+                .exchange().expectStatus().isForbidden();
+        web.get().uri("/api/v1/analytics/repurchase").exchange().expectStatus().isUnauthorized();
+    }
+
+    @Test
+    void aWindowThatIsNotKeptIsRefusedNamingTheField() {
+        web.get().uri("/api/v1/analytics/repurchase?window=7d").header("Authorization", "Bearer " + token("an-any"))
+                .exchange().expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.errors[0].field").isEqualTo("window");
+        web.get().uri("/api/v1/analytics/repurchase/months?from=2026-13").header("Authorization", "Bearer " + token("an-any"))
+                .exchange().expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.errors[0].field").isEqualTo("from");
+    }
+
+    @Test
+    void aBuyersPredictedNextOrderIsPublishedForCampaigns() {
+        String merchant = "an-" + UUID.randomUUID().toString().substring(0, 8);
+        pay(merchant, "F", "f1", 45);
+        pay(merchant, "F", "f2", 35);
+        pay(merchant, "F", "f3", 15);
+
+        List<LifecycleEvent> events = shop.awaitEvents(Topics.LIFECYCLE, new MemberKey(merchant, "F"), 1, ARRIVAL);
+        assertThat(events).hasSize(1);
+        NextOrderPredicted predicted = (NextOrderPredicted) events.get(0).getPayload();
+        assertThat(predicted.getIntervalDays()).isCloseTo(15.0, org.assertj.core.data.Offset.offset(0.001));
+        assertThat(Duration.between(predicted.getLastOrderAt(), predicted.getPredictedAt()).toMillis()).isCloseTo(Duration.ofDays(15).toMillis(), org.assertj.core.data.Offset.offset(1_000L));
+    }
+
+    @Test
+    void anUnreadableOrderIsDeadLetteredWithItsReasonAndTheNextOneCounts() {
+        String merchant = "an-" + UUID.randomUUID().toString().substring(0, 8);
+        shop.publishBytes(Topics.ORDERS.name(), merchant + ":X", "not avro".getBytes(StandardCharsets.UTF_8));
+        pay(merchant, "Y", "y1", 1);
+
+        var deadLetter = shop.awaitRecord(Topics.ORDERS.deadLetterTopic(), record -> (merchant + ":X").equals(record.key()), ARRIVAL);
+        assertThat(KafkaTestClient.header(deadLetter, "fugou_dlt-reason")).isNotBlank();
+        await().atMost(ARRIVAL).untilAsserted(() -> assertThat(repurchase(merchant, "30d").path("buyers").asLong()).isEqualTo(1));
+    }
+
+    private OrderEvent pay(String merchant, String customer, String orderId, int daysAgo) {
+        OrderEvent order = at(paid(merchant, customer, orderId), daysAgo(daysAgo));
+        shop.publish(Topics.ORDERS, new MemberKey(merchant, customer), order);
+        return order;
+    }
+
+    private static OrderEvent at(OrderEvent event, Instant occurredAt) {
+        return OrderEvent.newBuilder(event).setOccurredAt(occurredAt).build();
+    }
+
+    private static Instant daysAgo(int days) {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(Duration.ofDays(days));
+    }
+
+    private JsonNode repurchase(String merchant, String window) {
+        return web.get().uri("/api/v1/analytics/repurchase?window=" + window).header("Authorization", "Bearer " + token(merchant))
+                .exchange().expectStatus().isOk().expectBody(JsonNode.class).returnResult().getResponseBody();
+    }
+
+    private String token(String merchant) {
+        return new TestTokens(localTokens).forMerchant(merchant, "analytics:read");
+    }
+}
