@@ -12,7 +12,6 @@ import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.lifecycle.NextOrderPredicted;
 import io.fugou.events.orders.OrderEvent;
 import io.fugou.platform.security.LocalTokens;
-import io.fugou.testsupport.FugouIntegrationTest;
 import io.fugou.testsupport.KafkaTestClient;
 import io.fugou.testsupport.TestTokens;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +26,7 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Repurchase figures on the real broker and registry, read over HTTP: exactly once, per merchant, through a restart. */
-@FugouIntegrationTest
+@AnalyticsIntegrationTest
 class AnalyticsRepurchaseIT {
 
     private static final Duration ARRIVAL = Duration.ofSeconds(60);

@@ -1,9 +1,8 @@
 package io.fugou.analytics;
 
-import io.fugou.testsupport.FugouIntegrationTest;
 import io.fugou.testsupport.ServiceSkeletonContract;
 
-@FugouIntegrationTest
+@AnalyticsIntegrationTest
 class AnalyticsServiceApplicationIT extends ServiceSkeletonContract {
 
     @Override

@@ -86,6 +86,12 @@ public final class LocalPlatform implements AutoCloseable {
                 Map<String, String> environment = ServiceProcess.localEnvironment(infrastructure, database);
                 // A dashboard or tool served from any local port may call the APIs.
                 environment.put("FUGOU_CORS_ALLOWED_ORIGINS", "http://localhost:*,http://127.0.0.1:*");
+                if (service.equals("analytics-service")) {
+                    // The broker is new each run, so the Streams state must be too (a kept store would count its orders twice).
+                    Path state = projectDir.resolve("target/local-run/analytics-state");
+                    org.springframework.util.FileSystemUtils.deleteRecursively(state);
+                    environment.put("FUGOU_ANALYTICS_STATE_DIR", state.toString());
+                }
                 step("Starting " + service + " on port " + servicePorts.get(service) + " (log: " + logDir.resolve(service + ".log") + ")");
                 started.add(ServiceProcess.start(service, projectDir.resolve(service).resolve("target").resolve(service + ".jar"),
                         servicePorts.get(service), environment, logDir));

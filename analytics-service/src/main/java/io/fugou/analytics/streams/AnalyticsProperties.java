@@ -11,10 +11,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param stateDir          where the state stores live. Kept across restarts in production (a restart then only catches up);
  *                          fresh for every local run and test run, whose broker is new (a store kept from an older broker
  *                          would count its orders twice)
- * @param advertisedAddress this instance's {@code host:port} for other instances' interactive queries; blank for one instance
+ * @param advertisedHost    the host name or address other instances reach this one at (a pod's IP); with it, each instance
+ *                          answers for the store partitions it holds and sends other requests on; blank for one instance
  * @param zone              the zone calendar months are counted in
  * @param windowCheck       how often orders leaving the rolling windows are looked for: the most a window's figure lags the clock
  */
 @ConfigurationProperties("fugou.analytics")
-public record AnalyticsProperties(String applicationId, String stateDir, String advertisedAddress, ZoneId zone, Duration windowCheck) {
+public record AnalyticsProperties(String applicationId, String stateDir, String advertisedHost, ZoneId zone, Duration windowCheck) {
 }

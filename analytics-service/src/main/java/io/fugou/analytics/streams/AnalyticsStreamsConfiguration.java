@@ -10,11 +10,14 @@ import io.fugou.events.members.MemberEvent;
 import io.fugou.events.orders.OrderEvent;
 import io.fugou.serde.avro.AvroSerdeConfig;
 import io.fugou.serde.avro.SpecificAvroSerde;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
@@ -22,11 +25,12 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
 import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
 import org.springframework.kafka.config.KafkaStreamsConfiguration;
+import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 
 /**
  * analytics-service's Kafka Streams application: exactly-once (v2), its state under {@code fugou.analytics.state-dir}, and
- * this instance's address for interactive queries ({@code application.server}), so any instance can answer for a store
- * partition another one holds.
+ * this instance's address for interactive queries ({@code application.server}, set by {@link AdvertisedAddress}), so any
+ * instance can answer for a store partition another one holds.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableKafkaStreams
@@ -34,16 +38,23 @@ import org.springframework.kafka.config.KafkaStreamsConfiguration;
 public class AnalyticsStreamsConfiguration {
 
     @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
-    KafkaStreamsConfiguration analyticsStreamsConfig(KafkaProperties kafka, AnalyticsProperties analytics) {
+    KafkaStreamsConfiguration analyticsStreamsConfig(KafkaProperties kafka, AnalyticsProperties analytics,
+                                                     @Value("${fugou.pipeline.session-timeout}") Duration sessionTimeout) {
         Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, analytics.applicationId());
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         config.put(StreamsConfig.STATE_DIR_CONFIG, analytics.stateDir());
-        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLettersOrSkip.class);
-        if (analytics.advertisedAddress() != null && !analytics.advertisedAddress().isBlank()) {
-            config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, analytics.advertisedAddress());
-        }
+        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.class);
+        config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.class);
+        // A dead instance's partitions move to the others this soon (the pipelines' setting).
+        config.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) sessionTimeout.toMillis());
         return new KafkaStreamsConfiguration(config);
+    }
+
+    /** A stopped instance leaves the group at once, so its partitions move without waiting for its session to time out. */
+    @Bean
+    StreamsBuilderFactoryBeanConfigurer leaveGroupOnClose() {
+        return factory -> factory.setLeaveGroupOnClose(true);
     }
 
     @Bean

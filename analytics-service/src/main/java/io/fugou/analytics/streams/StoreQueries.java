@@ -32,13 +32,12 @@ public class StoreQueries {
     static final String ROUTED_HEADER = "X-Fugou-Routed";
 
     private final StreamsBuilderFactoryBean streams;
-    private final HostInfo self;
+    private final AdvertisedAddress address;
     private final WebClient web;
 
-    public StoreQueries(StreamsBuilderFactoryBean streams, AnalyticsProperties properties, ObjectProvider<WebClient.Builder> web) {
+    public StoreQueries(StreamsBuilderFactoryBean streams, AdvertisedAddress address, ObjectProvider<WebClient.Builder> web) {
         this.streams = streams;
-        this.self = properties.advertisedAddress() == null || properties.advertisedAddress().isBlank() ? null
-                : HostInfo.buildFromEndpoint(properties.advertisedAddress());
+        this.address = address;
         this.web = web.getIfAvailable(WebClient::builder).build();
     }
 
@@ -52,6 +51,7 @@ public class StoreQueries {
         if (running == null || !running.state().isRunningOrRebalancing()) {
             return Mono.error(unavailable());
         }
+        HostInfo self = address.self();
         if (self == null) {
             return local(running, StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<String, V>keyValueStore()), key, answer);
         }
