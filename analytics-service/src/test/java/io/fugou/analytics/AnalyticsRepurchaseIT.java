@@ -9,6 +9,8 @@ import tools.jackson.databind.JsonNode;
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
 import io.fugou.events.lifecycle.LifecycleEvent;
+import io.fugou.events.lifecycle.LifecycleStage;
+import io.fugou.events.lifecycle.MemberLifecycleChanged;
 import io.fugou.events.lifecycle.NextOrderPredicted;
 import io.fugou.events.orders.OrderEvent;
 import io.fugou.platform.security.LocalTokens;
@@ -108,17 +110,22 @@ class AnalyticsRepurchaseIT {
     }
 
     @Test
-    void aBuyersPredictedNextOrderIsPublishedForCampaigns() {
+    void aBuyersPredictedNextOrderAndStageArePublishedForCampaigns() {
         String merchant = "an-" + UUID.randomUUID().toString().substring(0, 8);
         pay(merchant, "F", "f1", 45);
         pay(merchant, "F", "f2", 35);
         pay(merchant, "F", "f3", 15);
 
-        List<LifecycleEvent> events = shop.awaitEvents(Topics.LIFECYCLE, new MemberKey(merchant, "F"), 1, ARRIVAL);
-        assertThat(events).hasSize(1);
-        NextOrderPredicted predicted = (NextOrderPredicted) events.get(0).getPayload();
-        assertThat(predicted.getIntervalDays()).isCloseTo(15.0, org.assertj.core.data.Offset.offset(0.001));
-        assertThat(Duration.between(predicted.getLastOrderAt(), predicted.getPredictedAt()).toMillis()).isCloseTo(Duration.ofDays(15).toMillis(), org.assertj.core.data.Offset.offset(1_000L));
+        await().atMost(ARRIVAL).untilAsserted(() -> {
+            List<LifecycleEvent> events = shop.readEvents(Topics.LIFECYCLE, new MemberKey(merchant, "F"), Duration.ofMillis(500));
+            NextOrderPredicted predicted = events.stream().map(LifecycleEvent::getPayload).filter(NextOrderPredicted.class::isInstance)
+                    .map(NextOrderPredicted.class::cast).filter(NextOrderPredicted::getFromOwnHistory).findFirst().orElseThrow();
+            assertThat(predicted.getIntervalDays()).isCloseTo(15.0, org.assertj.core.data.Offset.offset(0.001));
+            assertThat(Duration.between(predicted.getLastOrderAt(), predicted.getPredictedAt()).toMillis())
+                    .isCloseTo(Duration.ofDays(15).toMillis(), org.assertj.core.data.Offset.offset(1_000L));
+            assertThat(events.stream().map(LifecycleEvent::getPayload).filter(MemberLifecycleChanged.class::isInstance)
+                    .map(change -> ((MemberLifecycleChanged) change).getToStage())).contains(LifecycleStage.ACTIVE);
+        });
     }
 
     @Test

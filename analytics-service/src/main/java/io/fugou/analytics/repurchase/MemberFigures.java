@@ -26,7 +26,7 @@ public record MemberFigures(int orders, Instant firstOrderAt, Instant lastOrderA
     private static final double DAY = 86_400_000d;
 
     public static MemberFigures of(MemberHistory history) {
-        List<OrderFact> counted = history.getOrders().stream().filter(MemberOrdersProcessor::counts)
+        List<OrderFact> counted = history.getOrders().stream().filter(Contributions::counts)
                 .sorted(java.util.Comparator.comparing(OrderFact::getPaidAt)).toList();
         Map<String, Long> spend = new TreeMap<>();
         Map<String, Integer> categories = new TreeMap<>();

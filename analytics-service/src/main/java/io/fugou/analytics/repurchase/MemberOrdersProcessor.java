@@ -1,11 +1,13 @@
 package io.fugou.analytics.repurchase;
 
-import io.fugou.analytics.state.FigureChange;
 import io.fugou.analytics.state.FigureChanges;
 import io.fugou.analytics.state.MemberHistory;
 import io.fugou.analytics.state.OrderFact;
 import io.fugou.events.lifecycle.LifecycleEvent;
+import io.fugou.events.lifecycle.LifecycleStage;
+import io.fugou.events.lifecycle.MemberLifecycleChanged;
 import io.fugou.events.lifecycle.NextOrderPredicted;
+import io.fugou.events.members.MemberEnrolled;
 import io.fugou.events.members.MemberErased;
 import io.fugou.events.members.MemberEvent;
 import io.fugou.events.orders.OrderCancelled;
@@ -13,17 +15,18 @@ import io.fugou.events.orders.OrderEvent;
 import io.fugou.events.orders.OrderLine;
 import io.fugou.events.orders.OrderPaid;
 import io.fugou.events.orders.OrderRefunded;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
@@ -35,28 +38,33 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Each buyer's orders (keyed merchantId:customerId, as orders and member events are): keeps their history, and reports
- * to the merchant's figures whenever the buyer moves between frequency buckets of a rolling window or a calendar month.
- * Rolling windows end now (wall-clock time, Kafka Streams' own clock), so a buyer also moves when an order grows older
- * than a window: the time of the next such move is indexed in {@value #CHECKS_STORE}, and a punctuator works the index
- * off. Emits {@code NextOrderPredicted} when a buyer's predicted next order moves.
+ * Each buyer's orders (keyed merchantId:customerId, as orders and member events are): keeps their history, and reports to the
+ * merchant's figures how the buyer's part in them moved ({@link Contributions}). Figures over rolling windows and the
+ * lifecycle stage move with the clock too (wall-clock time, Kafka Streams' own clock): when a buyer's next such move is due is
+ * indexed in {@value #CHECKS_STORE}, and a punctuator works the index off. Emits {@code NextOrderPredicted} and
+ * {@code MemberLifecycleChanged} to {@code fugou.lifecycle.v1} when they move.
  */
 final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRecord, String, SpecificRecord> {
 
     static final String ORDERS_STORE = "member-orders";
     static final String CHECKS_STORE = "member-checks";
-    /** The fewest intervals of their own a buyer needs for a prediction of their own. */
+    /** The fewest intervals of their own a buyer's rhythm is judged by; with fewer, the merchant's typical interval is. */
     static final int OWN_INTERVALS = 2;
-    private static final long DAY = Duration.ofDays(1).toMillis();
 
     private final ZoneId zone;
     private final Duration checkEvery;
+    private final long defaultInterval;
     private KeyValueStore<String, MemberHistory> histories;
     private KeyValueStore<String, String> checks;
+    private KeyValueStore<String, Long> rhythms;
 
-    MemberOrdersProcessor(ZoneId zone, Duration checkEvery) {
+    /**
+     * @param defaultInterval the interval a buyer's rhythm is judged by while neither they nor the merchant have enough of their own
+     */
+    MemberOrdersProcessor(ZoneId zone, Duration checkEvery, Duration defaultInterval) {
         this.zone = zone;
         this.checkEvery = checkEvery;
+        this.defaultInterval = defaultInterval.toMillis();
     }
 
     @Override
@@ -64,7 +72,8 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         super.init(context);
         histories = context.getStateStore(ORDERS_STORE);
         checks = context.getStateStore(CHECKS_STORE);
-        context.schedule(checkEvery, PunctuationType.WALL_CLOCK_TIME, this::windowsMoved);
+        rhythms = context.getStateStore(MerchantFiguresProcessor.RHYTHM_STORE);
+        context.schedule(checkEvery, PunctuationType.WALL_CLOCK_TIME, this::clockMoved);
     }
 
     @Override
@@ -79,14 +88,27 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
             }
             List<OrderFact> before = copy(history.getOrders());
             if (apply(history, order)) {
-                update(key, history, before, now);
+                update(key, history, before, history.getMemberSince() != null, now);
             }
-        } else if (record.value() instanceof MemberEvent member && member.getPayload() instanceof MemberErased) {
-            erase(member.getMerchantId() + ":" + member.getCustomerId(), now);
+        } else if (record.value() instanceof MemberEvent member) {
+            String key = member.getMerchantId() + ":" + member.getCustomerId();
+            if (member.getPayload() instanceof MemberErased) {
+                erase(key, now);
+            } else if (member.getPayload() instanceof MemberEnrolled) {
+                MemberHistory history = histories.get(key);
+                if (history == null) {
+                    history = MemberHistory.newBuilder().setMerchantId(member.getMerchantId()).setCustomerId(member.getCustomerId())
+                            .setOrders(new ArrayList<>()).setReported(new HashMap<>()).build();
+                }
+                if (history.getMemberSince() == null) {
+                    history.setMemberSince(member.getOccurredAt().toEpochMilli());
+                    update(key, history, history.getOrders(), false, now);
+                }
+            }
         }
     }
 
-    /** Applies an order event to the history; false when it changes nothing (a duplicate, or an event analytics does not count). */
+    /** Applies an order event to the history; false when it changes nothing (a duplicate, or an event no figure counts). */
     private static boolean apply(MemberHistory history, OrderEvent event) {
         Object payload = event.getPayload();
         if (payload instanceof OrderPaid paid) {
@@ -122,9 +144,9 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
             OrderFact fact = fact(history, cancelled.getOrderId());
             boolean changed = !fact.getVoided();
             fact.setVoided(true);
-            return changed || fact.getPaidAt() == null;
+            return changed;
         }
-        return false; // fulfilment changes no figure
+        return false; // fulfilment moves no figure
     }
 
     /** The order's fact, added (unpaid) when its refund or cancellation comes before it. */
@@ -141,15 +163,45 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         return fact;
     }
 
-    /** Reports what moved, re-indexes the next check, predicts, and stores the history. */
-    private void update(String key, MemberHistory history, List<OrderFact> before, long now) {
-        List<FigureChange> changes = new ArrayList<>(monthChanges(before, history.getOrders()));
-        changes.addAll(windowChanges(history, now));
-        reschedule(key, history, now);
-        if (history.getCustomerId() != null) {
-            predict(history, now);
+    /**
+     * Reports how the buyer's part in the merchant's figures moved (from {@code before}, the orders as they were, for the
+     * figures that do not move with the clock; from what was last reported, for those that do), re-indexes the next check,
+     * emits the stage and the prediction when they moved, and stores the history.
+     */
+    private void update(String key, MemberHistory history, List<OrderFact> before, boolean wasMember, long now) {
+        boolean residue = history.getCustomerId() == null;
+        boolean member = history.getMemberSince() != null;
+        List<OrderFact> was = Contributions.counted(before);
+        List<OrderFact> is = Contributions.counted(history.getOrders());
+        Map<String, Map<String, Long>> changes = new HashMap<>();
+
+        Map<String, Map<String, Long>> monthsBefore = Contributions.months(was, wasMember, zone);
+        Map<String, Map<String, Long>> monthsAfter = Contributions.months(is, member, zone);
+        Set<String> months = new HashSet<>(monthsBefore.keySet());
+        months.addAll(monthsAfter.keySet());
+        for (String month : months) {
+            moved(changes, month, Contributions.difference(monthsBefore.getOrDefault(month, Map.of()), monthsAfter.getOrDefault(month, Map.of())));
         }
-        if (history.getCustomerId() == null && history.getNextCheck() == null) {
+        moved(changes, Contributions.COHORTS, Contributions.difference(Contributions.cohorts(was, zone), Contributions.cohorts(is, zone)));
+        moved(changes, Contributions.NEXT_CATEGORY, Contributions.difference(Contributions.nextCategories(was), Contributions.nextCategories(is)));
+
+        Long own = Contributions.ownInterval(is, OWN_INTERVALS);
+        Long typical = rhythms.get(history.getMerchantId());
+        long interval = own != null ? own : typical != null ? typical : defaultInterval;
+        Map<String, Map<String, Long>> reported = new HashMap<>(history.getReported());
+        for (Frequency.Window window : Frequency.Window.values()) {
+            report(changes, reported, window.figure(), Contributions.period(is, now - window.millis() + 1, Long.MAX_VALUE, member, zone));
+        }
+        LifecycleStage stage = residue ? null : Contributions.stage(is, interval, now);
+        report(changes, reported, Contributions.NOW, stage == null ? Map.of() : Map.of(Contributions.STAGE + stage.name(), 1L));
+        history.setReported(reported);
+
+        reschedule(key, history, is, residue ? null : Contributions.nextStageChange(is, interval, now), now);
+        if (!residue) {
+            stageMoved(history, stage, is, now);
+            predict(history, is, interval, own != null, now);
+        }
+        if (residue && history.getNextCheck() == null) {
             histories.delete(key); // an erased member's residue that no longer counts anywhere
         } else {
             histories.put(key, history);
@@ -159,70 +211,30 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         }
     }
 
-    /** Buckets of the calendar months whose counted orders changed (months do not move with time). */
-    private List<FigureChange> monthChanges(List<OrderFact> before, List<OrderFact> after) {
-        Map<String, Integer> was = perMonth(before);
-        Map<String, Integer> is = perMonth(after);
-        List<FigureChange> changes = new ArrayList<>();
-        TreeMap<String, Boolean> months = new TreeMap<>();
-        was.keySet().forEach(month -> months.put(month, true));
-        is.keySet().forEach(month -> months.put(month, true));
-        for (String month : months.keySet()) {
-            int from = Frequency.bucket(was.getOrDefault(month, 0));
-            int to = Frequency.bucket(is.getOrDefault(month, 0));
-            if (from != to) {
-                changes.add(new FigureChange(month, from, to));
-            }
+    private static void moved(Map<String, Map<String, Long>> changes, String figure, Map<String, Long> difference) {
+        if (!difference.isEmpty()) {
+            changes.put(figure, difference);
         }
-        return changes;
     }
 
-    private Map<String, Integer> perMonth(List<OrderFact> orders) {
-        Map<String, Integer> counts = new HashMap<>();
-        for (OrderFact fact : orders) {
-            if (counts(fact)) {
-                counts.merge(YearMonth.from(Instant.ofEpochMilli(fact.getPaidAt()).atZone(zone)).toString(), 1, Integer::sum);
-            }
+    /** A figure that moves with the clock: the difference from what was last reported, which the buyer's history now records. */
+    private static void report(Map<String, Map<String, Long>> changes, Map<String, Map<String, Long>> reported, String figure, Map<String, Long> now) {
+        moved(changes, figure, Contributions.difference(reported.getOrDefault(figure, Map.of()), now));
+        if (now.isEmpty()) {
+            reported.remove(figure);
+        } else {
+            reported.put(figure, now);
         }
-        return counts;
     }
 
-    /** The rolling windows whose bucket differs from the one last reported, now; the history records what is reported. */
-    private static List<FigureChange> windowChanges(MemberHistory history, long now) {
-        List<FigureChange> changes = new ArrayList<>();
-        Map<String, Integer> reported = new HashMap<>(history.getReported());
-        for (Frequency.Window window : Frequency.Window.values()) {
-            int orders = 0;
-            for (OrderFact fact : history.getOrders()) {
-                if (counts(fact) && fact.getPaidAt() > now - window.millis()) {
-                    orders++;
-                }
-            }
-            int from = reported.getOrDefault(window.figure(), 0);
-            int to = Frequency.bucket(orders);
-            if (from != to) {
-                changes.add(new FigureChange(window.figure(), from, to));
-            }
-            if (to == 0) {
-                reported.remove(window.figure());
-            } else {
-                reported.put(window.figure(), to);
-            }
-        }
-        history.setReported(reported);
-        return changes;
-    }
-
-    /** Indexes when the next counted order leaves a rolling window (none: nothing left to leave). */
-    private void reschedule(String key, MemberHistory history, long now) {
-        Long next = null;
-        for (OrderFact fact : history.getOrders()) {
-            if (counts(fact)) {
-                for (Frequency.Window window : Frequency.Window.values()) {
-                    long leaves = fact.getPaidAt() + window.millis();
-                    if (leaves > now && (next == null || leaves < next)) {
-                        next = leaves;
-                    }
+    /** Indexes the buyer's next move with the clock alone: an order leaving a rolling window, or the stage moving on. */
+    private void reschedule(String key, MemberHistory history, List<OrderFact> counted, Long stageChange, long now) {
+        Long next = stageChange;
+        for (OrderFact fact : counted) {
+            for (Frequency.Window window : Frequency.Window.values()) {
+                long leaves = fact.getPaidAt() + window.millis();
+                if (leaves > now && (next == null || leaves < next)) {
+                    next = leaves;
                 }
             }
         }
@@ -243,8 +255,8 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         return String.format("%013d|%s", at, memberKey);
     }
 
-    /** Buyers whose orders left a window since the last look: their buckets move now. */
-    private void windowsMoved(long now) {
+    /** Buyers whose orders left a window, or whose stage moved on, since the last look. */
+    private void clockMoved(long now) {
         List<KeyValue<String, String>> due = new ArrayList<>();
         try (KeyValueIterator<String, String> entries = checks.range(checkKey(0, ""), checkKey(now, "\uffff"))) {
             entries.forEachRemaining(due::add);
@@ -255,13 +267,14 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
                 checks.delete(entry.key);
                 continue;
             }
-            update(entry.value, history, history.getOrders(), now);
+            update(entry.value, history, history.getOrders(), history.getMemberSince() != null, now);
         }
     }
 
     /**
-     * The member's history goes (a tombstone in the changelog); the merchant's totals stay. What still counts in a rolling
-     * window stays as an anonymous residue, under a random key, so the windows lose the member's orders when they should.
+     * The member's history goes (a tombstone in the changelog), and with it their place in the lifecycle funnel; the merchant's
+     * totals stay. What still counts in a rolling window stays as an anonymous residue under a random key, so the windows lose
+     * the member's orders when they should.
      */
     private void erase(String key, long now) {
         MemberHistory history = histories.get(key);
@@ -272,56 +285,51 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
             checks.delete(checkKey(history.getNextCheck(), key));
         }
         histories.delete(key);
-        List<OrderFact> counted = new ArrayList<>();
-        for (OrderFact fact : history.getOrders()) {
-            if (counts(fact) && fact.getPaidAt() > now - Frequency.Window.D365.millis()) {
-                counted.add(OrderFact.newBuilder().setPaidAt(fact.getPaidAt()).setCategories(List.of()).setRefundIds(List.of()).build());
-            }
+        List<OrderFact> kept = new ArrayList<>();
+        for (OrderFact fact : Contributions.counted(history.getOrders())) {
+            kept.add(OrderFact.newBuilder().setPaidAt(fact.getPaidAt()).setAmountMinor(fact.getAmountMinor()).setCurrency(fact.getCurrency())
+                    .setRefundedMinor(fact.getRefundedMinor()).setCategories(fact.getCategories()).setRefundIds(List.of()).build());
         }
-        if (!counted.isEmpty()) {
-            MemberHistory residue = MemberHistory.newBuilder().setMerchantId(history.getMerchantId()).setCustomerId(null)
-                    .setOrders(counted).setReported(history.getReported()).setNextCheck(null).build();
-            // Its months were reported already and stay as they are: only the rolling windows still move.
-            update("erased:" + UUID.randomUUID(), residue, counted, now);
+        MemberHistory residue = MemberHistory.newBuilder().setMerchantId(history.getMerchantId()).setCustomerId(null)
+                .setMemberSince(history.getMemberSince()).setOrders(kept).setReported(history.getReported()).setNextCheck(null).build();
+        // The figures that do not move with the clock were reported already and stay as they are (before = after).
+        update("erased:" + UUID.randomUUID(), residue, kept, residue.getMemberSince() != null, now);
+    }
+
+    private void stageMoved(MemberHistory history, LifecycleStage stage, List<OrderFact> counted, long now) {
+        String name = stage == null ? null : stage.name();
+        if (Objects.equals(name, history.getStage())) {
+            return;
+        }
+        LifecycleStage from = history.getStage() == null ? null : LifecycleStage.valueOf(history.getStage());
+        history.setStage(name);
+        if (stage != null) {
+            emit(history, "stage|" + from + ">" + stage + "|" + now, now, MemberLifecycleChanged.newBuilder().setFromStage(from).setToStage(stage)
+                    .setLastOrderAt(Instant.ofEpochMilli(counted.get(counted.size() - 1).getPaidAt())).setOrderCount(counted.size()).build());
         }
     }
 
-    /**
-     * The next order predicted from the buyer's own rhythm (the median of their intervals, with at least {@value #OWN_INTERVALS}
-     * of them), emitted when it moves.
-     */
-    private void predict(MemberHistory history, long now) {
-        List<Long> paid = history.getOrders().stream().filter(MemberOrdersProcessor::counts).map(OrderFact::getPaidAt).sorted().toList();
-        Long predicted = null;
-        double intervalDays = 0;
-        if (paid.size() > OWN_INTERVALS) {
-            List<Long> intervals = new ArrayList<>();
-            for (int i = 1; i < paid.size(); i++) {
-                intervals.add(paid.get(i) - paid.get(i - 1));
-            }
-            long median = MemberFigures.median(intervals);
-            intervalDays = (double) median / DAY;
-            predicted = paid.get(paid.size() - 1) + median;
-        }
+    /** The next order expected one interval (the buyer's own, or the merchant's typical) after the last; emitted when it moves. */
+    private void predict(MemberHistory history, List<OrderFact> counted, long interval, boolean own, long now) {
+        Long predicted = counted.isEmpty() ? null : counted.get(counted.size() - 1).getPaidAt() + interval;
         if (Objects.equals(predicted, history.getPredictedAt())) {
             return;
         }
         history.setPredictedAt(predicted);
         if (predicted != null) {
-            String memberKey = history.getMerchantId() + ":" + history.getCustomerId();
-            LifecycleEvent event = LifecycleEvent.newBuilder()
-                    .setEventId(UUID.nameUUIDFromBytes((memberKey + "|next|" + predicted).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString())
-                    .setOccurredAt(Instant.ofEpochMilli(now)).setMerchantId(history.getMerchantId()).setCustomerId(history.getCustomerId())
-                    .setPayload(NextOrderPredicted.newBuilder().setPredictedAt(Instant.ofEpochMilli(predicted))
-                            .setLastOrderAt(Instant.ofEpochMilli(paid.get(paid.size() - 1))).setIntervalDays(intervalDays).setFromOwnHistory(true).build())
-                    .build();
-            context().forward(new Record<>(memberKey, event, now));
+            emit(history, "next|" + predicted, now, NextOrderPredicted.newBuilder().setPredictedAt(Instant.ofEpochMilli(predicted))
+                    .setLastOrderAt(Instant.ofEpochMilli(counted.get(counted.size() - 1).getPaidAt()))
+                    .setIntervalDays((double) interval / Duration.ofDays(1).toMillis()).setFromOwnHistory(own).build());
         }
     }
 
-    /** A paid order not refunded in full nor cancelled. */
-    static boolean counts(OrderFact fact) {
-        return fact.getPaidAt() != null && !fact.getVoided();
+    /** A lifecycle event, its id derived from what it says, so a re-run after a crash emits the same id. */
+    private void emit(MemberHistory history, String fact, long now, SpecificRecord payload) {
+        String memberKey = history.getMerchantId() + ":" + history.getCustomerId();
+        context().forward(new Record<>(memberKey, LifecycleEvent.newBuilder()
+                .setEventId(UUID.nameUUIDFromBytes((memberKey + "|" + fact).getBytes(StandardCharsets.UTF_8)).toString())
+                .setOccurredAt(Instant.ofEpochMilli(now)).setMerchantId(history.getMerchantId()).setCustomerId(history.getCustomerId())
+                .setPayload(payload).build(), now));
     }
 
     private static List<OrderFact> copy(List<OrderFact> orders) {

@@ -18,12 +18,16 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * Repurchase figures: each buyer's orders (partitioned as orders are, by member), their moves between frequency buckets
- * repartitioned by merchant and summed into the merchant's figures, and each buyer's predicted next order to
- * {@code fugou.lifecycle.v1}.
+ * Repurchase figures: each buyer's orders (partitioned as orders are, by member), how their part in the merchant's figures
+ * moved, repartitioned by merchant and summed into the merchant's figures, and each buyer's lifecycle stage and predicted next
+ * order to {@code fugou.lifecycle.v1}. The merchants' typical intervals go round through a compacted topic into a global
+ * store, since a merchant's figures and its buyers live in different partitions.
  */
 public final class RepurchaseTopology {
 
@@ -34,6 +38,8 @@ public final class RepurchaseTopology {
 
     public static final String MEMBER_ORDERS_STORE = MemberOrdersProcessor.ORDERS_STORE;
     public static final String MERCHANT_FIGURES_STORE = MerchantFiguresProcessor.FIGURES_STORE;
+    /** Each merchant's typical interval between orders (millis), compacted, read into a global store by every instance. */
+    public static final String RHYTHM_TOPIC = "fugou.analytics.merchant-rhythm";
 
     private RepurchaseTopology() {
     }
@@ -41,25 +47,36 @@ public final class RepurchaseTopology {
     /**
      * @param zone       the zone calendar months are counted in
      * @param checkEvery how often orders leaving the rolling windows are looked for (the most a window's figure lags the clock)
+     * @param defaultInterval the rhythm buyers are judged by while neither they nor their merchant have enough orders
      */
-    public static void build(StreamsBuilder builder, AnalyticsSerdes serdes, ZoneId zone, Duration checkEvery) {
+    public static void build(StreamsBuilder builder, AnalyticsSerdes serdes, ZoneId zone, Duration checkEvery, Duration defaultInterval) {
         Serde<String> keys = Serdes.String();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MemberOrdersProcessor.ORDERS_STORE), keys, serdes.histories()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MemberOrdersProcessor.CHECKS_STORE), keys, keys));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MerchantFiguresProcessor.FIGURES_STORE), keys, serdes.figures()));
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MerchantFiguresProcessor.RHYTHM_STORE), keys, Serdes.Long())
+                        .withLoggingDisabled(), // a global store is restored from its topic
+                RHYTHM_TOPIC, Consumed.with(keys, Serdes.Long()).withName("merchant-rhythms"), () -> new ContextualProcessor<String, Long, Void, Void>() {
+                    @Override
+                    public void process(Record<String, Long> record) {
+                        KeyValueStore<String, Long> rhythms = context().getStateStore(MerchantFiguresProcessor.RHYTHM_STORE);
+                        rhythms.put(record.key(), record.value());
+                    }
+                });
 
         KStream<String, SpecificRecord> orders = builder.stream(Topics.ORDERS.name(), Consumed.with(keys, serdes.orders()).withName("orders"))
                 .mapValues(order -> (SpecificRecord) order, Named.as("order-events"));
         KStream<String, SpecificRecord> members = builder.stream(Topics.MEMBERS.name(), Consumed.with(keys, serdes.members()).withName("members"))
                 .mapValues(member -> (SpecificRecord) member, Named.as("member-events"));
         KStream<String, SpecificRecord> moved = orders.merge(members, Named.as("buyer-events"))
-                .process(() -> new MemberOrdersProcessor(zone, checkEvery), Named.as("buyer-orders"),
+                .process(() -> new MemberOrdersProcessor(zone, checkEvery, defaultInterval), Named.as("buyer-orders"),
                         MemberOrdersProcessor.ORDERS_STORE, MemberOrdersProcessor.CHECKS_STORE);
 
         moved.filter((key, value) -> value instanceof FigureChanges, Named.as("bucket-moves"))
                 .mapValues(value -> (FigureChanges) value, Named.as("as-bucket-moves"))
                 .repartition(Repartitioned.with(keys, serdes.changes()).withName("merchant-bucket-moves"))
-                .process(MerchantFiguresProcessor::new, Named.as("merchant-figures"), MerchantFiguresProcessor.FIGURES_STORE);
+                .process(MerchantFiguresProcessor::new, Named.as("merchant-figures"), MerchantFiguresProcessor.FIGURES_STORE)
+                .to(RHYTHM_TOPIC, Produced.with(keys, Serdes.Long()).withName("merchant-rhythm"));
 
         moved.filter((key, value) -> value instanceof LifecycleEvent, Named.as("predictions"))
                 .mapValues(value -> (LifecycleEvent) value, Named.as("as-lifecycle-events"))

@@ -15,7 +15,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                          answers for the store partitions it holds and sends other requests on; blank for one instance
  * @param zone              the zone calendar months are counted in
  * @param windowCheck       how often orders leaving the rolling windows are looked for: the most a window's figure lags the clock
+ * @param defaultInterval   the rhythm a buyer is judged by (lifecycle stage, predicted next order) while neither they (two
+ *                          intervals of their own) nor their merchant (20 intervals in the last 365 days) have enough orders
  */
 @ConfigurationProperties("fugou.analytics")
-public record AnalyticsProperties(String applicationId, String stateDir, String advertisedHost, ZoneId zone, Duration windowCheck) {
+public record AnalyticsProperties(String applicationId, String stateDir, String advertisedHost, ZoneId zone, Duration windowCheck,
+                                  Duration defaultInterval) {
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -26,6 +27,7 @@ import org.springframework.kafka.annotation.EnableKafkaStreams;
 import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
 import org.springframework.kafka.config.KafkaStreamsConfiguration;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
+import org.springframework.kafka.config.TopicBuilder;
 
 /**
  * analytics-service's Kafka Streams application: exactly-once (v2), its state under {@code fugou.analytics.state-dir}, and
@@ -57,6 +59,12 @@ public class AnalyticsStreamsConfiguration {
         return factory -> factory.setLeaveGroupOnClose(true);
     }
 
+    /** Streams creates its internal topics but not the ones it reads: the merchants' typical intervals, compacted (latest per merchant). */
+    @Bean
+    NewTopic merchantRhythmTopic(@Value("${fugou.kafka.topics.partitions}") int partitions) {
+        return TopicBuilder.name(RepurchaseTopology.RHYTHM_TOPIC).partitions(partitions).compact().build();
+    }
+
     @Bean
     AnalyticsSerdes analyticsSerdes(KafkaProperties kafka) {
         return new AnalyticsSerdes(serde(kafka, OrderEvent.class), serde(kafka, MemberEvent.class), serde(kafka, LifecycleEvent.class),
@@ -66,7 +74,7 @@ public class AnalyticsStreamsConfiguration {
     /** The topologies, on the StreamsBuilder the factory bean starts. */
     @Bean
     RepurchaseTopologyBuilt repurchaseTopology(StreamsBuilder builder, AnalyticsSerdes serdes, AnalyticsProperties analytics) {
-        RepurchaseTopology.build(builder, serdes, analytics.zone(), analytics.windowCheck());
+        RepurchaseTopology.build(builder, serdes, analytics.zone(), analytics.windowCheck(), analytics.defaultInterval());
         return new RepurchaseTopologyBuilt();
     }
 

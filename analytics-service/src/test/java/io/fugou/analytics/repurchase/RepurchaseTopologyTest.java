@@ -11,6 +11,7 @@ import io.fugou.analytics.state.MemberHistory;
 import io.fugou.analytics.state.MerchantFigures;
 import io.fugou.events.Topics;
 import io.fugou.events.lifecycle.LifecycleEvent;
+import io.fugou.events.lifecycle.MemberLifecycleChanged;
 import io.fugou.events.lifecycle.NextOrderPredicted;
 import io.fugou.events.members.MemberErased;
 import io.fugou.events.members.MemberEvent;
@@ -50,7 +51,8 @@ class RepurchaseTopologyTest {
         StreamsBuilder builder = new StreamsBuilder();
         RepurchaseTopology.build(builder, new RepurchaseTopology.AnalyticsSerdes(new PlainAvroSerde<>(OrderEvent.class),
                 new PlainAvroSerde<>(MemberEvent.class), new PlainAvroSerde<>(LifecycleEvent.class), new PlainAvroSerde<>(MemberHistory.class),
-                new PlainAvroSerde<>(FigureChanges.class), new PlainAvroSerde<>(MerchantFigures.class)), SHANGHAI, Duration.ofMinutes(1));
+                new PlainAvroSerde<>(FigureChanges.class), new PlainAvroSerde<>(MerchantFigures.class)), SHANGHAI, Duration.ofMinutes(1),
+                Duration.ofDays(30));
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "analytics-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -165,23 +167,24 @@ class RepurchaseTopologyTest {
     @Test
     void theNextOrderIsPredictedFromTheBuyersOwnIntervalsAndEmittedWhenItMoves() {
         pay("F", "f1", daysAgo(45));
+        NextOrderPredicted fromDefault = only(predictions());
+        assertThat(fromDefault.getFromOwnHistory()).as("one order: the default rhythm while the merchant has no typical one").isFalse();
+        assertThat(fromDefault.getPredictedAt()).isEqualTo(daysAgo(15));
         pay("F", "f2", daysAgo(35));
-        assertThat(lifecycle.isEmpty()).as("one interval is too few of their own").isTrue();
+        assertThat(only(predictions()).getFromOwnHistory()).as("one interval is too few of their own").isFalse();
         pay("F", "f3", daysAgo(15));
 
         // Intervals 10 and 20 days: the median, 15 days after the last order.
-        NextOrderPredicted first = (NextOrderPredicted) lifecycle.readValue().getPayload();
-        assertThat(first.getPredictedAt()).isEqualTo(NOW);
-        assertThat(first.getLastOrderAt()).isEqualTo(daysAgo(15));
-        assertThat(first.getIntervalDays()).isEqualTo(15.0);
-        assertThat(first.getFromOwnHistory()).isTrue();
+        NextOrderPredicted own = only(predictions());
+        assertThat(own.getPredictedAt()).isEqualTo(NOW);
+        assertThat(own.getLastOrderAt()).isEqualTo(daysAgo(15));
+        assertThat(own.getIntervalDays()).isEqualTo(15.0);
+        assertThat(own.getFromOwnHistory()).isTrue();
 
         OrderEvent f4 = pay("F", "f4", daysAgo(1));
         orders.pipeInput(MERCHANT + ":F", f4);
-        // Intervals 10, 20 and 14 days: the median is 14, from the last order.
-        List<LifecycleEvent> next = lifecycle.readValuesToList();
-        assertThat(next).hasSize(1);
-        assertThat(((NextOrderPredicted) next.get(0).getPayload()).getPredictedAt()).isEqualTo(daysAgo(1).plus(Duration.ofDays(14)));
+        // Intervals 10, 20 and 14 days: the median is 14, from the last order; the duplicate moves nothing.
+        assertThat(only(predictions()).getPredictedAt()).isEqualTo(daysAgo(1).plus(Duration.ofDays(14)));
 
         MemberFigures figures = MemberFigures.of(histories().get(MERCHANT + ":F"));
         assertThat(figures.orders()).isEqualTo(4);
@@ -190,6 +193,84 @@ class RepurchaseTopologyTest {
         assertThat(figures.meanIntervalDays()).isCloseTo(44.0 / 3, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(figures.spendMinor()).containsEntry("CNY", 4 * 25_800L);
         assertThat(figures.categories()).containsEntry("drinks/beer", 4);
+    }
+
+    @Test
+    void aBuyerWithFewOrdersIsJudgedByTheMerchantsTypicalInterval() {
+        // 20 buyers who came back after 10 days: the merchant's typical interval is 10 days (the middle of the tenth day).
+        for (int i = 0; i < 20; i++) {
+            pay("R" + i, "r" + i + "-1", daysAgo(30));
+            pay("R" + i, "r" + i + "-2", daysAgo(20));
+        }
+        lifecycle.readValuesToList();
+        pay("H", "h1", daysAgo(2));
+        NextOrderPredicted predicted = only(predictions());
+        assertThat(predicted.getFromOwnHistory()).isFalse();
+        assertThat(predicted.getIntervalDays()).isEqualTo(10.5);
+        assertThat(predicted.getPredictedAt()).isEqualTo(daysAgo(2).plus(Duration.ofHours(252)));
+    }
+
+    @Test
+    void theLifecycleStageFollowsTheBuyersRhythmWithTheClock() {
+        pay("G", "g1", daysAgo(1));
+        assertThat(stages()).containsExactly("null>NEW");
+
+        driver.advanceWallClockTime(Duration.ofDays(45)); // 46 days since: over 1.5 default intervals of 30 days
+        assertThat(stages()).containsExactly("NEW>AT_RISK");
+        assertThat(metrics(Contributions.NOW)).containsEntry("stage.AT_RISK", 1L).doesNotContainKey("stage.NEW");
+
+        driver.advanceWallClockTime(Duration.ofDays(45)); // 91 days: over 3
+        assertThat(stages()).containsExactly("AT_RISK>LAPSED");
+
+        orders.pipeInput(MERCHANT + ":G", at(paid(MERCHANT, "G", "g2"), NOW.plus(Duration.ofDays(90))));
+        assertThat(stages()).containsExactly("LAPSED>ACTIVE");
+        assertThat(metrics(Contributions.NOW)).containsExactly(java.util.Map.entry("stage.ACTIVE", 1L));
+    }
+
+    @Test
+    void membersAgainstGuestsOrderValuesIntervalsCategoriesAndHours() {
+        members.pipeInput(MERCHANT + ":M", MemberEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(daysAgo(60))
+                .setMerchantId(MERCHANT).setCustomerId("M").setSequence(1)
+                .setPayload(io.fugou.events.members.MemberEnrolled.newBuilder().setChannel(io.fugou.events.common.EnrollmentChannel.SHOP_HOME)
+                        .setTier("regular").build()).build());
+        pay("M", "m1", daysAgo(20)); // 20 days ago at 00:00 UTC is 08:00 in Shanghai
+        orders.pipeInput(MERCHANT + ":M", at(paid(MERCHANT, "M", "m2", List.of(io.fugou.testsupport.OrderEventMother.line("CHIPS-1", "snacks", 1, 1_000))),
+                daysAgo(8).plus(Duration.ofHours(12)))); // 20:00 in Shanghai
+        pay("N", "n1", daysAgo(3));
+
+        RepurchaseFigure figure = RepurchaseFigure.of("30d", merchantFigures());
+        assertThat(figure.members()).isEqualTo(new RepurchaseFigure.Group(1, 1, 1.0));
+        assertThat(figure.guests()).isEqualTo(new RepurchaseFigure.Group(1, 0, 0.0));
+        // First orders: m1 and n1 at 258.00; the repeat order: m2 at 10.00.
+        assertThat(figure.firstOrders()).isEqualTo(new RepurchaseFigure.OrderValue(2, java.util.Map.of("CNY", 25_800L)));
+        assertThat(figure.repeatOrders()).isEqualTo(new RepurchaseFigure.OrderValue(1, java.util.Map.of("CNY", 1_000L)));
+        assertThat(figure.daysBetweenPurchases()).isEqualTo(new RepurchaseFigure.Intervals(1, 12.5, 12L));
+        assertThat(figure.repeatByCategory()).containsExactly(java.util.Map.entry("snacks", 1L));
+        assertThat(figure.repeatByHour()).containsEntry("20", 1L).containsEntry("08", 0L);
+
+        // The cohort of October (m1, n1 is November's) came back in month 1 (m2 in November).
+        assertThat(metrics(Contributions.COHORTS)).containsOnly(java.util.Map.entry("2026-10|0", 1L), java.util.Map.entry("2026-10|1", 1L),
+                java.util.Map.entry("2026-11|0", 1L));
+        assertThat(metrics(Contributions.NEXT_CATEGORY)).containsOnly(java.util.Map.entry("drinks/beer>snacks", 1L));
+    }
+
+    private List<NextOrderPredicted> predictions() {
+        return lifecycle.readValuesToList().stream().map(LifecycleEvent::getPayload).filter(NextOrderPredicted.class::isInstance)
+                .map(NextOrderPredicted.class::cast).toList();
+    }
+
+    private List<String> stages() {
+        return lifecycle.readValuesToList().stream().map(LifecycleEvent::getPayload).filter(MemberLifecycleChanged.class::isInstance)
+                .map(MemberLifecycleChanged.class::cast).map(change -> change.getFromStage() + ">" + change.getToStage()).toList();
+    }
+
+    private static <T> T only(List<T> values) {
+        assertThat(values).hasSize(1);
+        return values.get(0);
+    }
+
+    private java.util.Map<String, Long> metrics(String figure) {
+        return merchantFigures().getFigures().getOrDefault(figure, java.util.Map.of());
     }
 
     private OrderEvent pay(String customer, String orderId, Instant paidAt) {
@@ -210,9 +291,13 @@ class RepurchaseTopologyTest {
         return driver.getKeyValueStore(RepurchaseTopology.MEMBER_ORDERS_STORE);
     }
 
+    /** Buyers with 1, 2, 3, 4-5 and 6+ counted orders in the figure's period. */
     private List<Long> buckets(String figure) {
+        return RepurchaseFigure.of(figure, merchantFigures()).frequency().values().stream().toList();
+    }
+
+    private MerchantFigures merchantFigures() {
         KeyValueStore<String, MerchantFigures> figures = driver.getKeyValueStore(RepurchaseTopology.MERCHANT_FIGURES_STORE);
-        MerchantFigures merchant = figures.get(MERCHANT);
-        return merchant == null ? List.of() : merchant.getBuckets().getOrDefault(figure, List.of(0L, 0L, 0L, 0L, 0L));
+        return figures.get(MERCHANT);
     }
 }

@@ -1,0 +1,203 @@
+package io.fugou.analytics.repurchase;
+
+import io.fugou.analytics.state.OrderFact;
+import io.fugou.events.lifecycle.LifecycleStage;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What one buyer adds to each of the merchant's figures (metric name to amount): the merchant's figures are these summed over
+ * its buyers, so a buyer's move is reported as the difference. Pure functions of the buyer's counted orders (paid, not
+ * refunded in full nor cancelled), oldest first; docs/analytics-service.md defines every metric.
+ */
+public final class Contributions {
+
+    public static final String BUYERS = "buyers";
+    public static final String REPEAT_BUYERS = "repeatBuyers";
+    public static final String MEMBER = ".member";
+    public static final String GUEST = ".guest";
+    public static final String FREQUENCY = "frequency.";
+    public static final String FIRST_ORDERS = "orders.first";
+    public static final String REPEAT_ORDERS = "orders.repeat";
+    public static final String FIRST_AMOUNT = "amount.first.";
+    public static final String REPEAT_AMOUNT = "amount.repeat.";
+    public static final String REPEAT_CATEGORY = "repeat.category.";
+    public static final String REPEAT_HOUR = "repeat.hour.";
+    public static final String INTERVAL_DAYS = "interval.days.";
+    public static final String INTERVAL_MILLIS = "interval.millis";
+    public static final String INTERVALS = "intervals";
+    public static final String STAGE = "stage.";
+    /** Figures that do not move with the clock: every buyer's first month against months since, and the category bought next. */
+    public static final String COHORTS = "cohorts";
+    public static final String NEXT_CATEGORY = "next-category";
+    /** The figure of where buyers stand now (their lifecycle stage). */
+    public static final String NOW = "now";
+
+    /** Overdue by this many of the buyer's intervals: at risk. */
+    static final double AT_RISK_INTERVALS = 1.5;
+    /** Overdue by this many: lapsed. */
+    static final double LAPSED_INTERVALS = 3.0;
+    private static final long DAY = Duration.ofDays(1).toMillis();
+
+    private Contributions() {
+    }
+
+    /** The buyer's counted orders, oldest first. */
+    public static List<OrderFact> counted(List<OrderFact> orders) {
+        return orders.stream().filter(Contributions::counts).sorted(java.util.Comparator.comparing(OrderFact::getPaidAt)).toList();
+    }
+
+    /** A paid order not refunded in full nor cancelled. */
+    public static boolean counts(OrderFact fact) {
+        return fact.getPaidAt() != null && !fact.getVoided();
+    }
+
+    /** The buyer's part in a period's figures: the counted orders paid in [from, until). */
+    static Map<String, Long> period(List<OrderFact> counted, long from, long until, boolean member, ZoneId zone) {
+        Map<String, Long> metrics = new HashMap<>();
+        int orders = 0;
+        for (int i = 0; i < counted.size(); i++) {
+            OrderFact order = counted.get(i);
+            if (order.getPaidAt() < from || order.getPaidAt() >= until) {
+                continue;
+            }
+            orders++;
+            boolean first = i == 0;
+            metrics.merge(first ? FIRST_ORDERS : REPEAT_ORDERS, 1L, Long::sum);
+            metrics.merge((first ? FIRST_ORDERS : REPEAT_ORDERS) + "." + order.getCurrency(), 1L, Long::sum);
+            metrics.merge((first ? FIRST_AMOUNT : REPEAT_AMOUNT) + order.getCurrency(), order.getAmountMinor() - order.getRefundedMinor(), Long::sum);
+            if (!first) {
+                for (String category : order.getCategories()) {
+                    metrics.merge(REPEAT_CATEGORY + category, 1L, Long::sum);
+                }
+                metrics.merge(REPEAT_HOUR + String.format("%02d", Instant.ofEpochMilli(order.getPaidAt()).atZone(zone).getHour()), 1L, Long::sum);
+                long interval = order.getPaidAt() - counted.get(i - 1).getPaidAt();
+                metrics.merge(INTERVAL_DAYS + interval / DAY, 1L, Long::sum);
+                metrics.merge(INTERVAL_MILLIS, interval, Long::sum);
+                metrics.merge(INTERVALS, 1L, Long::sum);
+            }
+        }
+        if (orders > 0) {
+            String kind = member ? MEMBER : GUEST;
+            metrics.put(BUYERS, 1L);
+            metrics.put(BUYERS + kind, 1L);
+            metrics.put(FREQUENCY + Frequency.LABELS.get(Frequency.bucket(orders) - 1), 1L);
+            if (orders > 1) {
+                metrics.put(REPEAT_BUYERS, 1L);
+                metrics.put(REPEAT_BUYERS + kind, 1L);
+            }
+        }
+        return metrics;
+    }
+
+    /** Per calendar month with a counted order, the buyer's part in it. */
+    static Map<String, Map<String, Long>> months(List<OrderFact> counted, boolean member, ZoneId zone) {
+        Set<YearMonth> months = new LinkedHashSet<>();
+        counted.forEach(order -> months.add(YearMonth.from(Instant.ofEpochMilli(order.getPaidAt()).atZone(zone))));
+        Map<String, Map<String, Long>> figures = new HashMap<>();
+        for (YearMonth month : months) {
+            long from = month.atDay(1).atStartOfDay(zone).toInstant().toEpochMilli();
+            long until = month.plusMonths(1).atDay(1).atStartOfDay(zone).toInstant().toEpochMilli();
+            figures.put(month.toString(), period(counted, from, until, member, zone));
+        }
+        return figures;
+    }
+
+    /** The retention matrix's cells the buyer is in: {@code 2026-03|2} is a buyer who first bought in March 2026 and bought in May. */
+    static Map<String, Long> cohorts(List<OrderFact> counted, ZoneId zone) {
+        Map<String, Long> cells = new HashMap<>();
+        if (counted.isEmpty()) {
+            return cells;
+        }
+        YearMonth first = YearMonth.from(Instant.ofEpochMilli(counted.get(0).getPaidAt()).atZone(zone));
+        for (OrderFact order : counted) {
+            long since = ChronoUnit.MONTHS.between(first, YearMonth.from(Instant.ofEpochMilli(order.getPaidAt()).atZone(zone)));
+            cells.put(first + "|" + since, 1L);
+        }
+        return cells;
+    }
+
+    /** For each pair of consecutive orders, each category of the earlier with each of the later: {@code drinks/beer>snacks}. */
+    static Map<String, Long> nextCategories(List<OrderFact> counted) {
+        Map<String, Long> pairs = new HashMap<>();
+        for (int i = 1; i < counted.size(); i++) {
+            for (String before : new LinkedHashSet<>(counted.get(i - 1).getCategories())) {
+                for (String after : new LinkedHashSet<>(counted.get(i).getCategories())) {
+                    pairs.merge(before + ">" + after, 1L, Long::sum);
+                }
+            }
+        }
+        return pairs;
+    }
+
+    /** The buyer's own usual interval (the median of theirs), with at least {@code ownIntervals} of them; else null. */
+    static Long ownInterval(List<OrderFact> counted, int ownIntervals) {
+        if (counted.size() <= ownIntervals) {
+            return null;
+        }
+        List<Long> intervals = new java.util.ArrayList<>();
+        for (int i = 1; i < counted.size(); i++) {
+            intervals.add(counted.get(i).getPaidAt() - counted.get(i - 1).getPaidAt());
+        }
+        return MemberFigures.median(intervals);
+    }
+
+    /**
+     * The lifecycle stage now, from the buyer's rhythm ({@code interval}: their own, or the merchant's typical): lapsed when
+     * the last order is over {@value #LAPSED_INTERVALS} intervals old, at risk over {@value #AT_RISK_INTERVALS}, else new after
+     * one order and active after more. Null without a counted order.
+     */
+    static LifecycleStage stage(List<OrderFact> counted, long interval, long now) {
+        if (counted.isEmpty()) {
+            return null;
+        }
+        long since = now - counted.get(counted.size() - 1).getPaidAt();
+        if (since > LAPSED_INTERVALS * interval) {
+            return LifecycleStage.LAPSED;
+        }
+        if (since > AT_RISK_INTERVALS * interval) {
+            return LifecycleStage.AT_RISK;
+        }
+        return counted.size() == 1 ? LifecycleStage.NEW : LifecycleStage.ACTIVE;
+    }
+
+    /** When the stage next moves with the clock alone (null: lapsed, it moves no more). */
+    static Long nextStageChange(List<OrderFact> counted, long interval, long now) {
+        if (counted.isEmpty()) {
+            return null;
+        }
+        long last = counted.get(counted.size() - 1).getPaidAt();
+        for (double intervals : new double[] {AT_RISK_INTERVALS, LAPSED_INTERVALS}) {
+            long at = last + (long) (intervals * interval) + 1;
+            if (at > now) {
+                return at;
+            }
+        }
+        return null;
+    }
+
+    /** The difference {@code after - before}, metric by metric, without the zeros. */
+    static Map<String, Long> difference(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> moved = new HashMap<>();
+        after.forEach((metric, amount) -> {
+            long by = amount - before.getOrDefault(metric, 0L);
+            if (by != 0) {
+                moved.put(metric, by);
+            }
+        });
+        before.forEach((metric, amount) -> {
+            if (!after.containsKey(metric) && amount != 0) {
+                moved.put(metric, -amount);
+            }
+        });
+        return moved;
+    }
+}
