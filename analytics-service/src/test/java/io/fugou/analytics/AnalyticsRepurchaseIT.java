@@ -139,6 +139,51 @@ class AnalyticsRepurchaseIT {
         await().atMost(ARRIVAL).untilAsserted(() -> assertThat(repurchase(merchant, "30d").path("buyers").asLong()).isEqualTo(1));
     }
 
+    @Test
+    void theHeadlineStreamSendsAMerchantsFiguresAsTheyMoveAndNoOtherMerchants() {
+        String merchant = "an-" + UUID.randomUUID().toString().substring(0, 8);
+        String other = "an-" + UUID.randomUUID().toString().substring(0, 8);
+        reactor.core.publisher.Flux<String> stream = web.get().uri("/api/v1/analytics/headline/stream").header("Authorization", "Bearer " + token(merchant))
+                .accept(org.springframework.http.MediaType.TEXT_EVENT_STREAM).exchange().expectStatus().isOk()
+                .returnResult(String.class).getResponseBody();
+        reactor.core.publisher.Flux<String> otherStream = web.get().uri("/api/v1/analytics/headline/stream")
+                .header("Authorization", "Bearer " + token(other)).accept(org.springframework.http.MediaType.TEXT_EVENT_STREAM).exchange()
+                .expectStatus().isOk().returnResult(String.class).getResponseBody();
+
+        reactor.test.StepVerifier.create(stream.map(AnalyticsRepurchaseIT::buyers30))
+                .expectNext(0L) // the figures as they are, at once
+                .then(() -> pay(merchant, "A", "a1", 1))
+                .expectNext(1L)
+                .thenCancel().verify(ARRIVAL);
+        reactor.test.StepVerifier.create(otherStream.map(AnalyticsRepurchaseIT::buyers30).take(Duration.ofSeconds(3)))
+                .expectNext(0L).verifyComplete();
+    }
+
+    @Test
+    void cohortsNextCategoriesAndTheLifecycleFunnelAreServed() {
+        String merchant = "an-" + UUID.randomUUID().toString().substring(0, 8);
+        pay(merchant, "A", "a1", 3);
+        shop.publish(Topics.ORDERS, new MemberKey(merchant, "A"), at(paid(merchant, "A", "a2",
+                List.of(io.fugou.testsupport.OrderEventMother.line("CHIPS-1", "snacks", 1, 1_000))), daysAgo(1)));
+
+        await().atMost(ARRIVAL).untilAsserted(() -> web.get().uri("/api/v1/analytics/next-categories")
+                .header("Authorization", "Bearer " + token(merchant)).exchange().expectStatus().isOk().expectBody()
+                .jsonPath("$[0].category").isEqualTo("drinks/beer")
+                .jsonPath("$[0].next[0].category").isEqualTo("snacks")
+                .jsonPath("$[0].next[0].share").isEqualTo(1.0));
+        web.get().uri("/api/v1/analytics/lifecycle").header("Authorization", "Bearer " + token(merchant)).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.ACTIVE").isEqualTo(1).jsonPath("$.NEW").isEqualTo(0);
+        String month = java.time.YearMonth.now(java.time.ZoneId.of("Asia/Shanghai")).toString();
+        web.get().uri("/api/v1/analytics/cohorts?from=" + month + "&to=" + month).header("Authorization", "Bearer " + token(merchant)).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(1).jsonPath("$[0].cohort").isEqualTo(month);
+        web.get().uri("/api/v1/analytics/next-categories?top=0").header("Authorization", "Bearer " + token(merchant)).exchange()
+                .expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("top");
+    }
+
+    private static long buyers30(String headline) {
+        return tools.jackson.databind.json.JsonMapper.builder().build().readTree(headline).path("repurchase").path("30d").path("buyers").asLong();
+    }
+
     private OrderEvent pay(String merchant, String customer, String orderId, int daysAgo) {
         OrderEvent order = at(paid(merchant, customer, orderId), daysAgo(daysAgo));
         shop.publish(Topics.ORDERS, new MemberKey(merchant, customer), order);

@@ -45,8 +45,12 @@ public class StoreQueries {
      * The answer made of the store's value for {@code key} (null when it has none), from this instance or the one holding it.
      * 503 while the store is being restored or moves between instances.
      */
-    @SuppressWarnings("unchecked")
     public <V> Mono<ResponseEntity<Object>> byKey(String store, String key, ServerHttpRequest request, Function<V, ?> answer) {
+        return byKey(store, key, request, request.getURI().getRawPath(), answer);
+    }
+
+    /** As {@link #byKey(String, String, ServerHttpRequest, Function)}, asking the other instance at {@code path} (with the request's query). */
+    public <V> Mono<ResponseEntity<Object>> byKey(String store, String key, ServerHttpRequest request, String path, Function<V, ?> answer) {
         KafkaStreams running = streams.getKafkaStreams();
         if (running == null || !running.state().isRunningOrRebalancing()) {
             return Mono.error(unavailable());
@@ -66,7 +70,7 @@ public class StoreQueries {
         if (request.getHeaders().containsHeader(ROUTED_HEADER)) {
             return Mono.error(unavailable());
         }
-        return web.get().uri("http://" + where.activeHost().host() + ":" + where.activeHost().port() + request.getURI().getRawPath()
+        return web.get().uri("http://" + where.activeHost().host() + ":" + where.activeHost().port() + path
                         + (request.getURI().getRawQuery() == null ? "" : "?" + request.getURI().getRawQuery()))
                 .headers(headers -> {
                     headers.addAll(HttpHeaders.AUTHORIZATION, request.getHeaders().getOrEmpty(HttpHeaders.AUTHORIZATION));

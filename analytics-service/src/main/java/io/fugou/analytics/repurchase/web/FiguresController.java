@@ -1,0 +1,119 @@
+package io.fugou.analytics.repurchase.web;
+
+import io.fugou.analytics.repurchase.CohortRow;
+import io.fugou.analytics.repurchase.Headline;
+import io.fugou.analytics.repurchase.NextCategory;
+import io.fugou.analytics.repurchase.RepurchaseTopology;
+import io.fugou.analytics.state.MerchantFigures;
+import io.fugou.analytics.streams.AnalyticsProperties;
+import io.fugou.analytics.streams.StoreQueries;
+import io.fugou.platform.merchant.MerchantId;
+import io.fugou.platform.web.InvalidFieldException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
+import java.util.Objects;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The merchant's cohorts, categories bought next, lifecycle funnel, headline figures and their live stream. */
+@RestController
+public class FiguresController {
+
+    /** How often the live stream looks at the figures; it sends only when they moved. */
+    static final Duration STREAM_EVERY = Duration.ofSeconds(1);
+
+    private final StoreQueries stores;
+    private final AnalyticsProperties properties;
+    private final Clock clock;
+    private final JsonMapper json;
+
+    public FiguresController(StoreQueries stores, AnalyticsProperties properties, Clock clock, JsonMapper json) {
+        this.stores = stores;
+        this.properties = properties;
+        this.clock = clock;
+        this.json = json;
+    }
+
+    @Operation(summary = "The retention matrix: buyers by month of first order (the cohort) against months since, with their share of "
+            + "the cohort; by default the last 12 cohorts")
+    @GetMapping("/api/v1/analytics/cohorts")
+    public Mono<ResponseEntity<Object>> cohorts(MerchantId merchant, ServerHttpRequest request,
+                                                @Parameter(description = "first cohort, e.g. 2026-01") @RequestParam(required = false) String from,
+                                                @Parameter(description = "last cohort, e.g. 2026-12") @RequestParam(required = false) String to) {
+        YearMonth current = YearMonth.now(clock.withZone(properties.zone()));
+        YearMonth last = to == null ? current : month("to", to);
+        YearMonth first = from == null ? last.minusMonths(11) : month("from", from);
+        if (first.isAfter(last)) {
+            throw new InvalidFieldException("from", "must not be after to (" + last + ")");
+        }
+        if (first.plusMonths(RepurchaseController.MAX_MONTHS - 1).isBefore(last)) {
+            throw new InvalidFieldException("from", "must be at most " + RepurchaseController.MAX_MONTHS + " months before to");
+        }
+        YearMonth through = last.isAfter(current) ? last : current;
+        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request,
+                figures -> CohortRow.of(figures, first, last, through));
+    }
+
+    @Operation(summary = "For each category bought, the categories of the buyer's next order, most often first (for cross-selling)")
+    @GetMapping("/api/v1/analytics/next-categories")
+    public Mono<ResponseEntity<Object>> nextCategories(MerchantId merchant, ServerHttpRequest request,
+                                                       @Parameter(description = "how many next categories per category, 1 to 20")
+                                                       @RequestParam(defaultValue = "5") int top) {
+        if (top < 1 || top > 20) {
+            throw new InvalidFieldException("top", "must be from 1 to 20, was " + top);
+        }
+        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request,
+                figures -> NextCategory.of(figures, top));
+    }
+
+    @Operation(summary = "Buyers now in each lifecycle stage (NEW, ACTIVE, AT_RISK, LAPSED), judged by each buyer's own rhythm")
+    @GetMapping("/api/v1/analytics/lifecycle")
+    public Mono<ResponseEntity<Object>> lifecycle(MerchantId merchant, ServerHttpRequest request) {
+        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request, Headline::stages);
+    }
+
+    @Operation(summary = "The headline figures: the repurchase rate over 30, 90 and 365 days and the lifecycle funnel")
+    @GetMapping("/api/v1/analytics/headline")
+    public Mono<ResponseEntity<Object>> headline(MerchantId merchant, ServerHttpRequest request) {
+        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request, Headline::of);
+    }
+
+    @Operation(summary = "The headline figures as Server-Sent Events: the current ones at once, then each time they move")
+    @GetMapping(value = "/api/v1/analytics/headline/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    public Flux<ServerSentEvent<String>> headlineStream(MerchantId merchant, ServerHttpRequest request) {
+        // Polled through the store routing, so it works whichever instance holds the merchant's figures; sent when it moved.
+        return Flux.interval(Duration.ZERO, STREAM_EVERY)
+                .concatMap(tick -> stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request,
+                                "/api/v1/analytics/headline", Headline::of)
+                        .map(this::body)
+                        .onErrorResume(failure -> Mono.empty())) // restored or moving: the next look sends it
+                .distinctUntilChanged()
+                .map(body -> ServerSentEvent.builder(body).event("headline").build());
+    }
+
+    private String body(ResponseEntity<Object> answer) {
+        Object body = Objects.requireNonNull(answer.getBody());
+        return body instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : json.writeValueAsString(body);
+    }
+
+    private static YearMonth month(String field, String value) {
+        try {
+            return YearMonth.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new InvalidFieldException(field, "must be a month like 2026-11, was '" + value + "'");
+        }
+    }
+}
