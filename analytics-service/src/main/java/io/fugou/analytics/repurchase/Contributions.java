@@ -40,6 +40,14 @@ public final class Contributions {
     public static final String NEXT_CATEGORY = "next-category";
     /** The figure of where buyers stand now (their lifecycle stage). */
     public static final String NOW = "now";
+    /** Members now, by tier, channel and recruitment code: {@code members}, {@code tier.gold}, {@code channel.SHOP_HOME}, {@code code.X}. */
+    public static final String MEMBERS = "members";
+    /** Enrollments per day (in the service's zone), {@code 2026-11-29}. */
+    public static final String ENROLLMENTS = "enrollments";
+    /** Points earned, redeemed, expired, reversed and adjusted, and the balances and pending points members hold (the liability). */
+    public static final String POINTS = "points";
+    /** A campaign's results: {@code campaign:<campaignId>}. */
+    public static final String CAMPAIGN = "campaign:";
 
     /** Overdue by this many of the buyer's intervals: at risk. */
     static final double AT_RISK_INTERVALS = 1.5;
@@ -182,6 +190,58 @@ public final class Contributions {
             }
         }
         return null;
+    }
+
+    /** A member's place in the membership counts; nothing for a buyer who is not a member (or was erased). */
+    static Map<String, Long> membership(io.fugou.analytics.state.MemberHistory history) {
+        Map<String, Long> metrics = new HashMap<>();
+        if (history.getCustomerId() == null || history.getMemberSince() == null) {
+            return metrics;
+        }
+        metrics.put(MEMBERS, 1L);
+        if (history.getTier() != null) {
+            metrics.put("tier." + history.getTier(), 1L);
+        }
+        if (history.getChannel() != null) {
+            metrics.put("channel." + history.getChannel(), 1L);
+        }
+        if (history.getRecruitmentCode() != null) {
+            metrics.put("code." + history.getRecruitmentCode(), 1L);
+        }
+        return metrics;
+    }
+
+    /** The day the member enrolled, counted once. */
+    static Map<String, Long> enrollment(io.fugou.analytics.state.MemberHistory history, ZoneId zone) {
+        return history.getMemberSince() == null ? Map.of()
+                : Map.of(Instant.ofEpochMilli(history.getMemberSince()).atZone(zone).toLocalDate().toString(), 1L);
+    }
+
+    /**
+     * Per campaign the buyer was assigned to, by their group and variant ({@code TREATMENT.spring10}, {@code HOLDOUT}): assigned,
+     * converted (a counted order paid within {@code attribution} of the assignment), coupon issued, coupon redeemed.
+     */
+    static Map<String, Map<String, Long>> campaigns(io.fugou.analytics.state.MemberHistory history, List<OrderFact> counted, long attribution) {
+        Map<String, Map<String, Long>> figures = new HashMap<>();
+        for (io.fugou.analytics.state.CampaignTouch touch : history.getCampaigns()) {
+            String arm = touch.getAssignmentGroup() + (touch.getVariant() == null || !"TREATMENT".equals(touch.getAssignmentGroup()) ? ""
+                    : "." + touch.getVariant());
+            Map<String, Long> metrics = new HashMap<>();
+            metrics.put("assigned." + arm, 1L);
+            boolean converted = counted.stream().anyMatch(order -> order.getPaidAt() >= touch.getAssignedAt()
+                    && order.getPaidAt() < touch.getAssignedAt() + attribution);
+            if (converted) {
+                metrics.put("converted." + arm, 1L);
+            }
+            if (touch.getCouponIssued()) {
+                metrics.put("coupons." + arm, 1L);
+            }
+            if (touch.getCouponRedeemed()) {
+                metrics.put("redeemed." + arm, 1L);
+            }
+            figures.put(CAMPAIGN + touch.getCampaignId(), metrics);
+        }
+        return figures;
     }
 
     /** The difference {@code after - before}, metric by metric, without the zeros. */

@@ -7,7 +7,20 @@ import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.lifecycle.LifecycleStage;
 import io.fugou.events.lifecycle.MemberLifecycleChanged;
 import io.fugou.events.lifecycle.NextOrderPredicted;
+import io.fugou.analytics.state.CampaignTouch;
+import io.fugou.events.campaigns.CampaignAssigned;
+import io.fugou.events.campaigns.CampaignEvent;
+import io.fugou.events.campaigns.CouponIssued;
+import io.fugou.events.campaigns.CouponRedeemed;
 import io.fugou.events.members.MemberEnrolled;
+import io.fugou.events.members.MemberTierChanged;
+import io.fugou.events.points.PointsAdjusted;
+import io.fugou.events.points.PointsAvailable;
+import io.fugou.events.points.PointsEarned;
+import io.fugou.events.points.PointsEvent;
+import io.fugou.events.points.PointsExpired;
+import io.fugou.events.points.PointsRedeemed;
+import io.fugou.events.points.PointsReversed;
 import io.fugou.events.members.MemberErased;
 import io.fugou.events.members.MemberEvent;
 import io.fugou.events.orders.OrderCancelled;
@@ -54,17 +67,20 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
     private final ZoneId zone;
     private final Duration checkEvery;
     private final long defaultInterval;
+    private final long attribution;
     private KeyValueStore<String, MemberHistory> histories;
     private KeyValueStore<String, String> checks;
     private KeyValueStore<String, Long> rhythms;
 
     /**
      * @param defaultInterval the interval a buyer's rhythm is judged by while neither they nor the merchant have enough of their own
+     * @param attribution     how long after a campaign's assignment an order counts as its conversion
      */
-    MemberOrdersProcessor(ZoneId zone, Duration checkEvery, Duration defaultInterval) {
+    MemberOrdersProcessor(ZoneId zone, Duration checkEvery, Duration defaultInterval, Duration attribution) {
         this.zone = zone;
         this.checkEvery = checkEvery;
         this.defaultInterval = defaultInterval.toMillis();
+        this.attribution = attribution.toMillis();
     }
 
     @Override
@@ -79,33 +95,118 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
     @Override
     public void process(Record<String, SpecificRecord> record) {
         long now = context().currentSystemTimeMs();
-        if (record.value() instanceof OrderEvent order) {
-            String key = order.getMerchantId() + ":" + order.getCustomerId();
-            MemberHistory history = histories.get(key);
-            if (history == null) {
-                history = MemberHistory.newBuilder().setMerchantId(order.getMerchantId()).setCustomerId(order.getCustomerId())
-                        .setOrders(new ArrayList<>()).setReported(new HashMap<>()).build();
+        SpecificRecord event = record.value();
+        if (event instanceof MemberEvent member && member.getPayload() instanceof MemberErased) {
+            erase(member.getMerchantId() + ":" + member.getCustomerId(), now);
+            return;
+        }
+        String merchantId = event instanceof OrderEvent order ? order.getMerchantId() : event instanceof MemberEvent member ? member.getMerchantId()
+                : event instanceof PointsEvent points ? points.getMerchantId() : ((CampaignEvent) event).getMerchantId();
+        String customerId = event instanceof OrderEvent order ? order.getCustomerId() : event instanceof MemberEvent member ? member.getCustomerId()
+                : event instanceof PointsEvent points ? points.getCustomerId() : ((CampaignEvent) event).getCustomerId();
+        String key = merchantId + ":" + customerId;
+        MemberHistory history = histories.get(key);
+        if (history == null) {
+            history = MemberHistory.newBuilder().setMerchantId(merchantId).setCustomerId(customerId).setOrders(new ArrayList<>())
+                    .setReported(new HashMap<>()).setPoints(new HashMap<>()).setCampaigns(new ArrayList<>()).build();
+        }
+        MemberHistory before = MemberHistory.newBuilder(history).build();
+        boolean changed = switch (event) {
+            case OrderEvent order -> apply(history, order);
+            case MemberEvent member -> apply(history, member);
+            case PointsEvent points -> apply(history, points);
+            case CampaignEvent campaign -> apply(history, campaign);
+            default -> false;
+        };
+        if (changed) {
+            update(key, history, before, now);
+        }
+    }
+
+    /** Enrollment and tier changes; false for what no figure counts. */
+    private static boolean apply(MemberHistory history, MemberEvent event) {
+        if (event.getPayload() instanceof MemberEnrolled enrolled && history.getMemberSince() == null) {
+            history.setMemberSince(event.getOccurredAt().toEpochMilli());
+            history.setTier(enrolled.getTier());
+            history.setChannel(enrolled.getChannel().name());
+            history.setRecruitmentCode(enrolled.getRecruitmentCode());
+            return true;
+        }
+        if (event.getPayload() instanceof MemberTierChanged tier && !tier.getToTier().equals(history.getTier())) {
+            history.setTier(tier.getToTier());
+            return true;
+        }
+        return false;
+    }
+
+    /** Points totals, and the balance and pending points the member's last points event left. */
+    private static boolean apply(MemberHistory history, PointsEvent event) {
+        Map<String, Long> points = new HashMap<>(history.getPoints());
+        switch (event.getPayload()) {
+            case PointsEarned earned -> {
+                points.merge("earned", earned.getPoints(), Long::sum);
+                points.put("balance", earned.getBalanceAfter());
+                points.put("pending", earned.getPendingAfter());
             }
-            List<OrderFact> before = copy(history.getOrders());
-            if (apply(history, order)) {
-                update(key, history, before, history.getMemberSince() != null, now);
+            case PointsAvailable available -> {
+                points.put("balance", available.getBalanceAfter());
+                points.put("pending", available.getPendingAfter());
             }
-        } else if (record.value() instanceof MemberEvent member) {
-            String key = member.getMerchantId() + ":" + member.getCustomerId();
-            if (member.getPayload() instanceof MemberErased) {
-                erase(key, now);
-            } else if (member.getPayload() instanceof MemberEnrolled) {
-                MemberHistory history = histories.get(key);
-                if (history == null) {
-                    history = MemberHistory.newBuilder().setMerchantId(member.getMerchantId()).setCustomerId(member.getCustomerId())
-                            .setOrders(new ArrayList<>()).setReported(new HashMap<>()).build();
-                }
-                if (history.getMemberSince() == null) {
-                    history.setMemberSince(member.getOccurredAt().toEpochMilli());
-                    update(key, history, history.getOrders(), false, now);
-                }
+            case PointsRedeemed redeemed -> {
+                points.merge("redeemed", redeemed.getPoints(), Long::sum);
+                points.put("balance", redeemed.getBalanceAfter());
+            }
+            case PointsReversed reversed -> {
+                points.merge("reversed", reversed.getPoints(), Long::sum);
+                points.put("balance", reversed.getBalanceAfter());
+                points.put("pending", reversed.getPendingAfter());
+            }
+            case PointsExpired expired -> {
+                points.merge("expired", expired.getPoints(), Long::sum);
+                points.put("balance", expired.getBalanceAfter());
+            }
+            case PointsAdjusted adjusted -> {
+                points.merge("adjusted", adjusted.getPoints(), Long::sum);
+                points.put("balance", adjusted.getBalanceAfter());
+            }
+            default -> {
+                return false;
             }
         }
+        points.values().removeIf(value -> value == 0);
+        history.setPoints(points);
+        return true;
+    }
+
+    /** A campaign's first assignment of the buyer, and its coupon issued and redeemed. */
+    private static boolean apply(MemberHistory history, CampaignEvent event) {
+        if (event.getPayload() instanceof CampaignAssigned assigned) {
+            if (history.getCampaigns().stream().anyMatch(touch -> touch.getCampaignId().equals(assigned.getCampaignId()))) {
+                return false; // assignment is sticky: the first one counts
+            }
+            List<CampaignTouch> touches = new ArrayList<>(history.getCampaigns());
+            touches.add(CampaignTouch.newBuilder().setCampaignId(assigned.getCampaignId()).setAssignmentGroup(assigned.getGroup().name())
+                    .setVariant(assigned.getVariant()).setAssignedAt(event.getOccurredAt().toEpochMilli()).build());
+            history.setCampaigns(touches);
+            return true;
+        }
+        String campaignId = event.getPayload() instanceof CouponIssued issued ? issued.getCampaignId()
+                : event.getPayload() instanceof CouponRedeemed redeemed ? redeemed.getCampaignId() : null;
+        for (CampaignTouch touch : history.getCampaigns()) {
+            if (touch.getCampaignId().equals(campaignId)) {
+                boolean issued = event.getPayload() instanceof CouponIssued;
+                if (issued ? touch.getCouponIssued() : touch.getCouponRedeemed()) {
+                    return false;
+                }
+                if (issued) {
+                    touch.setCouponIssued(true);
+                } else {
+                    touch.setCouponRedeemed(true);
+                }
+                return true;
+            }
+        }
+        return false; // a coupon of no campaign (bought with points), or of a campaign whose assignment has not arrived
     }
 
     /** Applies an order event to the history; false when it changes nothing (a duplicate, or an event no figure counts). */
@@ -164,31 +265,28 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
     }
 
     /**
-     * Reports how the buyer's part in the merchant's figures moved (from {@code before}, the orders as they were, for the
-     * figures that do not move with the clock; from what was last reported, for those that do), re-indexes the next check,
-     * emits the stage and the prediction when they moved, and stores the history.
+     * Reports how the buyer's part in the merchant's figures moved (from {@code before}, the history as it was, for the figures
+     * that do not move with the clock; from what was last reported, for those that do), re-indexes the next check, emits the
+     * stage and the prediction when they moved, and stores the history.
      */
-    private void update(String key, MemberHistory history, List<OrderFact> before, boolean wasMember, long now) {
+    private void update(String key, MemberHistory history, MemberHistory before, long now) {
         boolean residue = history.getCustomerId() == null;
-        boolean member = history.getMemberSince() != null;
-        List<OrderFact> was = Contributions.counted(before);
         List<OrderFact> is = Contributions.counted(history.getOrders());
         Map<String, Map<String, Long>> changes = new HashMap<>();
 
-        Map<String, Map<String, Long>> monthsBefore = Contributions.months(was, wasMember, zone);
-        Map<String, Map<String, Long>> monthsAfter = Contributions.months(is, member, zone);
-        Set<String> months = new HashSet<>(monthsBefore.keySet());
-        months.addAll(monthsAfter.keySet());
-        for (String month : months) {
-            moved(changes, month, Contributions.difference(monthsBefore.getOrDefault(month, Map.of()), monthsAfter.getOrDefault(month, Map.of())));
+        Map<String, Map<String, Long>> was = timeless(before);
+        Map<String, Map<String, Long>> will = timeless(history);
+        Set<String> figures = new HashSet<>(was.keySet());
+        figures.addAll(will.keySet());
+        for (String figure : figures) {
+            moved(changes, figure, Contributions.difference(was.getOrDefault(figure, Map.of()), will.getOrDefault(figure, Map.of())));
         }
-        moved(changes, Contributions.COHORTS, Contributions.difference(Contributions.cohorts(was, zone), Contributions.cohorts(is, zone)));
-        moved(changes, Contributions.NEXT_CATEGORY, Contributions.difference(Contributions.nextCategories(was), Contributions.nextCategories(is)));
 
         Long own = Contributions.ownInterval(is, OWN_INTERVALS);
         Long typical = rhythms.get(history.getMerchantId());
         long interval = own != null ? own : typical != null ? typical : defaultInterval;
         Map<String, Map<String, Long>> reported = new HashMap<>(history.getReported());
+        boolean member = history.getMemberSince() != null;
         for (Frequency.Window window : Frequency.Window.values()) {
             report(changes, reported, window.figure(), Contributions.period(is, now - window.millis() + 1, Long.MAX_VALUE, member, zone));
         }
@@ -202,13 +300,26 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
             predict(history, is, interval, own != null, now);
         }
         if (residue && history.getNextCheck() == null) {
-            histories.delete(key); // an erased member's residue that no longer counts anywhere
+            histories.delete(key); // an erased member's residue that no longer counts in anything that moves
         } else {
             histories.put(key, history);
         }
         if (!changes.isEmpty()) {
             context().forward(new Record<>(history.getMerchantId(), new FigureChanges(history.getMerchantId(), changes), now));
         }
+    }
+
+    /** The buyer's part in the figures that do not move with the clock. */
+    private Map<String, Map<String, Long>> timeless(MemberHistory history) {
+        List<OrderFact> counted = Contributions.counted(history.getOrders());
+        Map<String, Map<String, Long>> figures = new HashMap<>(Contributions.months(counted, history.getMemberSince() != null, zone));
+        figures.put(Contributions.COHORTS, Contributions.cohorts(counted, zone));
+        figures.put(Contributions.NEXT_CATEGORY, Contributions.nextCategories(counted));
+        figures.put(Contributions.MEMBERS, Contributions.membership(history));
+        figures.put(Contributions.ENROLLMENTS, Contributions.enrollment(history, zone));
+        figures.put(Contributions.POINTS, history.getPoints());
+        figures.putAll(Contributions.campaigns(history, counted, attribution));
+        return figures;
     }
 
     private static void moved(Map<String, Map<String, Long>> changes, String figure, Map<String, Long> difference) {
@@ -267,14 +378,15 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
                 checks.delete(entry.key);
                 continue;
             }
-            update(entry.value, history, history.getOrders(), history.getMemberSince() != null, now);
+            update(entry.value, history, history, now);
         }
     }
 
     /**
-     * The member's history goes (a tombstone in the changelog), and with it their place in the lifecycle funnel; the merchant's
-     * totals stay. What still counts in a rolling window stays as an anonymous residue under a random key, so the windows lose
-     * the member's orders when they should.
+     * The member's history goes (a tombstone in the changelog), and with it their place in the membership counts and the
+     * lifecycle funnel; the merchant's totals stay. What the totals still need stays as an anonymous residue under a random
+     * key (order times, amounts and categories, campaign assignments, points), so the rolling windows lose the member's
+     * orders when they should.
      */
     private void erase(String key, long now) {
         MemberHistory history = histories.get(key);
@@ -291,9 +403,9 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
                     .setRefundedMinor(fact.getRefundedMinor()).setCategories(fact.getCategories()).setRefundIds(List.of()).build());
         }
         MemberHistory residue = MemberHistory.newBuilder().setMerchantId(history.getMerchantId()).setCustomerId(null)
-                .setMemberSince(history.getMemberSince()).setOrders(kept).setReported(history.getReported()).setNextCheck(null).build();
-        // The figures that do not move with the clock were reported already and stay as they are (before = after).
-        update("erased:" + UUID.randomUUID(), residue, kept, residue.getMemberSince() != null, now);
+                .setMemberSince(history.getMemberSince()).setOrders(kept).setReported(history.getReported()).setNextCheck(null)
+                .setPoints(history.getPoints()).setCampaigns(history.getCampaigns()).build();
+        update("erased:" + UUID.randomUUID(), residue, history, now);
     }
 
     private void stageMoved(MemberHistory history, LifecycleStage stage, List<OrderFact> counted, long now) {
@@ -332,11 +444,4 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
                 .setPayload(payload).build(), now));
     }
 
-    private static List<OrderFact> copy(List<OrderFact> orders) {
-        List<OrderFact> copies = new ArrayList<>(orders.size());
-        for (OrderFact fact : orders) {
-            copies.add(OrderFact.newBuilder(fact).build());
-        }
-        return copies;
-    }
 }

@@ -6,7 +6,9 @@ import io.fugou.analytics.state.MerchantFigures;
 import io.fugou.events.Topics;
 import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.members.MemberEvent;
+import io.fugou.events.campaigns.CampaignEvent;
 import io.fugou.events.orders.OrderEvent;
+import io.fugou.events.points.PointsEvent;
 import java.time.Duration;
 import java.time.ZoneId;
 import org.apache.avro.specific.SpecificRecord;
@@ -32,8 +34,18 @@ import org.apache.kafka.streams.state.Stores;
 public final class RepurchaseTopology {
 
     /** The serdes the topology reads and keeps with: the registry's in a service, plain Avro in a TopologyTestDriver test. */
-    public record AnalyticsSerdes(Serde<OrderEvent> orders, Serde<MemberEvent> members, Serde<LifecycleEvent> lifecycle,
-                                  Serde<MemberHistory> histories, Serde<FigureChanges> changes, Serde<MerchantFigures> figures) {
+    public record AnalyticsSerdes(Serde<OrderEvent> orders, Serde<MemberEvent> members, Serde<PointsEvent> points, Serde<CampaignEvent> campaigns,
+                                  Serde<LifecycleEvent> lifecycle, Serde<MemberHistory> histories, Serde<FigureChanges> changes,
+                                  Serde<MerchantFigures> figures) {
+    }
+
+    /**
+     * @param zone            the zone calendar months, days and hours are counted in
+     * @param checkEvery      how often buyers whose figures move with the clock are looked for (the most a figure lags the clock)
+     * @param defaultInterval the rhythm buyers are judged by while neither they nor their merchant have enough orders
+     * @param attribution     how long after a campaign's assignment an order counts as its conversion
+     */
+    public record Settings(ZoneId zone, Duration checkEvery, Duration defaultInterval, Duration attribution) {
     }
 
     public static final String MEMBER_ORDERS_STORE = MemberOrdersProcessor.ORDERS_STORE;
@@ -44,12 +56,7 @@ public final class RepurchaseTopology {
     private RepurchaseTopology() {
     }
 
-    /**
-     * @param zone       the zone calendar months are counted in
-     * @param checkEvery how often orders leaving the rolling windows are looked for (the most a window's figure lags the clock)
-     * @param defaultInterval the rhythm buyers are judged by while neither they nor their merchant have enough orders
-     */
-    public static void build(StreamsBuilder builder, AnalyticsSerdes serdes, ZoneId zone, Duration checkEvery, Duration defaultInterval) {
+    public static void build(StreamsBuilder builder, AnalyticsSerdes serdes, Settings settings) {
         Serde<String> keys = Serdes.String();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MemberOrdersProcessor.ORDERS_STORE), keys, serdes.histories()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MemberOrdersProcessor.CHECKS_STORE), keys, keys));
@@ -68,8 +75,14 @@ public final class RepurchaseTopology {
                 .mapValues(order -> (SpecificRecord) order, Named.as("order-events"));
         KStream<String, SpecificRecord> members = builder.stream(Topics.MEMBERS.name(), Consumed.with(keys, serdes.members()).withName("members"))
                 .mapValues(member -> (SpecificRecord) member, Named.as("member-events"));
-        KStream<String, SpecificRecord> moved = orders.merge(members, Named.as("buyer-events"))
-                .process(() -> new MemberOrdersProcessor(zone, checkEvery, defaultInterval), Named.as("buyer-orders"),
+        KStream<String, SpecificRecord> points = builder.stream(Topics.POINTS.name(), Consumed.with(keys, serdes.points()).withName("points"))
+                .mapValues(point -> (SpecificRecord) point, Named.as("points-events"));
+        KStream<String, SpecificRecord> campaigns = builder.stream(Topics.CAMPAIGNS.name(), Consumed.with(keys, serdes.campaigns()).withName("campaigns"))
+                .mapValues(campaign -> (SpecificRecord) campaign, Named.as("campaign-events"));
+        KStream<String, SpecificRecord> moved = orders.merge(members, Named.as("orders-and-members"))
+                .merge(points, Named.as("and-points")).merge(campaigns, Named.as("buyer-events"))
+                .process(() -> new MemberOrdersProcessor(settings.zone(), settings.checkEvery(), settings.defaultInterval(), settings.attribution()),
+                        Named.as("buyer-orders"),
                         MemberOrdersProcessor.ORDERS_STORE, MemberOrdersProcessor.CHECKS_STORE);
 
         moved.filter((key, value) -> value instanceof FigureChanges, Named.as("bucket-moves"))

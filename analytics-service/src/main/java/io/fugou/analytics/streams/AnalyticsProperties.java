@@ -17,8 +17,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param windowCheck       how often orders leaving the rolling windows are looked for: the most a window's figure lags the clock
  * @param defaultInterval   the rhythm a buyer is judged by (lifecycle stage, predicted next order) while neither they (two
  *                          intervals of their own) nor their merchant (20 intervals in the last 365 days) have enough orders
+ * @param attribution       how long after a campaign's assignment a buyer's order counts as its conversion
  */
 @ConfigurationProperties("fugou.analytics")
 public record AnalyticsProperties(String applicationId, String stateDir, String advertisedHost, ZoneId zone, Duration windowCheck,
-                                  Duration defaultInterval) {
+                                  Duration defaultInterval, Duration attribution) {
 }

@@ -7,7 +7,9 @@ import io.fugou.analytics.state.MemberHistory;
 import io.fugou.analytics.state.MerchantFigures;
 import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.members.MemberEvent;
+import io.fugou.events.campaigns.CampaignEvent;
 import io.fugou.events.orders.OrderEvent;
+import io.fugou.events.points.PointsEvent;
 import io.fugou.serde.avro.AvroSerdeConfig;
 import io.fugou.serde.avro.SpecificAvroSerde;
 import java.time.Duration;
@@ -67,14 +69,16 @@ public class AnalyticsStreamsConfiguration {
 
     @Bean
     AnalyticsSerdes analyticsSerdes(KafkaProperties kafka) {
-        return new AnalyticsSerdes(serde(kafka, OrderEvent.class), serde(kafka, MemberEvent.class), serde(kafka, LifecycleEvent.class),
+        return new AnalyticsSerdes(serde(kafka, OrderEvent.class), serde(kafka, MemberEvent.class), serde(kafka, PointsEvent.class),
+                serde(kafka, CampaignEvent.class), serde(kafka, LifecycleEvent.class),
                 serde(kafka, MemberHistory.class), serde(kafka, FigureChanges.class), serde(kafka, MerchantFigures.class));
     }
 
     /** The topologies, on the StreamsBuilder the factory bean starts. */
     @Bean
     RepurchaseTopologyBuilt repurchaseTopology(StreamsBuilder builder, AnalyticsSerdes serdes, AnalyticsProperties analytics) {
-        RepurchaseTopology.build(builder, serdes, analytics.zone(), analytics.windowCheck(), analytics.defaultInterval());
+        RepurchaseTopology.build(builder, serdes, new RepurchaseTopology.Settings(analytics.zone(), analytics.windowCheck(),
+                analytics.defaultInterval(), analytics.attribution()));
         return new RepurchaseTopologyBuilt();
     }
 

@@ -15,7 +15,11 @@ import io.fugou.events.lifecycle.MemberLifecycleChanged;
 import io.fugou.events.lifecycle.NextOrderPredicted;
 import io.fugou.events.members.MemberErased;
 import io.fugou.events.members.MemberEvent;
+import io.fugou.events.campaigns.AssignmentGroup;
+import io.fugou.events.campaigns.CampaignAssigned;
+import io.fugou.events.campaigns.CampaignEvent;
 import io.fugou.events.orders.OrderEvent;
+import io.fugou.events.points.PointsEvent;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,15 +48,18 @@ class RepurchaseTopologyTest {
     private TopologyTestDriver driver;
     private TestInputTopic<String, OrderEvent> orders;
     private TestInputTopic<String, MemberEvent> members;
+    private TestInputTopic<String, PointsEvent> points;
+    private TestInputTopic<String, CampaignEvent> campaigns;
     private TestOutputTopic<String, LifecycleEvent> lifecycle;
 
     @BeforeEach
     void start() throws Exception {
         StreamsBuilder builder = new StreamsBuilder();
         RepurchaseTopology.build(builder, new RepurchaseTopology.AnalyticsSerdes(new PlainAvroSerde<>(OrderEvent.class),
-                new PlainAvroSerde<>(MemberEvent.class), new PlainAvroSerde<>(LifecycleEvent.class), new PlainAvroSerde<>(MemberHistory.class),
-                new PlainAvroSerde<>(FigureChanges.class), new PlainAvroSerde<>(MerchantFigures.class)), SHANGHAI, Duration.ofMinutes(1),
-                Duration.ofDays(30));
+                new PlainAvroSerde<>(MemberEvent.class), new PlainAvroSerde<>(PointsEvent.class), new PlainAvroSerde<>(CampaignEvent.class),
+                new PlainAvroSerde<>(LifecycleEvent.class), new PlainAvroSerde<>(MemberHistory.class), new PlainAvroSerde<>(FigureChanges.class),
+                new PlainAvroSerde<>(MerchantFigures.class)),
+                new RepurchaseTopology.Settings(SHANGHAI, Duration.ofMinutes(1), Duration.ofDays(30), Duration.ofDays(30)));
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "analytics-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -60,6 +67,8 @@ class RepurchaseTopologyTest {
         driver = new TopologyTestDriver(builder.build(), config, NOW);
         orders = driver.createInputTopic(Topics.ORDERS.name(), Serdes.String().serializer(), new PlainAvroSerde<>(OrderEvent.class).serializer());
         members = driver.createInputTopic(Topics.MEMBERS.name(), Serdes.String().serializer(), new PlainAvroSerde<>(MemberEvent.class).serializer());
+        points = driver.createInputTopic(Topics.POINTS.name(), Serdes.String().serializer(), new PlainAvroSerde<>(PointsEvent.class).serializer());
+        campaigns = driver.createInputTopic(Topics.CAMPAIGNS.name(), Serdes.String().serializer(), new PlainAvroSerde<>(CampaignEvent.class).serializer());
         lifecycle = driver.createOutputTopic(Topics.LIFECYCLE.name(), Serdes.String().deserializer(),
                 new PlainAvroSerde<>(LifecycleEvent.class).deserializer());
     }
@@ -252,6 +261,94 @@ class RepurchaseTopologyTest {
         assertThat(metrics(Contributions.COHORTS)).containsOnly(java.util.Map.entry("2026-10|0", 1L), java.util.Map.entry("2026-10|1", 1L),
                 java.util.Map.entry("2026-11|0", 1L));
         assertThat(metrics(Contributions.NEXT_CATEGORY)).containsOnly(java.util.Map.entry("drinks/beer>snacks", 1L));
+    }
+
+    @Test
+    void aCampaignIsMeasuredAgainstItsHoldout() {
+        // Four buyers treated with variant v1, three of whom ordered within the 30 days after; four held out, one of whom did.
+        for (int i = 0; i < 8; i++) {
+            boolean treated = i < 4;
+            campaigns.pipeInput(MERCHANT + ":K" + i, CampaignEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(daysAgo(20))
+                    .setMerchantId(MERCHANT).setCustomerId("K" + i).setSequence(1).setPayload(CampaignAssigned.newBuilder().setCampaignId("c1")
+                            .setGroup(treated ? AssignmentGroup.TREATMENT : AssignmentGroup.HOLDOUT).setVariant(treated ? "v1" : null).build()).build());
+        }
+        pay("K0", "k0", daysAgo(10));
+        pay("K1", "k1", daysAgo(5));
+        pay("K2", "k2", daysAgo(1));
+        pay("K3", "k3", daysAgo(25)); // before the assignment: no conversion
+        pay("K4", "k4", daysAgo(2));
+        campaigns.pipeInput(MERCHANT + ":K0", CampaignEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(daysAgo(20))
+                .setMerchantId(MERCHANT).setCustomerId("K0").setSequence(2).setPayload(CampaignAssigned.newBuilder().setCampaignId("c1")
+                        .setGroup(AssignmentGroup.TREATMENT).setVariant("v1").build()).build()); // assigned again: counted once
+
+        CampaignResult result = CampaignResult.of("c1", merchantFigures());
+        CampaignResult.Arm treated = result.arms().stream().filter(arm -> "v1".equals(arm.variant())).findFirst().orElseThrow();
+        CampaignResult.Arm holdout = result.arms().stream().filter(arm -> arm.group().equals("HOLDOUT")).findFirst().orElseThrow();
+        assertThat(treated.assigned()).isEqualTo(4);
+        assertThat(treated.converted()).isEqualTo(3);
+        assertThat(holdout.converted()).isEqualTo(1);
+        // 0.75 - 0.25, error sqrt(0.75 * 0.25 / 4 + 0.25 * 0.75 / 4) = 0.30619: [-0.10011, 1.10011], not significant.
+        assertThat(treated.uplift().difference()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(treated.uplift().low()).isCloseTo(-0.10011, org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(treated.uplift().high()).isCloseTo(1.10011, org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(treated.uplift().significant()).isFalse();
+        assertThat(holdout.uplift()).isNull();
+    }
+
+    @Test
+    void aLargerDifferenceIsSignificant() {
+        // 80 of 100 against 50 of 100: 0.3, error sqrt(0.8 * 0.2 / 100 + 0.5 * 0.5 / 100) = 0.064031, [0.17450, 0.42550].
+        CampaignResult.Uplift uplift = CampaignResult.Uplift.of(80, 100, 50, 100);
+        assertThat(uplift.low()).isCloseTo(0.17450, org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(uplift.high()).isCloseTo(0.42550, org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(uplift.significant()).isTrue();
+    }
+
+    @Test
+    void membersByTierAndChannelEnrollmentsAndPointsAndWhatErasureTakes() {
+        enroll("P", "gold", daysAgo(3));
+        enroll("Q", "regular", daysAgo(3));
+        enroll("Q", "regular", daysAgo(3)); // a redelivery
+        members.pipeInput(MERCHANT + ":Q", MemberEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(daysAgo(1))
+                .setMerchantId(MERCHANT).setCustomerId("Q").setSequence(2).setPayload(io.fugou.events.members.MemberTierChanged.newBuilder()
+                        .setFromTier("regular").setToTier("gold").setDirection(io.fugou.events.members.TierChangeDirection.UPGRADE).setGrowthScore(100)
+                        .setReason(io.fugou.events.members.TierChangeReason.values()[0]).build()).build());
+        earn("P", 100, 100);
+        earn("Q", 50, 50);
+        points.pipeInput(MERCHANT + ":P", PointsEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(NOW).setMerchantId(MERCHANT)
+                .setCustomerId("P").setSequence(2).setPayload(io.fugou.events.points.PointsRedeemed.newBuilder().setEntryId("e2").setRedemptionId("r1")
+                        .setPoints(30).setReward(io.fugou.events.points.RewardKind.values()[0]).setBalanceAfter(70).build()).build());
+
+        MembershipFigures figures = MembershipFigures.of(merchantFigures());
+        assertThat(figures.members()).isEqualTo(2);
+        assertThat(figures.byTier()).containsExactly(java.util.Map.entry("gold", 2L));
+        assertThat(figures.byChannel()).containsExactly(java.util.Map.entry("SHOP_HOME", 2L));
+        assertThat(figures.points()).containsEntry("earned", 150L).containsEntry("redeemed", 30L).containsEntry("balance", 120L);
+        assertThat(MembershipFigures.enrollments(merchantFigures(), java.time.LocalDate.of(2026, 11, 16), java.time.LocalDate.of(2026, 11, 17)))
+                .containsExactly(java.util.Map.entry("2026-11-16", 0L), java.util.Map.entry("2026-11-17", 2L));
+
+        members.pipeInput(MERCHANT + ":P", MemberEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(NOW)
+                .setMerchantId(MERCHANT).setCustomerId("P").setSequence(3).setPayload(MemberErased.newBuilder().setRequestId("r1").build()).build());
+        MembershipFigures after = MembershipFigures.of(merchantFigures());
+        assertThat(after.members()).as("an erased member is a member no more").isEqualTo(1);
+        assertThat(after.byTier()).containsExactly(java.util.Map.entry("gold", 1L));
+        assertThat(after.points()).as("the totals stay").containsEntry("earned", 150L).containsEntry("balance", 120L);
+        assertThat(MembershipFigures.enrollments(merchantFigures(), java.time.LocalDate.of(2026, 11, 17), java.time.LocalDate.of(2026, 11, 17)))
+                .containsExactly(java.util.Map.entry("2026-11-17", 2L));
+    }
+
+    private void enroll(String customer, String tier, Instant at) {
+        members.pipeInput(MERCHANT + ":" + customer, MemberEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(at)
+                .setMerchantId(MERCHANT).setCustomerId(customer).setSequence(1)
+                .setPayload(io.fugou.events.members.MemberEnrolled.newBuilder().setChannel(io.fugou.events.common.EnrollmentChannel.SHOP_HOME)
+                        .setTier(tier).build()).build());
+    }
+
+    private void earn(String customer, long earned, long balanceAfter) {
+        points.pipeInput(MERCHANT + ":" + customer, PointsEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(NOW)
+                .setMerchantId(MERCHANT).setCustomerId(customer).setSequence(1).setPayload(io.fugou.events.points.PointsEarned.newBuilder()
+                        .setEntryId(UUID.randomUUID().toString()).setPoints(earned).setSource(io.fugou.events.points.EarningSource.ORDER)
+                        .setBalanceAfter(balanceAfter).setPendingAfter(0).build()).build());
     }
 
     private List<NextOrderPredicted> predictions() {

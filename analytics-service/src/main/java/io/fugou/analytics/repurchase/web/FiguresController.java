@@ -1,7 +1,9 @@
 package io.fugou.analytics.repurchase.web;
 
+import io.fugou.analytics.repurchase.CampaignResult;
 import io.fugou.analytics.repurchase.CohortRow;
 import io.fugou.analytics.repurchase.Headline;
+import io.fugou.analytics.repurchase.MembershipFigures;
 import io.fugou.analytics.repurchase.NextCategory;
 import io.fugou.analytics.repurchase.RepurchaseTopology;
 import io.fugou.analytics.state.MerchantFigures;
@@ -14,26 +16,32 @@ import io.swagger.v3.oas.annotations.Parameter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The merchant's cohorts, categories bought next, lifecycle funnel, headline figures and their live stream. */
+/** The merchant's cohorts, categories bought next, members, points, campaign results, headline figures and their live stream. */
 @RestController
 public class FiguresController {
 
     /** How often the live stream looks at the figures; it sends only when they moved. */
     static final Duration STREAM_EVERY = Duration.ofSeconds(1);
+    /** The most days one request for enrollments may span. */
+    static final int MAX_DAYS = 366;
 
     private final StoreQueries stores;
     private final AnalyticsProperties properties;
@@ -85,6 +93,49 @@ public class FiguresController {
         return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request, Headline::stages);
     }
 
+    @Operation(summary = "The merchant's members now by tier, channel and recruitment code, its buyers by lifecycle stage, and its points: "
+            + "earned, redeemed, expired, reversed and adjusted in total, and the balance and pending points members hold (the liability)")
+    @GetMapping("/api/v1/analytics/members")
+    public Mono<ResponseEntity<Object>> members(MerchantId merchant, ServerHttpRequest request) {
+        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request, MembershipFigures::of);
+    }
+
+    @Operation(summary = "Enrollments per day (in the service's zone), every day from one to another; by default the last 30 days")
+    @GetMapping("/api/v1/analytics/enrollments")
+    public Mono<ResponseEntity<Object>> enrollments(MerchantId merchant, ServerHttpRequest request,
+                                                    @Parameter(description = "first day, e.g. 2026-11-01") @RequestParam(required = false) String from,
+                                                    @Parameter(description = "last day, e.g. 2026-11-30") @RequestParam(required = false) String to) {
+        LocalDate last = to == null ? LocalDate.now(clock.withZone(properties.zone())) : day("to", to);
+        LocalDate first = from == null ? last.minusDays(29) : day("from", from);
+        if (first.isAfter(last)) {
+            throw new InvalidFieldException("from", "must not be after to (" + last + ")");
+        }
+        if (first.plusDays(MAX_DAYS - 1).isBefore(last)) {
+            throw new InvalidFieldException("from", "must be at most " + MAX_DAYS + " days before to");
+        }
+        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request,
+                figures -> MembershipFigures.enrollments(figures, first, last));
+    }
+
+    @Operation(summary = "The campaigns with results, by id")
+    @GetMapping("/api/v1/analytics/campaigns")
+    public Mono<ResponseEntity<Object>> campaigns(MerchantId merchant, ServerHttpRequest request) {
+        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request, CampaignResult::campaigns);
+    }
+
+    @Operation(summary = "A campaign's results against its holdout: per variant, buyers assigned, coupons issued and redeemed, conversion "
+            + "within the attribution window, and the difference from the holdout with its 95% confidence interval")
+    @GetMapping("/api/v1/analytics/campaigns/{campaignId}")
+    public Mono<ResponseEntity<Object>> campaign(MerchantId merchant, ServerHttpRequest request, @PathVariable String campaignId) {
+        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request, figures -> {
+            CampaignResult result = CampaignResult.of(campaignId, figures);
+            if (result == null) {
+                throw new ResponseStatusException(HttpStatus.NOT_FOUND, "No buyer has been assigned to campaign " + campaignId + " yet.");
+            }
+            return result;
+        });
+    }
+
     @Operation(summary = "The headline figures: the repurchase rate over 30, 90 and 365 days and the lifecycle funnel")
     @GetMapping("/api/v1/analytics/headline")
     public Mono<ResponseEntity<Object>> headline(MerchantId merchant, ServerHttpRequest request) {
@@ -107,6 +158,14 @@ public class FiguresController {
     private String body(ResponseEntity<Object> answer) {
         Object body = Objects.requireNonNull(answer.getBody());
         return body instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : json.writeValueAsString(body);
+    }
+
+    private static LocalDate day(String field, String value) {
+        try {
+            return LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new InvalidFieldException(field, "must be a day like 2026-11-29, was '" + value + "'");
+        }
     }
 
     private static YearMonth month(String field, String value) {
