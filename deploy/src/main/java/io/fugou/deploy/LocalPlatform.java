@@ -148,6 +148,7 @@ public final class LocalPlatform implements AutoCloseable {
                 + "-d '{\"customerId\":\"some-buyer\",\"channel\":\"SHOP_HOME\"}' %s/api/v1/members%n", serviceUrl("member-service")));
         summary.append(String.format("       curl -H \"Authorization: Bearer $TOKEN\" %s/api/v1/members/some-buyer%n", serviceUrl("member-service")));
         summary.append(String.format("       curl -H \"Authorization: Bearer $TOKEN\" %s/api/v1/members/some-buyer/points%n", serviceUrl("loyalty-service")));
+        summary.append(String.format("%n  The repurchase dashboard (live): %s/dashboard#token=%s%n", serviceUrl("analytics-service"), token));
         summary.append("  More tokens: POST /local/tokens {\"merchantId\":\"...\",\"scopes\":[...]} on any service.\n");
         summary.append("  Logs and data: target/local-run/ and target/infra/. Ctrl-C stops everything.\n");
         System.out.println(summary);

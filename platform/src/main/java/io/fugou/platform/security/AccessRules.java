@@ -32,6 +32,7 @@ public final class AccessRules {
         if (local) {
             paths.add(LocalTokenController.PATH);
         }
+        endpointScopes.forEach(scopes -> paths.addAll(scopes.publicPaths()));
         this.publicPaths = List.copyOf(paths);
         this.scopeRules = endpointScopes.stream().flatMap(scopes -> scopes.rules().stream()).toList();
     }

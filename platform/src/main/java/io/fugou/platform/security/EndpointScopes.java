@@ -10,4 +10,12 @@ import java.util.List;
 @FunctionalInterface
 public interface EndpointScopes {
     List<ScopeRule> rules();
+
+    /**
+     * Paths anyone may fetch, without a token: pages and their assets only, which hold no data of their own (a page signs
+     * in with a merchant's token to read any).
+     */
+    default List<String> publicPaths() {
+        return List.of();
+    }
 }
