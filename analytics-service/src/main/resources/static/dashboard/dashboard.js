@@ -84,7 +84,7 @@
       grid: { left: 48, right: 24, top: 48, bottom: 32 },
       xAxis: { type: 'category', data: months.map(month => month.period) },
       yAxis: { type: 'value', axisLabel: { formatter: '{value}%' } },
-      series: [{ name: t('rate'), type: 'line', smooth: true, connectNulls: true,
+      series: [{ name: t('rate'), type: 'line', smooth: true, connectNulls: true, symbolSize: 8,
         data: months.map(month => month.repurchaseRate === null ? null : month.repurchaseRate * 100) }]
     }, true);
   }

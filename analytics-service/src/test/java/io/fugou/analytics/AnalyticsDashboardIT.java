@@ -96,6 +96,7 @@ class AnalyticsDashboardIT {
             wait.until(driver -> "3".equals(driver.findElement(By.id("kpi-30d")).getDomAttribute("data-buyers")));
             wait.until(driver -> total(driver, "chart-frequency") == 3);
 
+            Thread.sleep(1_000); // the redrawn charts' animation, for the screenshot only
             Path screenshot = Path.of("target", "dashboard.png");
             Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), screenshot, StandardCopyOption.REPLACE_EXISTING);
             assertThat(Files.size(screenshot)).isPositive();

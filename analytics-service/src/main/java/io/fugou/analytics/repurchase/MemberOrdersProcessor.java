@@ -2,11 +2,13 @@ package io.fugou.analytics.repurchase;
 
 import io.fugou.analytics.state.FigureChanges;
 import io.fugou.analytics.state.MemberHistory;
+import io.fugou.analytics.state.MerchantNorms;
 import io.fugou.analytics.state.OrderFact;
 import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.lifecycle.LifecycleStage;
 import io.fugou.events.lifecycle.MemberLifecycleChanged;
 import io.fugou.events.lifecycle.NextOrderPredicted;
+import io.fugou.events.lifecycle.RfmSegmentChanged;
 import io.fugou.analytics.state.CampaignTouch;
 import io.fugou.events.campaigns.CampaignAssigned;
 import io.fugou.events.campaigns.CampaignEvent;
@@ -63,6 +65,8 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
     static final String CHECKS_STORE = "member-checks";
     /** The fewest intervals of their own a buyer's rhythm is judged by; with fewer, the merchant's typical interval is. */
     static final int OWN_INTERVALS = 2;
+    /** How often a buyer's RFM score is looked at again when nothing else about them moved. */
+    static final long RESCORE_EVERY = Duration.ofDays(1).toMillis();
 
     private final ZoneId zone;
     private final Duration checkEvery;
@@ -70,7 +74,7 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
     private final long attribution;
     private KeyValueStore<String, MemberHistory> histories;
     private KeyValueStore<String, String> checks;
-    private KeyValueStore<String, Long> rhythms;
+    private KeyValueStore<String, MerchantNorms> norms;
 
     /**
      * @param defaultInterval the interval a buyer's rhythm is judged by while neither they nor the merchant have enough of their own
@@ -88,7 +92,7 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         super.init(context);
         histories = context.getStateStore(ORDERS_STORE);
         checks = context.getStateStore(CHECKS_STORE);
-        rhythms = context.getStateStore(MerchantFiguresProcessor.RHYTHM_STORE);
+        norms = context.getStateStore(MerchantFiguresProcessor.NORMS_STORE);
         context.schedule(checkEvery, PunctuationType.WALL_CLOCK_TIME, this::clockMoved);
     }
 
@@ -283,7 +287,8 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         }
 
         Long own = Contributions.ownInterval(is, OWN_INTERVALS);
-        Long typical = rhythms.get(history.getMerchantId());
+        MerchantNorms merchant = norms.get(history.getMerchantId());
+        Long typical = merchant == null ? null : merchant.getTypicalIntervalMillis();
         long interval = own != null ? own : typical != null ? typical : defaultInterval;
         Map<String, Map<String, Long>> reported = new HashMap<>(history.getReported());
         boolean member = history.getMemberSince() != null;
@@ -291,12 +296,25 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
             report(changes, reported, window.figure(), Contributions.period(is, now - window.millis() + 1, Long.MAX_VALUE, member, zone));
         }
         LifecycleStage stage = residue ? null : Contributions.stage(is, interval, now);
-        report(changes, reported, Contributions.NOW, stage == null ? Map.of() : Map.of(Contributions.STAGE + stage.name(), 1L));
+        Rfm.Score score = residue ? null : Rfm.score(is, merchant, zone);
+        Map<String, Long> standing = new HashMap<>();
+        if (stage != null) {
+            standing.put(Contributions.STAGE + stage.name(), 1L);
+        }
+        if (score != null) {
+            standing.put(Rfm.SEGMENT + score.segment(), 1L);
+        }
+        report(changes, reported, Contributions.NOW, standing);
         history.setReported(reported);
 
-        reschedule(key, history, is, residue ? null : Contributions.nextStageChange(is, interval, now), now);
+        Long stageChange = residue ? null : Contributions.nextStageChange(is, interval, now);
+        // A buyer's RFM scores are judged against cuts that move as the merchant's other buyers order: looked at again daily.
+        Long rescore = residue || is.isEmpty() ? null : now + RESCORE_EVERY;
+        Long otherwise = stageChange == null ? rescore : rescore == null ? stageChange : Long.valueOf(Math.min(stageChange, rescore));
+        reschedule(key, history, is, otherwise, now);
         if (!residue) {
             stageMoved(history, stage, is, now);
+            segmentMoved(history, score, now);
             predict(history, is, interval, own != null, now);
         }
         if (residue && history.getNextCheck() == null) {
@@ -315,6 +333,7 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         Map<String, Map<String, Long>> figures = new HashMap<>(Contributions.months(counted, history.getMemberSince() != null, zone));
         figures.put(Contributions.COHORTS, Contributions.cohorts(counted, zone));
         figures.put(Contributions.NEXT_CATEGORY, Contributions.nextCategories(counted));
+        figures.put(Rfm.BASIS, Rfm.basis(counted, zone));
         figures.put(Contributions.MEMBERS, Contributions.membership(history));
         figures.put(Contributions.ENROLLMENTS, Contributions.enrollment(history, zone));
         figures.put(Contributions.POINTS, history.getPoints());
@@ -338,9 +357,9 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         }
     }
 
-    /** Indexes the buyer's next move with the clock alone: an order leaving a rolling window, or the stage moving on. */
-    private void reschedule(String key, MemberHistory history, List<OrderFact> counted, Long stageChange, long now) {
-        Long next = stageChange;
+    /** Indexes the buyer's next look with the clock alone: an order leaving a rolling window, the stage moving on, a new RFM look. */
+    private void reschedule(String key, MemberHistory history, List<OrderFact> counted, Long otherwise, long now) {
+        Long next = otherwise;
         for (OrderFact fact : counted) {
             for (Frequency.Window window : Frequency.Window.values()) {
                 long leaves = fact.getPaidAt() + window.millis();
@@ -419,6 +438,18 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
             emit(history, "stage|" + from + ">" + stage + "|" + now, now, MemberLifecycleChanged.newBuilder().setFromStage(from).setToStage(stage)
                     .setLastOrderAt(Instant.ofEpochMilli(counted.get(counted.size() - 1).getPaidAt())).setOrderCount(counted.size()).build());
         }
+    }
+
+    /** An {@code RfmSegmentChanged} when the buyer's segment moved (their scores alone moving is not news). */
+    private void segmentMoved(MemberHistory history, Rfm.Score score, long now) {
+        if (score == null || score.segment().equals(history.getRfm())) {
+            return;
+        }
+        String previous = history.getRfm();
+        history.setRfm(score.segment());
+        emit(history, "rfm|" + previous + ">" + score.segment() + "|" + now, now, RfmSegmentChanged.newBuilder().setRecencyScore(score.recency())
+                .setFrequencyScore(score.frequency()).setMonetaryScore(score.monetary()).setSegment(score.segment()).setPreviousSegment(previous)
+                .build());
     }
 
     /** The next order expected one interval (the buyer's own, or the merchant's typical) after the last; emitted when it moves. */

@@ -2,6 +2,7 @@ package io.fugou.analytics.repurchase;
 
 import io.fugou.analytics.state.FigureChanges;
 import io.fugou.analytics.state.MerchantFigures;
+import io.fugou.analytics.state.MerchantNorms;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,26 +13,27 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * A merchant's figures (keyed merchantId): its buyers' contributions, summed. Publishes the merchant's typical interval between
- * orders (the median over the last 365 days) when it moves, for judging the rhythm of buyers with too few orders of their own.
+ * A merchant's figures (keyed merchantId): its buyers' contributions, summed. Publishes the merchant's norms when they move:
+ * its typical interval between orders (the median over the last 365 days), for judging the rhythm of buyers with too few
+ * orders of their own, and its RFM quintile cuts.
  */
-final class MerchantFiguresProcessor extends ContextualProcessor<String, FigureChanges, String, Long> {
+final class MerchantFiguresProcessor extends ContextualProcessor<String, FigureChanges, String, MerchantNorms> {
 
     static final String FIGURES_STORE = "merchant-figures";
-    /** The global store of every merchant's typical interval (millis), read by every buyer's processor. */
-    static final String RHYTHM_STORE = "merchant-rhythm";
+    /** The global store of every merchant's norms (typical interval, RFM cuts), read by every buyer's processor. */
+    static final String NORMS_STORE = "merchant-norms";
     /** The fewest intervals a merchant's typical interval is taken from. */
     static final long TYPICAL_FROM = 20;
     private static final long DAY = Duration.ofDays(1).toMillis();
 
     private KeyValueStore<String, MerchantFigures> figures;
-    private KeyValueStore<String, Long> rhythms;
+    private KeyValueStore<String, MerchantNorms> norms;
 
     @Override
-    public void init(ProcessorContext<String, Long> context) {
+    public void init(ProcessorContext<String, MerchantNorms> context) {
         super.init(context);
         figures = context.getStateStore(FIGURES_STORE);
-        rhythms = context.getStateStore(RHYTHM_STORE);
+        norms = context.getStateStore(NORMS_STORE);
     }
 
     @Override
@@ -56,9 +58,10 @@ final class MerchantFiguresProcessor extends ContextualProcessor<String, FigureC
             }
         });
         figures.put(moved.getMerchantId(), new MerchantFigures(moved.getMerchantId(), totals, context().currentSystemTimeMs()));
-        Long typical = typicalInterval(totals.getOrDefault(Frequency.Window.D365.figure(), Map.of()), TYPICAL_FROM);
-        if (typical != null && !typical.equals(rhythms.get(moved.getMerchantId()))) {
-            context().forward(new Record<>(moved.getMerchantId(), typical, record.timestamp()));
+        MerchantNorms now = Rfm.cuts(totals.getOrDefault(Rfm.BASIS, Map.of()), MerchantNorms.newBuilder()
+                .setTypicalIntervalMillis(typicalInterval(totals.getOrDefault(Frequency.Window.D365.figure(), Map.of()), TYPICAL_FROM))).build();
+        if (!now.equals(norms.get(moved.getMerchantId()))) {
+            context().forward(new Record<>(moved.getMerchantId(), now, record.timestamp()));
         }
     }
 

@@ -3,6 +3,7 @@ package io.fugou.analytics.repurchase;
 import io.fugou.analytics.state.FigureChanges;
 import io.fugou.analytics.state.MemberHistory;
 import io.fugou.analytics.state.MerchantFigures;
+import io.fugou.analytics.state.MerchantNorms;
 import io.fugou.events.Topics;
 import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.members.MemberEvent;
@@ -28,15 +29,15 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * Repurchase figures: each buyer's orders (partitioned as orders are, by member), how their part in the merchant's figures
  * moved, repartitioned by merchant and summed into the merchant's figures, and each buyer's lifecycle stage and predicted next
- * order to {@code fugou.lifecycle.v1}. The merchants' typical intervals go round through a compacted topic into a global
- * store, since a merchant's figures and its buyers live in different partitions.
+ * order to {@code fugou.lifecycle.v1}. The merchants' norms (typical interval, RFM cuts) go round through a compacted topic into a
+ * global store, since a merchant's figures and its buyers live in different partitions.
  */
 public final class RepurchaseTopology {
 
     /** The serdes the topology reads and keeps with: the registry's in a service, plain Avro in a TopologyTestDriver test. */
     public record AnalyticsSerdes(Serde<OrderEvent> orders, Serde<MemberEvent> members, Serde<PointsEvent> points, Serde<CampaignEvent> campaigns,
                                   Serde<LifecycleEvent> lifecycle, Serde<MemberHistory> histories, Serde<FigureChanges> changes,
-                                  Serde<MerchantFigures> figures) {
+                                  Serde<MerchantFigures> figures, Serde<MerchantNorms> norms) {
     }
 
     /**
@@ -50,8 +51,8 @@ public final class RepurchaseTopology {
 
     public static final String MEMBER_ORDERS_STORE = MemberOrdersProcessor.ORDERS_STORE;
     public static final String MERCHANT_FIGURES_STORE = MerchantFiguresProcessor.FIGURES_STORE;
-    /** Each merchant's typical interval between orders (millis), compacted, read into a global store by every instance. */
-    public static final String RHYTHM_TOPIC = "fugou.analytics.merchant-rhythm";
+    /** Each merchant's norms (typical interval, RFM cuts), compacted, read into a global store by every instance. */
+    public static final String NORMS_TOPIC = "fugou.analytics.merchant-norms";
 
     private RepurchaseTopology() {
     }
@@ -61,13 +62,14 @@ public final class RepurchaseTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MemberOrdersProcessor.ORDERS_STORE), keys, serdes.histories()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MemberOrdersProcessor.CHECKS_STORE), keys, keys));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MerchantFiguresProcessor.FIGURES_STORE), keys, serdes.figures()));
-        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MerchantFiguresProcessor.RHYTHM_STORE), keys, Serdes.Long())
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MerchantFiguresProcessor.NORMS_STORE), keys, serdes.norms())
                         .withLoggingDisabled(), // a global store is restored from its topic
-                RHYTHM_TOPIC, Consumed.with(keys, Serdes.Long()).withName("merchant-rhythms"), () -> new ContextualProcessor<String, Long, Void, Void>() {
+                NORMS_TOPIC, Consumed.with(keys, serdes.norms()).withName("merchants-norms"),
+                () -> new ContextualProcessor<String, MerchantNorms, Void, Void>() {
                     @Override
-                    public void process(Record<String, Long> record) {
-                        KeyValueStore<String, Long> rhythms = context().getStateStore(MerchantFiguresProcessor.RHYTHM_STORE);
-                        rhythms.put(record.key(), record.value());
+                    public void process(Record<String, MerchantNorms> record) {
+                        KeyValueStore<String, MerchantNorms> norms = context().getStateStore(MerchantFiguresProcessor.NORMS_STORE);
+                        norms.put(record.key(), record.value());
                     }
                 });
 
@@ -89,7 +91,7 @@ public final class RepurchaseTopology {
                 .mapValues(value -> (FigureChanges) value, Named.as("as-bucket-moves"))
                 .repartition(Repartitioned.with(keys, serdes.changes()).withName("merchant-bucket-moves"))
                 .process(MerchantFiguresProcessor::new, Named.as("merchant-figures"), MerchantFiguresProcessor.FIGURES_STORE)
-                .to(RHYTHM_TOPIC, Produced.with(keys, Serdes.Long()).withName("merchant-rhythm"));
+                .to(NORMS_TOPIC, Produced.with(keys, serdes.norms()).withName("merchant-norms"));
 
         moved.filter((key, value) -> value instanceof LifecycleEvent, Named.as("predictions"))
                 .mapValues(value -> (LifecycleEvent) value, Named.as("as-lifecycle-events"))

@@ -5,6 +5,7 @@ import io.fugou.analytics.repurchase.RepurchaseTopology.AnalyticsSerdes;
 import io.fugou.analytics.state.FigureChanges;
 import io.fugou.analytics.state.MemberHistory;
 import io.fugou.analytics.state.MerchantFigures;
+import io.fugou.analytics.state.MerchantNorms;
 import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.members.MemberEvent;
 import io.fugou.events.campaigns.CampaignEvent;
@@ -61,17 +62,18 @@ public class AnalyticsStreamsConfiguration {
         return factory -> factory.setLeaveGroupOnClose(true);
     }
 
-    /** Streams creates its internal topics but not the ones it reads: the merchants' typical intervals, compacted (latest per merchant). */
+    /** Streams creates its internal topics but not the ones it reads: the merchants' norms, compacted (the latest per merchant). */
     @Bean
-    NewTopic merchantRhythmTopic(@Value("${fugou.kafka.topics.partitions}") int partitions) {
-        return TopicBuilder.name(RepurchaseTopology.RHYTHM_TOPIC).partitions(partitions).compact().build();
+    NewTopic merchantNormsTopic(@Value("${fugou.kafka.topics.partitions}") int partitions) {
+        return TopicBuilder.name(RepurchaseTopology.NORMS_TOPIC).partitions(partitions).compact().build();
     }
 
     @Bean
     AnalyticsSerdes analyticsSerdes(KafkaProperties kafka) {
         return new AnalyticsSerdes(serde(kafka, OrderEvent.class), serde(kafka, MemberEvent.class), serde(kafka, PointsEvent.class),
                 serde(kafka, CampaignEvent.class), serde(kafka, LifecycleEvent.class),
-                serde(kafka, MemberHistory.class), serde(kafka, FigureChanges.class), serde(kafka, MerchantFigures.class));
+                serde(kafka, MemberHistory.class), serde(kafka, FigureChanges.class), serde(kafka, MerchantFigures.class),
+                serde(kafka, MerchantNorms.class));
     }
 
     /** The topologies, on the StreamsBuilder the factory bean starts. */

@@ -58,7 +58,7 @@ class RepurchaseTopologyTest {
         RepurchaseTopology.build(builder, new RepurchaseTopology.AnalyticsSerdes(new PlainAvroSerde<>(OrderEvent.class),
                 new PlainAvroSerde<>(MemberEvent.class), new PlainAvroSerde<>(PointsEvent.class), new PlainAvroSerde<>(CampaignEvent.class),
                 new PlainAvroSerde<>(LifecycleEvent.class), new PlainAvroSerde<>(MemberHistory.class), new PlainAvroSerde<>(FigureChanges.class),
-                new PlainAvroSerde<>(MerchantFigures.class)),
+                new PlainAvroSerde<>(MerchantFigures.class), new PlainAvroSerde<>(io.fugou.analytics.state.MerchantNorms.class)),
                 new RepurchaseTopology.Settings(SHANGHAI, Duration.ofMinutes(1), Duration.ofDays(30), Duration.ofDays(30)));
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "analytics-test");
@@ -233,7 +233,7 @@ class RepurchaseTopologyTest {
 
         orders.pipeInput(MERCHANT + ":G", at(paid(MERCHANT, "G", "g2"), NOW.plus(Duration.ofDays(90))));
         assertThat(stages()).containsExactly("LAPSED>ACTIVE");
-        assertThat(metrics(Contributions.NOW)).containsExactly(java.util.Map.entry("stage.ACTIVE", 1L));
+        assertThat(metrics(Contributions.NOW)).containsEntry("stage.ACTIVE", 1L).doesNotContainKeys("stage.NEW", "stage.AT_RISK", "stage.LAPSED");
     }
 
     @Test
@@ -349,6 +349,46 @@ class RepurchaseTopologyTest {
                 .setMerchantId(MERCHANT).setCustomerId(customer).setSequence(1).setPayload(io.fugou.events.points.PointsEarned.newBuilder()
                         .setEntryId(UUID.randomUUID().toString()).setPoints(earned).setSource(io.fugou.events.points.EarningSource.ORDER)
                         .setBalanceAfter(balanceAfter).setPendingAfter(0).build()).build());
+    }
+
+    @Test
+    void buyersAreScoredByTheQuintilesOfTheMerchantsBuyersAndNamedBySegment() {
+        // Buyer Sn has n orders of 258.00, the last one longer ago the fewer they have: each is the n-th quintile of all three.
+        int[] lastDaysAgo = {0, 100, 50, 20, 5, 1};
+        for (int n = 1; n <= 5; n++) {
+            for (int order = 1; order <= n; order++) {
+                pay("S" + n, "s" + n + "-" + order, daysAgo(lastDaysAgo[n] + (n - order) * 2));
+            }
+        }
+        driver.advanceWallClockTime(Duration.ofDays(1).plusMinutes(1)); // the daily look scores everyone against the final cuts
+
+        // S1: R1 F1 M1, lost; S2: R2 and 2, hibernating; S3: R3 and 3, loyal; S4 and S5: R4-5 and 4-5, champions.
+        assertThat(Rfm.Segments.of(merchantFigures()).segments()).containsEntry("lost", 1L).containsEntry("hibernating", 1L)
+                .containsEntry("loyal", 1L).containsEntry("champions", 2L).containsEntry("at_risk", 0L);
+        List<io.fugou.events.lifecycle.RfmSegmentChanged> changes = lifecycle.readRecordsToList().stream()
+                .filter(record -> record.key().equals(MERCHANT + ":S5") && record.value().getPayload() instanceof io.fugou.events.lifecycle.RfmSegmentChanged)
+                .map(record -> (io.fugou.events.lifecycle.RfmSegmentChanged) record.value().getPayload()).toList();
+        // Scored as its orders came (against the cuts of the buyers so far), then against the final cuts: each event a change.
+        assertThat(changes).isNotEmpty();
+        assertThat(changes.get(changes.size() - 1).getSegment()).isEqualTo("champions");
+        for (int i = 1; i < changes.size(); i++) {
+            assertThat(changes.get(i).getPreviousSegment()).isEqualTo(changes.get(i - 1).getSegment()).isNotEqualTo(changes.get(i).getSegment());
+        }
+    }
+
+    @Test
+    void theRfmGridNamesEverySegment() {
+        assertThat(Rfm.segment(1, 5)).isEqualTo("cant_lose");
+        assertThat(Rfm.segment(2, 4)).isEqualTo("at_risk");
+        assertThat(Rfm.segment(1, 2)).isEqualTo("lost");
+        assertThat(Rfm.segment(2, 1)).isEqualTo("hibernating");
+        assertThat(Rfm.segment(5, 5)).isEqualTo("champions");
+        assertThat(Rfm.segment(3, 4)).isEqualTo("loyal");
+        assertThat(Rfm.segment(4, 2)).isEqualTo("potential_loyalists");
+        assertThat(Rfm.segment(5, 1)).isEqualTo("new_customers");
+        assertThat(Rfm.segment(4, 1)).isEqualTo("promising");
+        assertThat(Rfm.segment(3, 2)).isEqualTo("need_attention");
+        assertThat(Rfm.quintile(7, List.of(3L, 5L, 7L, 9L))).as("a value at a cut takes the lower score").isEqualTo(3);
     }
 
     private List<NextOrderPredicted> predictions() {

@@ -6,6 +6,7 @@ import io.fugou.analytics.repurchase.Headline;
 import io.fugou.analytics.repurchase.MembershipFigures;
 import io.fugou.analytics.repurchase.NextCategory;
 import io.fugou.analytics.repurchase.RepurchaseTopology;
+import io.fugou.analytics.repurchase.Rfm;
 import io.fugou.analytics.state.MerchantFigures;
 import io.fugou.analytics.streams.AnalyticsProperties;
 import io.fugou.analytics.streams.StoreQueries;
@@ -134,6 +135,12 @@ public class FiguresController {
             }
             return result;
         });
+    }
+
+    @Operation(summary = "Buyers now per RFM segment (recency, frequency and monetary quintiles among the merchant's buyers)")
+    @GetMapping("/api/v1/analytics/rfm")
+    public Mono<ResponseEntity<Object>> rfm(MerchantId merchant, ServerHttpRequest request) {
+        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request, Rfm.Segments::of);
     }
 
     @Operation(summary = "The headline figures: the repurchase rate over 30, 90 and 365 days and the lifecycle funnel")
