@@ -177,6 +177,19 @@ public final class Contributions {
         return counted.size() == 1 ? LifecycleStage.NEW : LifecycleStage.ACTIVE;
     }
 
+    /**
+     * When the buyer entered the stage, by event time: their last order for NEW and ACTIVE, the moment the last order grew
+     * too old for AT_RISK and LAPSED. A replay (or a late order) then publishes each move with the time it really happened.
+     */
+    static long stageSince(List<OrderFact> counted, long interval, LifecycleStage stage) {
+        long last = counted.get(counted.size() - 1).getPaidAt();
+        return switch (stage) {
+            case AT_RISK -> last + (long) (AT_RISK_INTERVALS * interval) + 1;
+            case LAPSED -> last + (long) (LAPSED_INTERVALS * interval) + 1;
+            default -> last;
+        };
+    }
+
     /** When the stage next moves with the clock alone (null: lapsed, it moves no more). */
     static Long nextStageChange(List<OrderFact> counted, long interval, long now) {
         if (counted.isEmpty()) {

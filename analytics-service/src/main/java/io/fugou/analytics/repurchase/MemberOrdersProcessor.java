@@ -313,7 +313,7 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         Long otherwise = stageChange == null ? rescore : rescore == null ? stageChange : Long.valueOf(Math.min(stageChange, rescore));
         reschedule(key, history, is, otherwise, now);
         if (!residue) {
-            stageMoved(history, stage, is, now);
+            stageMoved(history, stage, is, interval);
             segmentMoved(history, score, now);
             predict(history, is, interval, own != null, now);
         }
@@ -427,7 +427,11 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         update("erased:" + UUID.randomUUID(), residue, history, now);
     }
 
-    private void stageMoved(MemberHistory history, LifecycleStage stage, List<OrderFact> counted, long now) {
+    /**
+     * A {@code MemberLifecycleChanged} when the stage moved, at the event time it moved (so a replay's moves that history has
+     * overtaken arrive behind newer ones and trigger nothing), with an id derived from what moved (so a replay repeats ids).
+     */
+    private void stageMoved(MemberHistory history, LifecycleStage stage, List<OrderFact> counted, long interval) {
         String name = stage == null ? null : stage.name();
         if (Objects.equals(name, history.getStage())) {
             return;
@@ -435,7 +439,9 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         LifecycleStage from = history.getStage() == null ? null : LifecycleStage.valueOf(history.getStage());
         history.setStage(name);
         if (stage != null) {
-            emit(history, "stage|" + from + ">" + stage + "|" + now, now, MemberLifecycleChanged.newBuilder().setFromStage(from).setToStage(stage)
+            long since = Contributions.stageSince(counted, interval, stage);
+            long last = counted.get(counted.size() - 1).getPaidAt();
+            emit(history, "stage|" + stage + "|" + last, since, MemberLifecycleChanged.newBuilder().setFromStage(from).setToStage(stage)
                     .setLastOrderAt(Instant.ofEpochMilli(counted.get(counted.size() - 1).getPaidAt())).setOrderCount(counted.size()).build());
         }
     }
@@ -460,19 +466,20 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         }
         history.setPredictedAt(predicted);
         if (predicted != null) {
-            emit(history, "next|" + predicted, now, NextOrderPredicted.newBuilder().setPredictedAt(Instant.ofEpochMilli(predicted))
+            long last = counted.get(counted.size() - 1).getPaidAt();
+            emit(history, "next|" + last + "|" + predicted, Math.min(last, now), NextOrderPredicted.newBuilder().setPredictedAt(Instant.ofEpochMilli(predicted))
                     .setLastOrderAt(Instant.ofEpochMilli(counted.get(counted.size() - 1).getPaidAt()))
                     .setIntervalDays((double) interval / Duration.ofDays(1).toMillis()).setFromOwnHistory(own).build());
         }
     }
 
-    /** A lifecycle event, its id derived from what it says, so a re-run after a crash emits the same id. */
-    private void emit(MemberHistory history, String fact, long now, SpecificRecord payload) {
+    /** A lifecycle event at {@code at}, its id derived from what it says, so a re-run or a replay emits the same id. */
+    private void emit(MemberHistory history, String fact, long at, SpecificRecord payload) {
         String memberKey = history.getMerchantId() + ":" + history.getCustomerId();
         context().forward(new Record<>(memberKey, LifecycleEvent.newBuilder()
                 .setEventId(UUID.nameUUIDFromBytes((memberKey + "|" + fact).getBytes(StandardCharsets.UTF_8)).toString())
-                .setOccurredAt(Instant.ofEpochMilli(now)).setMerchantId(history.getMerchantId()).setCustomerId(history.getCustomerId())
-                .setPayload(payload).build(), now));
+                .setOccurredAt(Instant.ofEpochMilli(at)).setMerchantId(history.getMerchantId()).setCustomerId(history.getCustomerId())
+                .setPayload(payload).build(), context().currentSystemTimeMs())); // the record's time is when it was published
     }
 
 }

@@ -225,7 +225,12 @@ class RepurchaseTopologyTest {
         assertThat(stages()).containsExactly("null>NEW");
 
         driver.advanceWallClockTime(Duration.ofDays(45)); // 46 days since: over 1.5 default intervals of 30 days
-        assertThat(stages()).containsExactly("NEW>AT_RISK");
+        List<LifecycleEvent> atRisk = lifecycle.readValuesToList().stream()
+                .filter(event -> event.getPayload() instanceof MemberLifecycleChanged).toList();
+        assertThat(atRisk).hasSize(1);
+        assertThat(((MemberLifecycleChanged) atRisk.get(0).getPayload()).getToStage()).isEqualTo(io.fugou.events.lifecycle.LifecycleStage.AT_RISK);
+        // Published at the event time it happened (45 days after the order, when it grew too old), not when it was noticed.
+        assertThat(atRisk.get(0).getOccurredAt()).isEqualTo(daysAgo(1).plus(Duration.ofDays(45)).plusMillis(1));
         assertThat(metrics(Contributions.NOW)).containsEntry("stage.AT_RISK", 1L).doesNotContainKey("stage.NEW");
 
         driver.advanceWallClockTime(Duration.ofDays(45)); // 91 days: over 3
