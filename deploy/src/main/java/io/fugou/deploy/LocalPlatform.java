@@ -40,13 +40,19 @@ public final class LocalPlatform implements AutoCloseable {
     static final String DEMO_MERCHANT = "demo-merchant";
     private static final Duration SERVICE_STARTUP = Duration.ofMinutes(3);
 
+    /** How a service was started, to start it again. */
+    private record Launch(Path jar, int port, Map<String, String> environment, Path logDir) {
+    }
+
     private final LocalInfrastructure infrastructure;
     private final List<ServiceProcess> services;
+    private final Map<String, Launch> launches;
     private final String token;
 
-    private LocalPlatform(LocalInfrastructure infrastructure, List<ServiceProcess> services, String token) {
+    private LocalPlatform(LocalInfrastructure infrastructure, List<ServiceProcess> services, Map<String, Launch> launches, String token) {
         this.infrastructure = infrastructure;
-        this.services = services;
+        this.services = new java.util.concurrent.CopyOnWriteArrayList<>(services);
+        this.launches = launches;
         this.token = token;
     }
 
@@ -71,6 +77,7 @@ public final class LocalPlatform implements AutoCloseable {
         LocalInfrastructure infrastructure = LocalInfrastructure.start(
                 new LocalInfrastructure.Ports(ports.kafka(), ports.postgres(), ports.registry()));
         List<ServiceProcess> started = new ArrayList<>();
+        Map<String, Launch> launches = new LinkedHashMap<>();
         try {
             step("Registering the topic contracts with the schema registry");
             SchemaContracts.registerAll(infrastructure.registry().url());
@@ -93,8 +100,10 @@ public final class LocalPlatform implements AutoCloseable {
                     environment.put("FUGOU_ANALYTICS_STATE_DIR", state.toString());
                 }
                 step("Starting " + service + " on port " + servicePorts.get(service) + " (log: " + logDir.resolve(service + ".log") + ")");
-                started.add(ServiceProcess.start(service, projectDir.resolve(service).resolve("target").resolve(service + ".jar"),
-                        servicePorts.get(service), environment, logDir));
+                Launch launch = new Launch(projectDir.resolve(service).resolve("target").resolve(service + ".jar"), servicePorts.get(service),
+                        environment, logDir);
+                launches.put(service, launch);
+                started.add(ServiceProcess.start(service, launch.jar(), launch.port(), launch.environment(), launch.logDir()));
             }
             List<CompletableFuture<Void>> ready = started.stream()
                     .map(service -> CompletableFuture.runAsync(() -> {
@@ -111,7 +120,24 @@ public final class LocalPlatform implements AutoCloseable {
             throw e;
         }
         step("fugou up in " + Duration.ofNanos(System.nanoTime() - began).toSeconds() + " s");
-        return new LocalPlatform(infrastructure, started, demoToken());
+        return new LocalPlatform(infrastructure, started, launches, demoToken());
+    }
+
+    /** Stops one service (as an operator would, for a replay), and waits for it to be gone. */
+    public void stop(String name) {
+        ServiceProcess service = services.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+        service.close();
+        services.remove(service);
+    }
+
+    /** Starts a stopped service again, as it was, with {@code extra} environment, and waits until it is ready. */
+    public void start(String name, Map<String, String> extra) {
+        Launch launch = launches.get(name);
+        Map<String, String> environment = new LinkedHashMap<>(launch.environment());
+        environment.putAll(extra);
+        ServiceProcess service = ServiceProcess.start(name, launch.jar(), launch.port(), environment, launch.logDir());
+        services.add(service);
+        service.awaitReady(SERVICE_STARTUP);
     }
 
     public List<String> serviceUrls() {

@@ -18,8 +18,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param defaultInterval   the rhythm a buyer is judged by (lifecycle stage, predicted next order) while neither they (two
  *                          intervals of their own) nor their merchant (20 intervals in the last 365 days) have enough orders
  * @param attribution       how long after a campaign's assignment a buyer's order counts as its conversion
+ * @param cleanUpOnStart    wipe this instance's local state at start, to rebuild it from the topics (after a replay's reset)
  */
 @ConfigurationProperties("fugou.analytics")
 public record AnalyticsProperties(String applicationId, String stateDir, String advertisedHost, ZoneId zone, Duration windowCheck,
-                                  Duration defaultInterval, Duration attribution) {
+                                  Duration defaultInterval, Duration attribution,
+                                  boolean cleanUpOnStart) {
 }

@@ -31,6 +31,7 @@ import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
 import org.springframework.kafka.config.KafkaStreamsConfiguration;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.CleanupConfig;
 
 /**
  * analytics-service's Kafka Streams application: exactly-once (v2), its state under {@code fugou.analytics.state-dir}, and
@@ -56,10 +57,18 @@ public class AnalyticsStreamsConfiguration {
         return new KafkaStreamsConfiguration(config);
     }
 
-    /** A stopped instance leaves the group at once, so its partitions move without waiting for its session to time out. */
+    /**
+     * A stopped instance leaves the group at once, so its partitions move without waiting for its session to time out. After
+     * a replay's reset ({@code deploy/replay-analytics}), the instance starting first wipes its local state, to be rebuilt.
+     */
     @Bean
-    StreamsBuilderFactoryBeanConfigurer leaveGroupOnClose() {
-        return factory -> factory.setLeaveGroupOnClose(true);
+    StreamsBuilderFactoryBeanConfigurer leaveGroupOnClose(AnalyticsProperties analytics) {
+        return factory -> {
+            factory.setLeaveGroupOnClose(true);
+            if (analytics.cleanUpOnStart()) {
+                factory.setCleanupConfig(new CleanupConfig(true, false));
+            }
+        };
     }
 
     /** Streams creates its internal topics but not the ones it reads: the merchants' norms, compacted (the latest per merchant). */
