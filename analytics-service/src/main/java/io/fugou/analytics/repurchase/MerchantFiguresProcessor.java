@@ -5,64 +5,112 @@ import io.fugou.analytics.state.MerchantFigures;
 import io.fugou.analytics.state.MerchantNorms;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * A merchant's figures (keyed merchantId): its buyers' contributions, summed. Publishes the merchant's norms when they move:
- * its typical interval between orders (the median over the last 365 days), for judging the rhythm of buyers with too few
- * orders of their own, and its RFM quintile cuts.
+ * A merchant's figures (partitioned by merchantId): its buyers' contributions, summed, one store entry per figure and metric
+ * ({@code merchantId:figure\0metric}), so a buyer's move touches only the few entries it moves, however many figures the
+ * merchant has. Publishes the merchant's norms when they move (looked at every few seconds, not per order): its typical
+ * interval between orders (the median over the last 365 days), for judging the rhythm of buyers with too few orders of
+ * their own, and its RFM quintile cuts.
  */
-final class MerchantFiguresProcessor extends ContextualProcessor<String, FigureChanges, String, MerchantNorms> {
+public final class MerchantFiguresProcessor extends ContextualProcessor<String, FigureChanges, String, MerchantNorms> {
 
     static final String FIGURES_STORE = "merchant-figures";
     /** The global store of every merchant's norms (typical interval, RFM cuts), read by every buyer's processor. */
     static final String NORMS_STORE = "merchant-norms";
     /** The fewest intervals a merchant's typical interval is taken from. */
     static final long TYPICAL_FROM = 20;
+    /** How often the norms of merchants whose figures moved are worked out again. */
+    static final Duration NORMS_EVERY = Duration.ofSeconds(5);
+    /** The entry of when the merchant's figures last moved. */
+    private static final String UPDATED_AT = "\u0000updatedAt";
     private static final long DAY = Duration.ofDays(1).toMillis();
 
-    private KeyValueStore<String, MerchantFigures> figures;
+    private KeyValueStore<String, Long> figures;
     private KeyValueStore<String, MerchantNorms> norms;
+    private final Set<String> moved = new LinkedHashSet<>();
 
     @Override
     public void init(ProcessorContext<String, MerchantNorms> context) {
         super.init(context);
         figures = context.getStateStore(FIGURES_STORE);
         norms = context.getStateStore(NORMS_STORE);
+        context.schedule(NORMS_EVERY, PunctuationType.WALL_CLOCK_TIME, this::publishNorms);
     }
 
     @Override
     public void process(Record<String, FigureChanges> record) {
-        FigureChanges moved = record.value();
-        MerchantFigures merchant = figures.get(moved.getMerchantId());
-        Map<String, Map<String, Long>> totals = merchant == null ? new HashMap<>() : new HashMap<>(merchant.getFigures());
-        moved.getChanges().forEach((figure, metrics) -> {
-            Map<String, Long> total = new HashMap<>(totals.getOrDefault(figure, Map.of()));
-            metrics.forEach((metric, by) -> {
-                long sum = total.getOrDefault(metric, 0L) + by;
-                if (sum == 0) {
-                    total.remove(metric);
-                } else {
-                    total.put(metric, sum);
-                }
-            });
-            if (total.isEmpty()) {
-                totals.remove(figure);
+        String merchant = record.value().getMerchantId();
+        record.value().getChanges().forEach((figure, metrics) -> metrics.forEach((metric, by) -> {
+            String key = key(merchant, figure, metric);
+            Long sum = figures.get(key);
+            long total = (sum == null ? 0 : sum) + by;
+            if (total == 0) {
+                figures.delete(key);
             } else {
-                totals.put(figure, total);
+                figures.put(key, total);
             }
-        });
-        figures.put(moved.getMerchantId(), new MerchantFigures(moved.getMerchantId(), totals, context().currentSystemTimeMs()));
-        MerchantNorms now = Rfm.cuts(totals.getOrDefault(Rfm.BASIS, Map.of()), MerchantNorms.newBuilder()
-                .setTypicalIntervalMillis(typicalInterval(totals.getOrDefault(Frequency.Window.D365.figure(), Map.of()), TYPICAL_FROM))).build();
-        if (!now.equals(norms.get(moved.getMerchantId()))) {
-            context().forward(new Record<>(moved.getMerchantId(), now, record.timestamp()));
+        }));
+        figures.put(merchant + ":" + UPDATED_AT, context().currentSystemTimeMs());
+        moved.add(merchant);
+    }
+
+    /** The norms of the merchants whose figures moved since the last look, published when they changed. */
+    private void publishNorms(long now) {
+        for (String merchant : moved) {
+            MerchantNorms latest = Rfm.cuts(figure(figures, merchant, Rfm.BASIS), MerchantNorms.newBuilder()
+                    .setTypicalIntervalMillis(typicalInterval(figure(figures, merchant, Frequency.Window.D365.figure()), TYPICAL_FROM))).build();
+            if (!latest.equals(norms.get(merchant))) {
+                context().forward(new Record<>(merchant, latest, now));
+            }
         }
+        moved.clear();
+    }
+
+    static String key(String merchant, String figure, String metric) {
+        return merchant + ":" + figure + "\u0000" + metric;
+    }
+
+    /** One figure's metrics (merchant ids have no ':', so the prefix is the merchant's alone). */
+    static Map<String, Long> figure(ReadOnlyKeyValueStore<String, Long> store, String merchant, String figure) {
+        String prefix = merchant + ":" + figure + "\u0000";
+        Map<String, Long> metrics = new HashMap<>();
+        try (KeyValueIterator<String, Long> entries = store.prefixScan(prefix, new org.apache.kafka.common.serialization.StringSerializer())) {
+            entries.forEachRemaining(entry -> metrics.put(entry.key.substring(prefix.length()), entry.value));
+        }
+        return metrics;
+    }
+
+    /** Every figure of the merchant, as the answers read them; null when nothing was ever counted for it. */
+    public static MerchantFigures read(ReadOnlyKeyValueStore<String, Long> store, String merchant) {
+        Map<String, Map<String, Long>> all = new HashMap<>();
+        long updatedAt = 0;
+        String prefix = merchant + ":";
+        try (KeyValueIterator<String, Long> entries = store.prefixScan(prefix, new org.apache.kafka.common.serialization.StringSerializer())) {
+            while (entries.hasNext()) {
+                KeyValue<String, Long> entry = entries.next();
+                String rest = entry.key.substring(prefix.length());
+                if (rest.equals(UPDATED_AT)) {
+                    updatedAt = entry.value;
+                    continue;
+                }
+                int split = rest.indexOf('\u0000');
+                all.computeIfAbsent(rest.substring(0, split), figure -> new HashMap<>()).put(rest.substring(split + 1), entry.value);
+            }
+        }
+        return updatedAt == 0 && all.isEmpty() ? null : new MerchantFigures(merchant, all, updatedAt);
     }
 
     /** The median of the intervals' whole days, at the middle of that day (millis); null with fewer than {@code fewest}. */

@@ -2,7 +2,6 @@ package io.fugou.analytics.repurchase;
 
 import io.fugou.analytics.state.FigureChanges;
 import io.fugou.analytics.state.MemberHistory;
-import io.fugou.analytics.state.MerchantFigures;
 import io.fugou.analytics.state.MerchantNorms;
 import io.fugou.events.Topics;
 import io.fugou.events.lifecycle.LifecycleEvent;
@@ -37,7 +36,7 @@ public final class RepurchaseTopology {
     /** The serdes the topology reads and keeps with: the registry's in a service, plain Avro in a TopologyTestDriver test. */
     public record AnalyticsSerdes(Serde<OrderEvent> orders, Serde<MemberEvent> members, Serde<PointsEvent> points, Serde<CampaignEvent> campaigns,
                                   Serde<LifecycleEvent> lifecycle, Serde<MemberHistory> histories, Serde<FigureChanges> changes,
-                                  Serde<MerchantFigures> figures, Serde<MerchantNorms> norms) {
+                                  Serde<MerchantNorms> norms) {
     }
 
     /**
@@ -61,7 +60,7 @@ public final class RepurchaseTopology {
         Serde<String> keys = Serdes.String();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MemberOrdersProcessor.ORDERS_STORE), keys, serdes.histories()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MemberOrdersProcessor.CHECKS_STORE), keys, keys));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MerchantFiguresProcessor.FIGURES_STORE), keys, serdes.figures()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MerchantFiguresProcessor.FIGURES_STORE), keys, Serdes.Long()));
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MerchantFiguresProcessor.NORMS_STORE), keys, serdes.norms())
                         .withLoggingDisabled(), // a global store is restored from its topic
                 NORMS_TOPIC, Consumed.with(keys, serdes.norms()).withName("merchants-norms"),

@@ -4,7 +4,6 @@ import io.fugou.analytics.repurchase.RepurchaseTopology;
 import io.fugou.analytics.repurchase.RepurchaseTopology.AnalyticsSerdes;
 import io.fugou.analytics.state.FigureChanges;
 import io.fugou.analytics.state.MemberHistory;
-import io.fugou.analytics.state.MerchantFigures;
 import io.fugou.analytics.state.MerchantNorms;
 import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.members.MemberEvent;
@@ -81,8 +80,7 @@ public class AnalyticsStreamsConfiguration {
     AnalyticsSerdes analyticsSerdes(KafkaProperties kafka) {
         return new AnalyticsSerdes(serde(kafka, OrderEvent.class), serde(kafka, MemberEvent.class), serde(kafka, PointsEvent.class),
                 serde(kafka, CampaignEvent.class), serde(kafka, LifecycleEvent.class),
-                serde(kafka, MemberHistory.class), serde(kafka, FigureChanges.class), serde(kafka, MerchantFigures.class),
-                serde(kafka, MerchantNorms.class));
+                serde(kafka, MemberHistory.class), serde(kafka, FigureChanges.class), serde(kafka, MerchantNorms.class));
     }
 
     /** The topologies, on the StreamsBuilder the factory bean starts. */

@@ -1,6 +1,9 @@
 package io.fugou.analytics.streams;
 
 import java.util.function.Function;
+import io.fugou.analytics.repurchase.MerchantFiguresProcessor;
+import io.fugou.analytics.repurchase.RepurchaseTopology;
+import io.fugou.analytics.state.MerchantFigures;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -49,15 +52,36 @@ public class StoreQueries {
         return byKey(store, key, request, request.getURI().getRawPath(), answer);
     }
 
+    /** The answer made of a merchant's figures (null when none were ever counted), from wherever they live. */
+    public Mono<ResponseEntity<Object>> merchantFigures(String merchant, ServerHttpRequest request, Function<MerchantFigures, ?> answer) {
+        return merchantFigures(merchant, request, request.getURI().getRawPath(), answer);
+    }
+
+    /** As {@link #merchantFigures(String, ServerHttpRequest, Function)}, asking another instance at {@code path}. */
+    public Mono<ResponseEntity<Object>> merchantFigures(String merchant, ServerHttpRequest request, String path,
+                                                       Function<MerchantFigures, ?> answer) {
+        return query(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant, request, path,
+                (ReadOnlyKeyValueStore<String, Long> store) -> MerchantFiguresProcessor.read(store, merchant), answer);
+    }
+
     /** As {@link #byKey(String, String, ServerHttpRequest, Function)}, asking the other instance at {@code path} (with the request's query). */
     public <V> Mono<ResponseEntity<Object>> byKey(String store, String key, ServerHttpRequest request, String path, Function<V, ?> answer) {
+        return query(store, key, request, path, (ReadOnlyKeyValueStore<String, V> local) -> local.get(key), answer);
+    }
+
+    /**
+     * Reads a store's partition of {@code key} with {@code read} (a store is partitioned by the key its records were
+     * partitioned by, whatever keys the store itself holds), here or at the instance holding it.
+     */
+    private <V, R> Mono<ResponseEntity<Object>> query(String store, String key, ServerHttpRequest request, String path,
+                                                      Function<ReadOnlyKeyValueStore<String, V>, R> read, Function<R, ?> answer) {
         KafkaStreams running = streams.getKafkaStreams();
         if (running == null || !running.state().isRunningOrRebalancing()) {
             return Mono.error(unavailable());
         }
         HostInfo self = address.self();
         if (self == null) {
-            return local(running, StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<String, V>keyValueStore()), key, answer);
+            return local(running, StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<String, V>keyValueStore()), read, answer);
         }
         KeyQueryMetadata where = running.queryMetadataForKey(store, key, new StringSerializer());
         if (where == null || where.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
@@ -65,7 +89,7 @@ public class StoreQueries {
         }
         if (where.activeHost().equals(self)) {
             return local(running, StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.<String, V>keyValueStore())
-                    .withPartition(where.partition()), key, answer);
+                    .withPartition(where.partition()), read, answer);
         }
         if (request.getHeaders().containsHeader(ROUTED_HEADER)) {
             return Mono.error(unavailable());
@@ -82,10 +106,9 @@ public class StoreQueries {
     }
 
     /** One instance alone (no advertised address) holds every partition: the store is read here, whichever partition has the key. */
-    @SuppressWarnings("unchecked")
-    private static <V> Mono<ResponseEntity<Object>> local(KafkaStreams running, StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> query,
-                                                          String key, Function<V, ?> answer) {
-        return Mono.fromCallable(() -> running.store(query).get(key))
+    private static <V, R> Mono<ResponseEntity<Object>> local(KafkaStreams running, StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> query,
+                                                             Function<ReadOnlyKeyValueStore<String, V>, R> read, Function<R, ?> answer) {
+        return Mono.fromCallable(() -> read.apply(running.store(query)))
                 .subscribeOn(Schedulers.boundedElastic()) // RocksDB reads block
                 .onErrorMap(InvalidStateStoreException.class, failure -> unavailable())
                 .map(value -> ResponseEntity.ok((Object) answer.apply(value)))

@@ -58,7 +58,7 @@ class RepurchaseTopologyTest {
         RepurchaseTopology.build(builder, new RepurchaseTopology.AnalyticsSerdes(new PlainAvroSerde<>(OrderEvent.class),
                 new PlainAvroSerde<>(MemberEvent.class), new PlainAvroSerde<>(PointsEvent.class), new PlainAvroSerde<>(CampaignEvent.class),
                 new PlainAvroSerde<>(LifecycleEvent.class), new PlainAvroSerde<>(MemberHistory.class), new PlainAvroSerde<>(FigureChanges.class),
-                new PlainAvroSerde<>(MerchantFigures.class), new PlainAvroSerde<>(io.fugou.analytics.state.MerchantNorms.class)),
+                new PlainAvroSerde<>(io.fugou.analytics.state.MerchantNorms.class)),
                 new RepurchaseTopology.Settings(SHANGHAI, Duration.ofMinutes(1), Duration.ofDays(30), Duration.ofDays(30)));
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "analytics-test");
@@ -211,6 +211,7 @@ class RepurchaseTopologyTest {
             pay("R" + i, "r" + i + "-1", daysAgo(30));
             pay("R" + i, "r" + i + "-2", daysAgo(20));
         }
+        driver.advanceWallClockTime(Duration.ofSeconds(5)); // the merchant's norms are worked out every few seconds
         lifecycle.readValuesToList();
         pay("H", "h1", daysAgo(2));
         NextOrderPredicted predicted = only(predictions());
@@ -365,6 +366,7 @@ class RepurchaseTopologyTest {
                 pay("S" + n, "s" + n + "-" + order, daysAgo(lastDaysAgo[n] + (n - order) * 2));
             }
         }
+        driver.advanceWallClockTime(Duration.ofSeconds(5)); // the merchant's cuts are worked out every few seconds
         driver.advanceWallClockTime(Duration.ofDays(1).plusMinutes(1)); // the daily look scores everyone against the final cuts
 
         // S1: R1 F1 M1, lost; S2: R2 and 2, hibernating; S3: R3 and 3, loyal; S4 and S5: R4-5 and 4-5, champions.
@@ -439,7 +441,7 @@ class RepurchaseTopologyTest {
     }
 
     private MerchantFigures merchantFigures() {
-        KeyValueStore<String, MerchantFigures> figures = driver.getKeyValueStore(RepurchaseTopology.MERCHANT_FIGURES_STORE);
-        return figures.get(MERCHANT);
+        KeyValueStore<String, Long> figures = driver.getKeyValueStore(RepurchaseTopology.MERCHANT_FIGURES_STORE);
+        return MerchantFiguresProcessor.read(figures, MERCHANT);
     }
 }

@@ -8,7 +8,7 @@ import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code deploy/bench kit|loyalty|campaign|all [--records N]}: runs a benchmark on the local infrastructure, prints its
+ * {@code deploy/bench kit|loyalty|campaign|analytics|all [--records N]}: runs a benchmark on the local infrastructure, prints its
  * table and writes {@code target/bench/NAME.json} (shared/BENCH.md). {@code all} runs every one.
  */
 public final class Bench {
@@ -19,8 +19,8 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("kit", "loyalty", "campaign", "all").contains(args[0])) {
-            System.err.println("usage: deploy/bench kit|loyalty|campaign|all [--records N] [--naive-records N] [--rate N] [--latency-seconds N]");
+        if (args.length == 0 || !List.of("kit", "loyalty", "campaign", "analytics", "all").contains(args[0])) {
+            System.err.println("usage: deploy/bench kit|loyalty|campaign|analytics|all [--records N] [--naive-records N] [--rate N] [--latency-seconds N]");
             System.exit(2);
         }
         int records = intOption(args, "--records", 1_000_000);
@@ -38,6 +38,9 @@ public final class Bench {
             KitBench.Options campaign = new KitBench.Options(intOption(args, "--records", 50_000), options.naiveRecords(), options.rate(),
                     options.latencySeconds(), options.projectDir());
             write("campaign", CampaignBench.run(campaign), campaign);
+        }
+        if (args[0].equals("analytics") || args[0].equals("all")) {
+            write("analytics", AnalyticsBench.run(options), options);
         }
     }
 

@@ -72,7 +72,7 @@ public class FiguresController {
             throw new InvalidFieldException("from", "must be at most " + RepurchaseController.MAX_MONTHS + " months before to");
         }
         YearMonth through = last.isAfter(current) ? last : current;
-        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request,
+        return stores.merchantFigures(merchant.value(), request,
                 figures -> CohortRow.of(figures, first, last, through));
     }
 
@@ -84,21 +84,21 @@ public class FiguresController {
         if (top < 1 || top > 20) {
             throw new InvalidFieldException("top", "must be from 1 to 20, was " + top);
         }
-        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request,
+        return stores.merchantFigures(merchant.value(), request,
                 figures -> NextCategory.of(figures, top));
     }
 
     @Operation(summary = "Buyers now in each lifecycle stage (NEW, ACTIVE, AT_RISK, LAPSED), judged by each buyer's own rhythm")
     @GetMapping("/api/v1/analytics/lifecycle")
     public Mono<ResponseEntity<Object>> lifecycle(MerchantId merchant, ServerHttpRequest request) {
-        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request, Headline::stages);
+        return stores.merchantFigures(merchant.value(), request, Headline::stages);
     }
 
     @Operation(summary = "The merchant's members now by tier, channel and recruitment code, its buyers by lifecycle stage, and its points: "
             + "earned, redeemed, expired, reversed and adjusted in total, and the balance and pending points members hold (the liability)")
     @GetMapping("/api/v1/analytics/members")
     public Mono<ResponseEntity<Object>> members(MerchantId merchant, ServerHttpRequest request) {
-        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request, MembershipFigures::of);
+        return stores.merchantFigures(merchant.value(), request, MembershipFigures::of);
     }
 
     @Operation(summary = "Enrollments per day (in the service's zone), every day from one to another; by default the last 30 days")
@@ -114,21 +114,21 @@ public class FiguresController {
         if (first.plusDays(MAX_DAYS - 1).isBefore(last)) {
             throw new InvalidFieldException("from", "must be at most " + MAX_DAYS + " days before to");
         }
-        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request,
+        return stores.merchantFigures(merchant.value(), request,
                 figures -> MembershipFigures.enrollments(figures, first, last));
     }
 
     @Operation(summary = "The campaigns with results, by id")
     @GetMapping("/api/v1/analytics/campaigns")
     public Mono<ResponseEntity<Object>> campaigns(MerchantId merchant, ServerHttpRequest request) {
-        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request, CampaignResult::campaigns);
+        return stores.merchantFigures(merchant.value(), request, CampaignResult::campaigns);
     }
 
     @Operation(summary = "A campaign's results against its holdout: per variant, buyers assigned, coupons issued and redeemed, conversion "
             + "within the attribution window, and the difference from the holdout with its 95% confidence interval")
     @GetMapping("/api/v1/analytics/campaigns/{campaignId}")
     public Mono<ResponseEntity<Object>> campaign(MerchantId merchant, ServerHttpRequest request, @PathVariable String campaignId) {
-        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request, figures -> {
+        return stores.merchantFigures(merchant.value(), request, figures -> {
             CampaignResult result = CampaignResult.of(campaignId, figures);
             if (result == null) {
                 throw new ResponseStatusException(HttpStatus.NOT_FOUND, "No buyer has been assigned to campaign " + campaignId + " yet.");
@@ -140,13 +140,13 @@ public class FiguresController {
     @Operation(summary = "Buyers now per RFM segment (recency, frequency and monetary quintiles among the merchant's buyers)")
     @GetMapping("/api/v1/analytics/rfm")
     public Mono<ResponseEntity<Object>> rfm(MerchantId merchant, ServerHttpRequest request) {
-        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request, Rfm.Segments::of);
+        return stores.merchantFigures(merchant.value(), request, Rfm.Segments::of);
     }
 
     @Operation(summary = "The headline figures: the repurchase rate over 30, 90 and 365 days and the lifecycle funnel")
     @GetMapping("/api/v1/analytics/headline")
     public Mono<ResponseEntity<Object>> headline(MerchantId merchant, ServerHttpRequest request) {
-        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request, Headline::of);
+        return stores.merchantFigures(merchant.value(), request, Headline::of);
     }
 
     @Operation(summary = "The headline figures as Server-Sent Events: the current ones at once, then each time they move")
@@ -154,7 +154,7 @@ public class FiguresController {
     public Flux<ServerSentEvent<String>> headlineStream(MerchantId merchant, ServerHttpRequest request) {
         // Polled through the store routing, so it works whichever instance holds the merchant's figures; sent when it moved.
         return Flux.interval(Duration.ZERO, STREAM_EVERY)
-                .concatMap(tick -> stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request,
+                .concatMap(tick -> stores.merchantFigures(merchant.value(), request,
                                 "/api/v1/analytics/headline", Headline::of)
                         .map(this::body)
                         .onErrorResume(failure -> Mono.empty())) // restored or moving: the next look sends it

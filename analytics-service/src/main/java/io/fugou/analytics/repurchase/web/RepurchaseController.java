@@ -52,7 +52,7 @@ public class RepurchaseController {
         if (Frequency.Window.named(window) == null) {
             throw new InvalidFieldException("window", "must be 30d, 90d or 365d, was '" + window + "'");
         }
-        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request,
+        return stores.merchantFigures(merchant.value(), request,
                 figures -> RepurchaseFigure.of(window, figures));
     }
 
@@ -70,7 +70,7 @@ public class RepurchaseController {
         if (first.plusMonths(MAX_MONTHS - 1).isBefore(last)) {
             throw new InvalidFieldException("from", "must be at most " + MAX_MONTHS + " months before to");
         }
-        return stores.<MerchantFigures>byKey(RepurchaseTopology.MERCHANT_FIGURES_STORE, merchant.value(), request, figures -> {
+        return stores.merchantFigures(merchant.value(), request, figures -> {
             List<RepurchaseFigure> months = new ArrayList<>();
             for (YearMonth month = first; !month.isAfter(last); month = month.plusMonths(1)) {
                 months.add(RepurchaseFigure.of(month.toString(), figures));
