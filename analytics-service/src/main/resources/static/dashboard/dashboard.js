@@ -32,6 +32,8 @@
 
   let language = sessionStorage.getItem('fugou.language') || (navigator.language.startsWith('zh') ? 'zh' : 'en');
   let token = null;
+  /** Each sign-in starts one stream loop; a newer sign-in or a refused token ends the older one. */
+  let generation = 0;
   const charts = {};
   let refreshing = null;
 
@@ -216,12 +218,16 @@
     });
   }
 
-  /** Reads the headline stream; each event redraws the board. Reconnects after a drop. */
-  async function listen() {
+  /** Reads the headline stream; each event redraws the board. Reconnects after a drop, not after a refusal. */
+  async function listen(mine) {
     const live = document.getElementById('live');
     try {
       const response = await fetch('/api/v1/analytics/headline/stream',
         { headers: { Authorization: 'Bearer ' + token, Accept: 'text/event-stream' } });
+      if (response.status === 401 || response.status === 403) {
+        showError(new Error('refused'));
+        return;
+      }
       if (!response.ok) {
         throw new Error('stream: ' + response.status);
       }
@@ -233,7 +239,7 @@
       let buffer = '';
       for (;;) {
         const { value, done } = await reader.read();
-        if (done) {
+        if (done || mine !== generation) {
           break;
         }
         buffer += decoder.decode(value, { stream: true });
@@ -251,15 +257,20 @@
     } catch (failure) {
       console.warn(failure);
     }
+    if (mine !== generation) {
+      return;
+    }
     live.textContent = t('offline');
     live.dataset.i18n = 'offline';
     live.classList.remove('on');
-    setTimeout(listen, 3000);
+    setTimeout(() => listen(mine), 3000);
   }
 
   function showError(failure) {
     console.error(failure);
     if (failure.message === 'refused') {
+      generation++;
+      token = null;
       sessionStorage.removeItem('fugou.token');
       document.getElementById('board').hidden = true;
       document.getElementById('sign-in').hidden = false;
@@ -283,7 +294,8 @@
     document.getElementById('sign-in').hidden = true;
     document.getElementById('board').hidden = false;
     scheduleRefresh();
-    listen();
+    generation++;
+    listen(generation);
   }
 
   document.getElementById('language').addEventListener('click', () => {

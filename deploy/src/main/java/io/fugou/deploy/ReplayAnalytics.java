@@ -20,8 +20,9 @@ import org.apache.kafka.tools.StreamsResetter;
 
 /**
  * Rebuilds every analytics figure from the retained topics: resets analytics-service's Kafka Streams application to the
- * start of its input topics (Kafka's own StreamsResetter: offsets to the earliest, its internal topics deleted), then shows the rebuild's progress (records read, lag, rate) once an instance is started again
- * with {@code FUGOU_ANALYTICS_CLEAN_UP_ON_START=true}, until it has caught up.
+ * start of its input topics (Kafka's own StreamsResetter: offsets to the earliest, its internal topics deleted), then
+ * shows the rebuild's progress (records read, lag, rate) once the instances are started again with
+ * {@code FUGOU_ANALYTICS_CLEAN_UP_ON_START=true}, until they have caught up.
  *
  * <pre>
  *   KAFKA_BOOTSTRAP_SERVERS=broker:9092 deploy/replay-analytics            (reset, then watch)
@@ -46,8 +47,8 @@ public final class ReplayAnalytics {
         boolean watchOnly = List.of(args).contains("--watch");
         if (!watchOnly) {
             reset(bootstrap, applicationId, System.out);
-            System.out.println("[replay] Now start analytics-service with FUGOU_ANALYTICS_CLEAN_UP_ON_START=true (one instance first; "
-                    + "the others after it has caught up). Progress follows; Ctrl-C stops watching, not the rebuild.");
+            System.out.println("[replay] Now start every analytics-service instance with FUGOU_ANALYTICS_CLEAN_UP_ON_START=true for this "
+                    + "start (each wipes its old local state). Progress follows; Ctrl-C stops watching, not the rebuild.");
         }
         watch(bootstrap, applicationId, Duration.ofHours(24), System.out);
     }

@@ -133,13 +133,16 @@ public final class Contributions {
         return cells;
     }
 
-    /** For each pair of consecutive orders, each category of the earlier with each of the later: {@code drinks/beer>snacks}. */
+    /** Between the two categories of a pair: a shop's category path may hold any printable character ('>' often). */
+    public static final char PAIR = '\u001F';
+
+    /** For each pair of consecutive orders, each category of the earlier with each of the later ({@link #PAIR} between). */
     static Map<String, Long> nextCategories(List<OrderFact> counted) {
         Map<String, Long> pairs = new HashMap<>();
         for (int i = 1; i < counted.size(); i++) {
             for (String before : new LinkedHashSet<>(counted.get(i - 1).getCategories())) {
                 for (String after : new LinkedHashSet<>(counted.get(i).getCategories())) {
-                    pairs.merge(before + ">" + after, 1L, Long::sum);
+                    pairs.merge(before + PAIR + after, 1L, Long::sum);
                 }
             }
         }

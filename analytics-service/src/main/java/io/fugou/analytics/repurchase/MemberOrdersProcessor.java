@@ -67,6 +67,10 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
     static final int OWN_INTERVALS = 2;
     /** How often a buyer's RFM score is looked at again when nothing else about them moved. */
     static final long RESCORE_EVERY = Duration.ofDays(1).toMillis();
+    /** How soon a buyer who could not be scored yet (the merchant's first cuts are not out) is looked at again. */
+    static final long UNSCORED_RESCORE = Duration.ofMinutes(1).toMillis();
+    /** Residue keys start with what no merchant id can ({@code MerchantId}), so no merchant's key can meet one. */
+    static final String RESIDUE_PREFIX = "~erased:";
 
     private final ZoneId zone;
     private final Duration checkEvery;
@@ -309,7 +313,7 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
 
         Long stageChange = residue ? null : Contributions.nextStageChange(is, interval, now);
         // A buyer's RFM scores are judged against cuts that move as the merchant's other buyers order: looked at again daily.
-        Long rescore = residue || is.isEmpty() ? null : now + RESCORE_EVERY;
+        Long rescore = residue || is.isEmpty() ? null : now + (score == null ? UNSCORED_RESCORE : RESCORE_EVERY);
         Long otherwise = stageChange == null ? rescore : rescore == null ? stageChange : Long.valueOf(Math.min(stageChange, rescore));
         reschedule(key, history, is, otherwise, now);
         if (!residue) {
@@ -423,8 +427,19 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         }
         MemberHistory residue = MemberHistory.newBuilder().setMerchantId(history.getMerchantId()).setCustomerId(null)
                 .setMemberSince(history.getMemberSince()).setOrders(kept).setReported(history.getReported()).setNextCheck(null)
-                .setPoints(history.getPoints()).setCampaigns(history.getCampaigns()).build();
-        update("erased:" + UUID.randomUUID(), residue, history, now);
+                .setPoints(withoutBalances(history.getPoints())).setCampaigns(history.getCampaigns()).build();
+        update(RESIDUE_PREFIX + UUID.randomUUID(), residue, history, now);
+    }
+
+    /**
+     * The totals stay after an erasure; the balance and pending points leave the liability, since loyalty-service keeps the
+     * member's ledger and its next points event for them starts a new history with the balance as it then is.
+     */
+    private static Map<String, Long> withoutBalances(Map<String, Long> points) {
+        Map<String, Long> totals = new HashMap<>(points);
+        totals.remove("balance");
+        totals.remove("pending");
+        return totals;
     }
 
     /**
@@ -439,9 +454,11 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         LifecycleStage from = history.getStage() == null ? null : LifecycleStage.valueOf(history.getStage());
         history.setStage(name);
         if (stage != null) {
-            long since = Contributions.stageSince(counted, interval, stage);
-            long last = counted.get(counted.size() - 1).getPaidAt();
-            emit(history, "stage|" + stage + "|" + last, since, MemberLifecycleChanged.newBuilder().setFromStage(from).setToStage(stage)
+            // Never earlier than the move before (a cancelled latest order makes the derived time go back), so it is not
+            // taken for a late one.
+            long since = Math.max(Contributions.stageSince(counted, interval, stage), history.getStageAt() == null ? Long.MIN_VALUE : history.getStageAt() + 1);
+            history.setStageAt(since);
+            emit(history, "stage|" + stage + "|" + since, since, MemberLifecycleChanged.newBuilder().setFromStage(from).setToStage(stage)
                     .setLastOrderAt(Instant.ofEpochMilli(counted.get(counted.size() - 1).getPaidAt())).setOrderCount(counted.size()).build());
         }
     }
@@ -453,7 +470,7 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         }
         String previous = history.getRfm();
         history.setRfm(score.segment());
-        emit(history, "rfm|" + previous + ">" + score.segment() + "|" + now, now, RfmSegmentChanged.newBuilder().setRecencyScore(score.recency())
+        emit(history, "rfm|" + score.key(), now, RfmSegmentChanged.newBuilder().setRecencyScore(score.recency())
                 .setFrequencyScore(score.frequency()).setMonetaryScore(score.monetary()).setSegment(score.segment()).setPreviousSegment(previous)
                 .build());
     }
@@ -467,7 +484,9 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         history.setPredictedAt(predicted);
         if (predicted != null) {
             long last = counted.get(counted.size() - 1).getPaidAt();
-            emit(history, "next|" + last + "|" + predicted, Math.min(last, now), NextOrderPredicted.newBuilder().setPredictedAt(Instant.ofEpochMilli(predicted))
+            long at = Math.max(Math.min(last, now), history.getPredictionAt() == null ? Long.MIN_VALUE : history.getPredictionAt() + 1);
+            history.setPredictionAt(at);
+            emit(history, "next|" + predicted + "|" + at, at, NextOrderPredicted.newBuilder().setPredictedAt(Instant.ofEpochMilli(predicted))
                     .setLastOrderAt(Instant.ofEpochMilli(counted.get(counted.size() - 1).getPaidAt()))
                     .setIntervalDays((double) interval / Duration.ofDays(1).toMillis()).setFromOwnHistory(own).build());
         }

@@ -113,7 +113,10 @@ public final class MerchantFiguresProcessor extends ContextualProcessor<String, 
         return updatedAt == 0 && all.isEmpty() ? null : new MerchantFigures(merchant, all, updatedAt);
     }
 
-    /** The median of the intervals' whole days, at the middle of that day (millis); null with fewer than {@code fewest}. */
+    /**
+     * The median of the intervals' whole days, at the middle of that day (millis), the mean of the two middle ones for an even
+     * count; null with fewer than {@code fewest}.
+     */
     static Long typicalInterval(Map<String, Long> metrics, long fewest) {
         TreeMap<Long, Long> days = new TreeMap<>();
         long total = 0;
@@ -129,8 +132,11 @@ public final class MerchantFiguresProcessor extends ContextualProcessor<String, 
         long seen = 0;
         for (Map.Entry<Long, Long> day : days.entrySet()) {
             seen += day.getValue();
-            if (seen * 2 >= total) {
+            if (seen * 2 > total) {
                 return day.getKey() * DAY + DAY / 2;
+            }
+            if (seen * 2 == total) { // the two middle intervals fall on this day and the next
+                return (day.getKey() + days.higherKey(day.getKey())) * DAY / 2 + DAY / 2;
             }
         }
         throw new IllegalStateException("unreachable: the counts add up to " + total);

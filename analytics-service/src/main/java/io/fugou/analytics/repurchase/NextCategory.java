@@ -24,7 +24,7 @@ public record NextCategory(String category, long after, List<Next> next) {
         Map<String, List<Next>> byCategory = new TreeMap<>();
         Map<String, Long> totals = new TreeMap<>();
         pairs.forEach((pair, times) -> {
-            int arrow = pair.indexOf('>');
+            int arrow = pair.indexOf(Contributions.PAIR);
             String before = pair.substring(0, arrow);
             byCategory.computeIfAbsent(before, key -> new ArrayList<>()).add(new Next(pair.substring(arrow + 1), times, 0));
             totals.merge(before, times, Long::sum);

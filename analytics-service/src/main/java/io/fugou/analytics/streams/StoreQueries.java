@@ -33,6 +33,8 @@ public class StoreQueries {
 
     /** Marks a request sent on by another instance: it is answered here or refused, never sent on again (no loops mid-rebalance). */
     static final String ROUTED_HEADER = "X-Fugou-Routed";
+    /** How long the instance holding a key has to answer. */
+    static final java.time.Duration ROUTED_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     private final StreamsBuilderFactoryBean streams;
     private final AdvertisedAddress address;
@@ -102,7 +104,9 @@ public class StoreQueries {
                 })
                 .exchangeToMono(response -> response.toEntity(byte[].class)
                         .map(entity -> ResponseEntity.status(entity.getStatusCode()).contentType(entity.getHeaders().getContentType())
-                                .body((Object) entity.getBody())));
+                                .body((Object) entity.getBody())))
+                .timeout(ROUTED_TIMEOUT)
+                .onErrorMap(java.util.concurrent.TimeoutException.class, failure -> unavailable());
     }
 
     /** One instance alone (no advertised address) holds every partition: the store is read here, whichever partition has the key. */

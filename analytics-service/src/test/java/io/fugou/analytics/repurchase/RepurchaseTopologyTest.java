@@ -266,7 +266,7 @@ class RepurchaseTopologyTest {
         // The cohort of October (m1, n1 is November's) came back in month 1 (m2 in November).
         assertThat(metrics(Contributions.COHORTS)).containsOnly(java.util.Map.entry("2026-10|0", 1L), java.util.Map.entry("2026-10|1", 1L),
                 java.util.Map.entry("2026-11|0", 1L));
-        assertThat(metrics(Contributions.NEXT_CATEGORY)).containsOnly(java.util.Map.entry("drinks/beer>snacks", 1L));
+        assertThat(metrics(Contributions.NEXT_CATEGORY)).containsOnly(java.util.Map.entry("drinks/beer" + Contributions.PAIR + "snacks", 1L));
     }
 
     @Test
@@ -338,7 +338,8 @@ class RepurchaseTopologyTest {
         MembershipFigures after = MembershipFigures.of(merchantFigures());
         assertThat(after.members()).as("an erased member is a member no more").isEqualTo(1);
         assertThat(after.byTier()).containsExactly(java.util.Map.entry("gold", 1L));
-        assertThat(after.points()).as("the totals stay").containsEntry("earned", 150L).containsEntry("balance", 120L);
+        assertThat(after.points()).as("the totals stay; the erased member's balance leaves the liability").containsEntry("earned", 150L)
+                .containsEntry("balance", 50L);
         assertThat(MembershipFigures.enrollments(merchantFigures(), java.time.LocalDate.of(2026, 11, 17), java.time.LocalDate.of(2026, 11, 17)))
                 .containsExactly(java.util.Map.entry("2026-11-17", 2L));
     }
@@ -396,6 +397,39 @@ class RepurchaseTopologyTest {
         assertThat(Rfm.segment(4, 1)).isEqualTo("promising");
         assertThat(Rfm.segment(3, 2)).isEqualTo("need_attention");
         assertThat(Rfm.quintile(7, List.of(3L, 5L, 7L, 9L))).as("a value at a cut takes the lower score").isEqualTo(3);
+    }
+
+    @Test
+    void anEvenCountOfIntervalsTakesTheMeanOfTheTwoMiddleOnes() {
+        pay("E", "e1", daysAgo(30));
+        pay("E", "e2", daysAgo(20)); // 10 days
+        pay("F", "f1", daysAgo(25));
+        pay("F", "f2", daysAgo(5)); // 20 days
+        assertThat(RepurchaseFigure.of("30d", merchantFigures()).daysBetweenPurchases()).isEqualTo(new RepurchaseFigure.Intervals(2, 15.0, 15L));
+    }
+
+    @Test
+    void aCategoryPathWithItsOwnSeparatorsStaysWhole() {
+        orders.pipeInput(MERCHANT + ":P", at(paid(MERCHANT, "P", "p1", List.of(io.fugou.testsupport.OrderEventMother.line("K-1", "Home>Kitchen", 1, 1_000))),
+                daysAgo(3)));
+        orders.pipeInput(MERCHANT + ":P", at(paid(MERCHANT, "P", "p2", List.of(io.fugou.testsupport.OrderEventMother.line("S-1", "Food>Snacks", 1, 1_000))),
+                daysAgo(1)));
+        List<NextCategory> next = NextCategory.of(merchantFigures(), 5);
+        assertThat(next).hasSize(1);
+        assertThat(next.get(0).category()).isEqualTo("Home>Kitchen");
+        assertThat(next.get(0).next()).containsExactly(new NextCategory.Next("Food>Snacks", 1, 1.0));
+    }
+
+    @Test
+    void aStageMoveIsNeverPublishedEarlierThanTheOneBefore() {
+        pay("G", "g1", daysAgo(40));
+        OrderEvent g2 = pay("G", "g2", daysAgo(1)); // ACTIVE since g2
+        lifecycle.readValuesToList();
+        orders.pipeInput(MERCHANT + ":G", cancelled(MERCHANT, "G", "g2")); // back to one order: NEW again, as of g1, 40 days ago
+        List<LifecycleEvent> moves = lifecycle.readValuesToList().stream().filter(event -> event.getPayload() instanceof MemberLifecycleChanged).toList();
+        assertThat(moves).hasSize(1);
+        assertThat(((MemberLifecycleChanged) moves.get(0).getPayload()).getToStage()).isEqualTo(io.fugou.events.lifecycle.LifecycleStage.NEW);
+        assertThat(moves.get(0).getOccurredAt()).as("after the ACTIVE move at g2, so campaigns take it").isAfter(g2.getOccurredAt());
     }
 
     private List<NextOrderPredicted> predictions() {

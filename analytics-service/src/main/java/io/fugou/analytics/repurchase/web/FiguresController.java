@@ -26,6 +26,8 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -41,6 +43,8 @@ public class FiguresController {
 
     /** How often the live stream looks at the figures; it sends only when they moved. */
     static final Duration STREAM_EVERY = Duration.ofSeconds(1);
+    /** How long a stream lasts when its token says no expiry. */
+    static final Duration STREAM_AT_MOST = Duration.ofHours(12);
     /** The most days one request for enrollments may span. */
     static final int MAX_DAYS = 366;
 
@@ -63,17 +67,9 @@ public class FiguresController {
                                                 @Parameter(description = "first cohort, e.g. 2026-01") @RequestParam(required = false) String from,
                                                 @Parameter(description = "last cohort, e.g. 2026-12") @RequestParam(required = false) String to) {
         YearMonth current = YearMonth.now(clock.withZone(properties.zone()));
-        YearMonth last = to == null ? current : month("to", to);
-        YearMonth first = from == null ? last.minusMonths(11) : month("from", from);
-        if (first.isAfter(last)) {
-            throw new InvalidFieldException("from", "must not be after to (" + last + ")");
-        }
-        if (first.plusMonths(RepurchaseController.MAX_MONTHS - 1).isBefore(last)) {
-            throw new InvalidFieldException("from", "must be at most " + RepurchaseController.MAX_MONTHS + " months before to");
-        }
-        YearMonth through = last.isAfter(current) ? last : current;
-        return stores.merchantFigures(merchant.value(), request,
-                figures -> CohortRow.of(figures, first, last, through));
+        MonthRange range = MonthRange.of(from, to, current);
+        YearMonth through = range.last().isAfter(current) ? range.last() : current;
+        return stores.merchantFigures(merchant.value(), request, figures -> CohortRow.of(figures, range.first(), range.last(), through));
     }
 
     @Operation(summary = "For each category bought, the categories of the buyer's next order, most often first (for cross-selling)")
@@ -149,17 +145,21 @@ public class FiguresController {
         return stores.merchantFigures(merchant.value(), request, Headline::of);
     }
 
-    @Operation(summary = "The headline figures as Server-Sent Events: the current ones at once, then each time they move")
+    @Operation(summary = "The headline figures as Server-Sent Events: the current ones at once, then each time they move; the stream "
+            + "ends when the token expires")
     @GetMapping(value = "/api/v1/analytics/headline/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    public Flux<ServerSentEvent<String>> headlineStream(MerchantId merchant, ServerHttpRequest request) {
+    public Flux<ServerSentEvent<String>> headlineStream(MerchantId merchant, ServerHttpRequest request, @AuthenticationPrincipal Jwt token) {
+        Duration left = token == null || token.getExpiresAt() == null ? STREAM_AT_MOST : Duration.between(clock.instant(), token.getExpiresAt());
         // Polled through the store routing, so it works whichever instance holds the merchant's figures; sent when it moved.
         return Flux.interval(Duration.ZERO, STREAM_EVERY)
-                .concatMap(tick -> stores.merchantFigures(merchant.value(), request,
-                                "/api/v1/analytics/headline", Headline::of)
+                .onBackpressureDrop() // a slow look skips ticks rather than piling them up
+                .concatMap(tick -> stores.merchantFigures(merchant.value(), request, "/api/v1/analytics/headline", Headline::of)
+                        .filter(answer -> answer.getStatusCode().is2xxSuccessful()) // another instance's refusal is no headline
                         .map(this::body)
-                        .onErrorResume(failure -> Mono.empty())) // restored or moving: the next look sends it
+                        .onErrorResume(failure -> Mono.empty()), 1) // restored or moving: the next look sends it
                 .distinctUntilChanged()
-                .map(body -> ServerSentEvent.builder(body).event("headline").build());
+                .map(body -> ServerSentEvent.builder(body).event("headline").build())
+                .take(left.isNegative() ? Duration.ZERO : left);
     }
 
     private String body(ResponseEntity<Object> answer) {
@@ -172,14 +172,6 @@ public class FiguresController {
             return LocalDate.parse(value);
         } catch (DateTimeParseException e) {
             throw new InvalidFieldException(field, "must be a day like 2026-11-29, was '" + value + "'");
-        }
-    }
-
-    private static YearMonth month(String field, String value) {
-        try {
-            return YearMonth.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new InvalidFieldException(field, "must be a month like 2026-11, was '" + value + "'");
         }
     }
 }

@@ -14,7 +14,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import java.time.Clock;
 import java.time.YearMonth;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.HttpStatus;
@@ -30,9 +29,6 @@ import reactor.core.publisher.Mono;
 /** The merchant's repurchase figures and a buyer's own, live from the state stores (docs/analytics-service.md defines each). */
 @RestController
 public class RepurchaseController {
-
-    /** The most months one request may span. */
-    static final int MAX_MONTHS = 120;
 
     private final StoreQueries stores;
     private final AnalyticsProperties properties;
@@ -62,17 +58,10 @@ public class RepurchaseController {
     public Mono<ResponseEntity<Object>> months(MerchantId merchant, ServerHttpRequest request,
                                           @Parameter(description = "first month, e.g. 2026-01") @RequestParam(required = false) String from,
                                           @Parameter(description = "last month, e.g. 2026-12") @RequestParam(required = false) String to) {
-        YearMonth last = to == null ? YearMonth.now(clock.withZone(properties.zone())) : month("to", to);
-        YearMonth first = from == null ? last.minusMonths(11) : month("from", from);
-        if (first.isAfter(last)) {
-            throw new InvalidFieldException("from", "must not be after to (" + last + ")");
-        }
-        if (first.plusMonths(MAX_MONTHS - 1).isBefore(last)) {
-            throw new InvalidFieldException("from", "must be at most " + MAX_MONTHS + " months before to");
-        }
+        MonthRange range = MonthRange.of(from, to, YearMonth.now(clock.withZone(properties.zone())));
         return stores.merchantFigures(merchant.value(), request, figures -> {
             List<RepurchaseFigure> months = new ArrayList<>();
-            for (YearMonth month = first; !month.isAfter(last); month = month.plusMonths(1)) {
+            for (YearMonth month = range.first(); !month.isAfter(range.last()); month = month.plusMonths(1)) {
                 months.add(RepurchaseFigure.of(month.toString(), figures));
             }
             return months;
@@ -89,13 +78,5 @@ public class RepurchaseController {
             }
             return MemberFigures.of(history);
         });
-    }
-
-    private static YearMonth month(String field, String value) {
-        try {
-            return YearMonth.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new InvalidFieldException(field, "must be a month like 2026-11, was '" + value + "'");
-        }
     }
 }
