@@ -145,21 +145,22 @@ class KitPipelineIT {
         assertThat(events).extracting(PointsEvent::getSequence).containsExactly(1L, 2L, 3L, 4L);
         assertThat(ledger.batches()).as("the poison records and the good ones arrived in one batch")
                 .anyMatch(batch -> batch.containsAll(poison.stream().map(KitPipelineIT::position).toList()));
-        Map<Long, String> reasons = new HashMap<>();
+        // By partition and offset: the misfiled record sits on another partition, where its offset may be another's.
+        Map<String, String> reasons = new HashMap<>();
         await().atMost(ARRIVAL).until(() -> {
             for (ConsumerRecord<byte[], byte[]> deadLetter : read(KitLedger.ORDERS.deadLetterTopic(), true, Duration.ofSeconds(1))) {
                 String key = new String(deadLetter.key(), StandardCharsets.UTF_8);
                 if (key.equals(member.toString()) || key.equals(wrongKey)) {
-                    reasons.put(offsetOf(deadLetter), header(deadLetter, DeadLetterPublisher.REASON_HEADER));
+                    reasons.put(sourceOf(deadLetter), header(deadLetter, DeadLetterPublisher.REASON_HEADER));
                     assertThat(header(deadLetter, "kafka_dlt-original-consumer-group")).isEqualTo(KitLedger.GROUP);
                 }
             }
             return reasons.size() == 4;
         });
-        assertThat(reasons.get(poison.get(0).offset())).contains("is not its envelope's merchantId:customerId");
-        assertThat(reasons.get(poison.get(1).offset())).contains("negative total");
-        assertThat(reasons.get(poison.get(2).offset())).contains("check constraint");
-        assertThat(reasons.get(poison.get(3).offset())).containsIgnoringCase("magic byte");
+        assertThat(reasons.get(poison.get(0).partition() + "@" + poison.get(0).offset())).contains("is not its envelope's merchantId:customerId");
+        assertThat(reasons.get(poison.get(1).partition() + "@" + poison.get(1).offset())).contains("negative total");
+        assertThat(reasons.get(poison.get(2).partition() + "@" + poison.get(2).offset())).contains("check constraint");
+        assertThat(reasons.get(poison.get(3).partition() + "@" + poison.get(3).offset())).containsIgnoringCase("magic byte");
         assertThat(rows(member)).isEqualTo(4);
     }
 
@@ -478,6 +479,11 @@ class KitPipelineIT {
 
     private static long offsetOf(ConsumerRecord<byte[], byte[]> deadLetter) {
         return java.nio.ByteBuffer.wrap(deadLetter.headers().lastHeader("kafka_dlt-original-offset").value()).getLong();
+    }
+
+    /** Where a dead letter came from: its original partition and offset. */
+    private static String sourceOf(ConsumerRecord<byte[], byte[]> deadLetter) {
+        return java.nio.ByteBuffer.wrap(deadLetter.headers().lastHeader("kafka_dlt-original-partition").value()).getInt() + "@" + offsetOf(deadLetter);
     }
 
     private static String header(ConsumerRecord<?, ?> record, String name) {
