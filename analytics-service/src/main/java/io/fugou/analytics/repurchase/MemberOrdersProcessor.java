@@ -282,12 +282,14 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         List<OrderFact> is = Contributions.counted(history.getOrders());
         Map<String, Map<String, Long>> changes = new HashMap<>();
 
-        Map<String, Map<String, Long>> was = timeless(before);
-        Map<String, Map<String, Long>> will = timeless(history);
-        Set<String> figures = new HashSet<>(was.keySet());
-        figures.addAll(will.keySet());
-        for (String figure : figures) {
-            moved(changes, figure, Contributions.difference(was.getOrDefault(figure, Map.of()), will.getOrDefault(figure, Map.of())));
+        if (before != history) { // a look with the clock alone (the same history) moves nothing that does not move with it
+            Map<String, Map<String, Long>> was = timeless(before);
+            Map<String, Map<String, Long>> will = timeless(history);
+            Set<String> figures = new HashSet<>(was.keySet());
+            figures.addAll(will.keySet());
+            for (String figure : figures) {
+                moved(changes, figure, Contributions.difference(was.getOrDefault(figure, Map.of()), will.getOrDefault(figure, Map.of())));
+            }
         }
 
         Long own = Contributions.ownInterval(is, OWN_INTERVALS);

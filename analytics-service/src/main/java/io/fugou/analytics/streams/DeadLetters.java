@@ -3,6 +3,7 @@ package io.fugou.analytics.streams;
 import static io.fugou.platform.kafka.DeadLetterPublisher.DEAD_LETTER_SUFFIX;
 import static io.fugou.platform.kafka.DeadLetterPublisher.REASON_HEADER;
 
+import io.fugou.platform.kafka.DeadLetterPublisher;
 import io.fugou.serde.avro.UnknownEventException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -55,20 +56,8 @@ public class DeadLetters implements DeserializationExceptionHandler, ProcessingE
 
     private static ProducerRecord<byte[], byte[]> deadLetter(String topic, byte[] key, byte[] value, Headers headers, Exception exception) {
         ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(topic + DEAD_LETTER_SUFFIX, null, key, value, headers);
-        deadLetter.headers().add(REASON_HEADER, reason(exception).getBytes(StandardCharsets.UTF_8));
+        deadLetter.headers().add(REASON_HEADER, DeadLetterPublisher.reason(exception).getBytes(StandardCharsets.UTF_8));
         return deadLetter;
-    }
-
-    /** The whole cause chain on one line. */
-    private static String reason(Throwable failure) {
-        StringBuilder reason = new StringBuilder();
-        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (!reason.isEmpty()) {
-                reason.append(" <- ");
-            }
-            reason.append(cause.getClass().getName()).append(": ").append(cause.getMessage());
-        }
-        return reason.toString();
     }
 
     @Override
