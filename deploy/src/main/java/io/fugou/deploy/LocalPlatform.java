@@ -15,15 +15,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.io.support.ResourcePropertySource;
 
 /**
  * The whole platform on one machine with embedded defaults: a KRaft Kafka broker, PostgreSQL and
- * the schema registry, then the four services from their executable jars, each in its own JVM.
- * Prints where everything is and a token to try the API with; Ctrl-C stops it all.
+ * the schema registry, then the four services from their executable jars, each in its own JVM, and
+ * the simulated shop. Prints where everything is and a token to try the API with; Ctrl-C stops it all.
+ * The data stays in {@code local-data/} between runs ({@code --fresh} starts clean).
  */
 public final class LocalPlatform implements AutoCloseable {
 
@@ -48,34 +48,37 @@ public final class LocalPlatform implements AutoCloseable {
     private final List<ServiceProcess> services;
     private final Map<String, Launch> launches;
     private final String token;
+    private final Path projectDir;
+    private final Path keptData;
+    private volatile Process shop;
 
-    private LocalPlatform(LocalInfrastructure infrastructure, List<ServiceProcess> services, Map<String, Launch> launches, String token) {
+    private LocalPlatform(LocalInfrastructure infrastructure, List<ServiceProcess> services, Map<String, Launch> launches, String token,
+                          Path projectDir, Path keptData) {
         this.infrastructure = infrastructure;
         this.services = new java.util.concurrent.CopyOnWriteArrayList<>(services);
         this.launches = launches;
         this.token = token;
+        this.projectDir = projectDir;
+        this.keptData = keptData;
     }
 
-    public static void main(String[] args) throws InterruptedException {
-        Path projectDir = Path.of(System.getProperty("fugou.project.dir", System.getenv().getOrDefault("FUGOU_PROJECT_DIR", "."))).toAbsolutePath().normalize();
-        Ports ports = "any".equalsIgnoreCase(System.getenv("FUGOU_PORTS")) ? anyPorts() : Ports.defaults();
-        LocalPlatform platform = start(projectDir, ports);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("Stopping fugou...");
-            platform.close();
-            stopped.countDown();
-        }, "stop-fugou"));
-        platform.printSummary();
-        stopped.await();
-    }
-
+    /** Starts the platform on data of its own, deleted when it stops, with JVMs set for a quick start (the tests). */
     public static LocalPlatform start(Path projectDir, Ports ports) {
+        return start(projectDir, ports, null, ServiceProcess.QUICK_START);
+    }
+
+    /**
+     * Starts the platform with its data kept in {@code keptData} (null: on data of its own, deleted when it stops),
+     * each service in a JVM with {@code jvmOptions}.
+     */
+    public static LocalPlatform start(Path projectDir, Ports ports, Path keptData, List<String> jvmOptions) {
         long began = System.nanoTime();
         step("Starting Kafka (KRaft) on " + portName(ports.kafka()) + ", PostgreSQL on " + portName(ports.postgres())
-                + " and the schema registry on " + portName(ports.registry()));
+                + " and the schema registry on " + portName(ports.registry())
+                + (keptData == null ? "" : java.nio.file.Files.exists(keptData) ? ", with the data of the last run (" + keptData + ")"
+                        : ", their data kept in " + keptData));
         LocalInfrastructure infrastructure = LocalInfrastructure.start(
-                new LocalInfrastructure.Ports(ports.kafka(), ports.postgres(), ports.registry()));
+                new LocalInfrastructure.Ports(ports.kafka(), ports.postgres(), ports.registry()), keptData);
         List<ServiceProcess> started = new ArrayList<>();
         Map<String, Launch> launches = new LinkedHashMap<>();
         try {
@@ -94,16 +97,19 @@ public final class LocalPlatform implements AutoCloseable {
                 // A dashboard or tool served from any local port may call the APIs.
                 environment.put("FUGOU_CORS_ALLOWED_ORIGINS", "http://localhost:*,http://127.0.0.1:*");
                 if (service.equals("analytics-service")) {
-                    // The broker is new each run, so the Streams state must be too (a kept store would count its orders twice).
-                    Path state = projectDir.resolve("target/local-run/analytics-state");
-                    org.springframework.util.FileSystemUtils.deleteRecursively(state);
+                    // The Streams state goes with the broker's data: kept with it, or new with a new broker (a kept
+                    // store on a new broker would count its orders twice).
+                    Path state = keptData != null ? keptData.resolve("analytics-state") : projectDir.resolve("target/local-run/analytics-state");
+                    if (keptData == null) {
+                        org.springframework.util.FileSystemUtils.deleteRecursively(state);
+                    }
                     environment.put("FUGOU_ANALYTICS_STATE_DIR", state.toString());
                 }
                 step("Starting " + service + " on port " + servicePorts.get(service) + " (log: " + logDir.resolve(service + ".log") + ")");
                 Launch launch = new Launch(projectDir.resolve(service).resolve("target").resolve(service + ".jar"), servicePorts.get(service),
                         environment, logDir);
                 launches.put(service, launch);
-                started.add(ServiceProcess.start(service, launch.jar(), launch.port(), launch.environment(), launch.logDir()));
+                started.add(ServiceProcess.start(service, launch.jar(), launch.port(), launch.environment(), launch.logDir(), jvmOptions));
             }
             List<CompletableFuture<Void>> ready = started.stream()
                     .map(service -> CompletableFuture.runAsync(() -> {
@@ -119,8 +125,40 @@ public final class LocalPlatform implements AutoCloseable {
             stop(started, infrastructure);
             throw e;
         }
-        step("fugou up in " + Duration.ofNanos(System.nanoTime() - began).toSeconds() + " s");
-        return new LocalPlatform(infrastructure, started, launches, demoToken());
+        step("fugou up in " + Duration.ofNanos(System.nanoTime() - began).toSeconds() + " s; " + ProcessMemory.describe(infrastructure.postgres().processes()));
+        return new LocalPlatform(infrastructure, started, launches, demoToken(), projectDir, keptData);
+    }
+
+    /** How many processes the platform runs and the memory they use. */
+    public String memory() {
+        return ProcessMemory.describe(infrastructure.postgres().processes());
+    }
+
+    /**
+     * Starts the simulated shop in a JVM of its own, its output on this console: it sets the merchants up through the
+     * APIs, then publishes what their buyers do. With kept data it goes on from where the last run's shop stopped.
+     */
+    public Process startShop(List<String> extraArgs) {
+        Path jar = projectDir.resolve("shop-simulator/target/shop-simulator.jar");
+        if (!java.nio.file.Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " not found: build first (deploy/run does: mvn -DskipTests package)");
+        }
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m", "-XX:+UseSerialGC",
+                "-jar", jar.toString(),
+                "--bootstrap-servers", kafkaBootstrapServers(), "--schema-registry-url", schemaRegistryUrl(),
+                "--member-url", serviceUrl("member-service"), "--loyalty-url", serviceUrl("loyalty-service"),
+                "--campaign-url", serviceUrl("campaign-service")));
+        if (keptData != null) {
+            command.addAll(List.of("--state-file", keptData.resolve("shop/state.json").toString()));
+        }
+        command.addAll(extraArgs);
+        step("Starting the simulated shop (merchants demo-merchant and tea-house); its progress follows");
+        try {
+            shop = new ProcessBuilder(command).inheritIO().start();
+            return shop;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the simulated shop", e);
+        }
     }
 
     /** Stops one service (as an operator would, for a replay), and waits for it to be gone. */
@@ -176,7 +214,8 @@ public final class LocalPlatform implements AutoCloseable {
         summary.append(String.format("       curl -H \"Authorization: Bearer $TOKEN\" %s/api/v1/members/some-buyer/points%n", serviceUrl("loyalty-service")));
         summary.append(String.format("%n  The repurchase dashboard (live): %s/dashboard#token=%s%n", serviceUrl("analytics-service"), token));
         summary.append("  More tokens: POST /local/tokens {\"merchantId\":\"...\",\"scopes\":[...]} on any service.\n");
-        summary.append("  Logs and data: target/local-run/ and target/infra/. Ctrl-C stops everything.\n");
+        summary.append("  Logs: target/local-run/logs/. " + (keptData == null ? "" : "Data: " + keptData + " (kept between runs; --fresh starts clean). ")
+                + "Ctrl-C stops everything.\n");
         System.out.println(summary);
     }
 
@@ -218,6 +257,19 @@ public final class LocalPlatform implements AutoCloseable {
 
     @Override
     public void close() {
+        Process running = shop;
+        if (running != null && running.isAlive()) {
+            running.destroy(); // the shop saves how far it got, then exits
+            try {
+                if (!running.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    running.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                running.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
         stop(services, infrastructure);
+        step("Stopped" + (keptData == null ? "" : "; the data stays in " + keptData + " for the next run (--fresh starts clean)"));
     }
 }

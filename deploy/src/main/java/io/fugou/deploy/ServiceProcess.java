@@ -32,6 +32,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** JVM settings for a quick start on a small machine: the local run and the tests. */
     static final List<String> QUICK_START = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    /**
+     * JVM settings for the local run (deploy/run), which carries the simulated shop's load: the full JIT (C2; the quick
+     * start's C1-only JIT costs throughput) and a throughput GC, in less memory than production as four share one machine.
+     */
+    static final List<String> UNDER_LOAD = List.of("-Xms128m", "-Xmx768m", "-XX:+UseParallelGC");
     /** JVM settings as in production (C2 JIT, a throughput GC): what benchmarks measure. */
     static final List<String> PRODUCTION = List.of("-Xmx2g", "-XX:+UseParallelGC");
 

@@ -43,14 +43,26 @@ public final class LocalInfrastructure implements AutoCloseable {
         return shared;
     }
 
+    /** Starts the three on files of their own, removed when they stop. */
     public static LocalInfrastructure start(Ports ports) {
+        return start(ports, null);
+    }
+
+    /**
+     * Starts the three with their data kept under {@code keptDataDir} (kafka/, postgres/, registry/),
+     * so the next start on the same directory resumes with the same topics, records, offsets, databases
+     * and schema ids; null keeps nothing.
+     */
+    public static LocalInfrastructure start(Ports ports, java.nio.file.Path keptDataDir) {
         long began = System.nanoTime();
-        var dataDir = InfraDirectories.root().resolve("postgres-" + ProcessHandle.current().pid());
-        CompletableFuture<LocalSchemaRegistry> registry = CompletableFuture.supplyAsync(() -> LocalSchemaRegistry.start(ports.registry()));
-        CompletableFuture<LocalPostgres> postgres = CompletableFuture.supplyAsync(() -> LocalPostgres.start(ports.postgres(), dataDir));
+        boolean keep = keptDataDir != null;
+        var postgresDir = keep ? keptDataDir.resolve("postgres") : InfraDirectories.root().resolve("postgres-" + ProcessHandle.current().pid());
+        CompletableFuture<LocalSchemaRegistry> registry = CompletableFuture.supplyAsync(
+                () -> LocalSchemaRegistry.start(ports.registry(), keep ? keptDataDir.resolve("registry") : null));
+        CompletableFuture<LocalPostgres> postgres = CompletableFuture.supplyAsync(() -> LocalPostgres.start(ports.postgres(), postgresDir, keep));
         LocalKafka kafka;
         try {
-            kafka = LocalKafka.start(ports.kafka());
+            kafka = keep ? LocalKafka.start(ports.kafka(), keptDataDir.resolve("kafka")) : LocalKafka.start(ports.kafka());
         } catch (RuntimeException e) {
             // Whatever did start is stopped, so a failed start (a taken port) leaves no process behind.
             registry.thenAccept(LocalSchemaRegistry::close);

@@ -28,7 +28,8 @@ import org.apache.kafka.common.utils.Time;
  * A real Kafka broker in KRaft combined mode (broker and controller in one), in this JVM, listening
  * exactly where it says (spring-kafka-test's EmbeddedKafkaKraftBroker ignores fixed ports, STACK.md
  * trap 11), with every platform topic and its dead-letter topic created. Its files live under the
- * infra directory and are removed when it stops.
+ * infra directory and are removed when it stops, unless it was started on a kept data directory
+ * ({@link #start(int, Path)}), where a second start finds its topics, records and offsets again.
  */
 public final class LocalKafka implements AutoCloseable {
 
@@ -38,21 +39,55 @@ public final class LocalKafka implements AutoCloseable {
     private final KafkaRaftServer server;
     private final int port;
     private final Path dataDir;
+    private final boolean keepData;
 
-    private LocalKafka(KafkaRaftServer server, int port, Path dataDir) {
+    private LocalKafka(KafkaRaftServer server, int port, Path dataDir, boolean keepData) {
         this.server = server;
         this.port = port;
         this.dataDir = dataDir;
+        this.keepData = keepData;
     }
 
-    /** Starts a broker on the given port (0 for any free port). */
+    /** Starts a broker on the given port (0 for any free port), on files of its own removed when it stops. */
     public static LocalKafka start(int port) {
+        int brokerPort = brokerPort(port);
+        Path dataDir = InfraDirectories.createDirectories(InfraDirectories.root().resolve("kafka-" + brokerPort + "-" + ProcessHandle.current().pid()));
+        return start(brokerPort, InfraDirectories.freePort(), dataDir, false);
+    }
+
+    /**
+     * Starts a broker on the given port (0 for any free port) whose data stays in {@code keptDataDir}
+     * between runs. The controller keeps the port of its first run (the one-node quorum's address is
+     * in its log), written beside the data.
+     */
+    public static LocalKafka start(int port, Path keptDataDir) {
+        int brokerPort = brokerPort(port);
+        Path dataDir = InfraDirectories.createDirectories(keptDataDir);
+        Path controllerPortFile = dataDir.resolve("controller.port");
+        int controllerPort;
+        try {
+            if (Files.exists(controllerPortFile)) {
+                controllerPort = Integer.parseInt(Files.readString(controllerPortFile).trim());
+                InfraDirectories.requireFree(controllerPort, "Kafka's controller (kept from the first run in " + dataDir + ")");
+            } else {
+                controllerPort = InfraDirectories.freePort();
+                Files.writeString(controllerPortFile, Integer.toString(controllerPort));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep Kafka's controller port in " + controllerPortFile, e);
+        }
+        return start(brokerPort, controllerPort, dataDir, true);
+    }
+
+    private static int brokerPort(int port) {
         if (port > 0) {
             InfraDirectories.requireFree(port, "Kafka");
+            return port;
         }
-        int brokerPort = port > 0 ? port : InfraDirectories.freePort();
-        int controllerPort = InfraDirectories.freePort();
-        Path dataDir = InfraDirectories.createDirectories(InfraDirectories.root().resolve("kafka-" + brokerPort + "-" + ProcessHandle.current().pid()));
+        return InfraDirectories.freePort();
+    }
+
+    private static LocalKafka start(int brokerPort, int controllerPort, Path dataDir, boolean keepData) {
         Properties properties = new Properties();
         properties.putAll(Map.ofEntries(
                 Map.entry("process.roles", "broker,controller"),
@@ -74,7 +109,7 @@ public final class LocalKafka implements AutoCloseable {
                 Map.entry("auto.create.topics.enable", "false")));
         format(properties, dataDir);
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(properties), Time.SYSTEM);
-        LocalKafka kafka = new LocalKafka(server, brokerPort, dataDir);
+        LocalKafka kafka = new LocalKafka(server, brokerPort, dataDir, keepData);
         try {
             server.startup();
         } catch (RuntimeException e) {
@@ -92,6 +127,9 @@ public final class LocalKafka implements AutoCloseable {
 
     /** What {@code kafka-storage.sh format --standalone} does, in process. */
     private static void format(Properties properties, Path dataDir) {
+        if (Files.exists(dataDir.resolve("meta.properties"))) {
+            return; // formatted by an earlier run, whose cluster id it keeps
+        }
         Path config = dataDir.resolve("server.properties");
         try (Writer writer = Files.newBufferedWriter(config)) {
             properties.store(writer, "fugou local broker");
@@ -105,9 +143,12 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
+    /** Creates those of {@code topics} that do not exist yet (a kept broker has them from its first run). */
     private void createTopics(List<NewTopic> topics) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-            admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+            java.util.Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+            List<NewTopic> missing = topics.stream().filter(topic -> !existing.contains(topic.name())).toList();
+            admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot create the platform topics on " + bootstrapServers(), e);
         }
@@ -135,6 +176,9 @@ public final class LocalKafka implements AutoCloseable {
     public void close() {
         server.shutdown();
         server.awaitShutdown();
+        if (keepData) {
+            return;
+        }
         try (Stream<Path> files = Files.walk(dataDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException ignored) {

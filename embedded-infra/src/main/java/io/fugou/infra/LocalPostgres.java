@@ -15,24 +15,34 @@ public final class LocalPostgres implements AutoCloseable {
     public static final String USER = "postgres";
 
     private final EmbeddedPostgres postgres;
+    private final Path dataDir;
 
-    private LocalPostgres(EmbeddedPostgres postgres) {
+    private LocalPostgres(EmbeddedPostgres postgres, Path dataDir) {
         this.postgres = postgres;
+        this.dataDir = dataDir;
     }
 
-    /** Starts PostgreSQL on the given port (0 for any free port) with its data under {@code dataDir}. */
+    /** Starts PostgreSQL on the given port (0 for any free port) with its data under {@code dataDir}, removed when it stops. */
     public static LocalPostgres start(int port, Path dataDir) {
+        return start(port, dataDir, false);
+    }
+
+    /**
+     * Starts PostgreSQL on the given port (0 for any free port) with its data under {@code dataDir};
+     * with {@code keepData} a second start finds the databases of the first (initdb runs only on an empty directory).
+     */
+    public static LocalPostgres start(int port, Path dataDir, boolean keepData) {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
-                    .setCleanDataDirectory(true)
-                    .setOverrideWorkingDirectory(InfraDirectories.createDirectories(dataDir.resolveSibling("pg-binaries")).toFile());
+                    .setCleanDataDirectory(!keepData)
+                    .setOverrideWorkingDirectory(InfraDirectories.createDirectories(InfraDirectories.root().resolve("pg-binaries")).toFile());
             if (port > 0) {
                 InfraDirectories.requireFree(port, "PostgreSQL");
             }
             // Our own free port even when any will do: zonky's own pick could collide with the ports of the servers started beside it.
             builder.setPort(port > 0 ? port : InfraDirectories.freePort());
-            return new LocalPostgres(builder.start());
+            return new LocalPostgres(builder.start(), dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException("PostgreSQL did not start", e);
         }
@@ -40,6 +50,18 @@ public final class LocalPostgres implements AutoCloseable {
 
     public int port() {
         return postgres.getPort();
+    }
+
+    /**
+     * The server's processes: the postmaster (found by its data directory, as pg_ctl starts it detached from this JVM)
+     * and its children, one per connection and background worker.
+     */
+    public java.util.List<ProcessHandle> processes() {
+        String directory = dataDir.toAbsolutePath().toString();
+        return ProcessHandle.allProcesses()
+                .filter(process -> process.info().arguments().map(arguments -> java.util.Arrays.asList(arguments).contains(directory)).orElse(false))
+                .flatMap(postmaster -> java.util.stream.Stream.concat(java.util.stream.Stream.of(postmaster), postmaster.descendants()))
+                .toList();
     }
 
     /** Creates the database if it does not exist, and returns how to reach it. */

@@ -50,8 +50,17 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         this.pidFile = pidFile;
     }
 
-    /** Starts the registry on the given port (0 for any free port), compatibility BACKWARD by default. */
+    /** Starts the registry on the given port (0 for any free port), compatibility BACKWARD by default, its schemas in memory. */
     public static LocalSchemaRegistry start(int port) {
+        return start(port, null);
+    }
+
+    /**
+     * Starts the registry as {@link #start(int)} does, its schemas kept in an H2 database file under
+     * {@code keptDataDir} (null: in memory), so a second run gives every schema the id it had: the
+     * records kept in Kafka carry those ids.
+     */
+    public static LocalSchemaRegistry start(int port, Path keptDataDir) {
         Path root = InfraDirectories.root();
         stopOrphans(root.resolve("registry-pids"));
         Path home = extract(archive(), root);
@@ -64,12 +73,18 @@ public final class LocalSchemaRegistry implements AutoCloseable {
                 javaCommand(), "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.port=" + httpPort,
                 "-Dquarkus.http.host=127.0.0.1",
-                "-Dquarkus.management.enabled=false",
+                // Its management interface is built in (it cannot be turned off): on a free port of its own, so two registries can run side by side.
+                "-Dquarkus.management.port=" + InfraDirectories.freePort(),
+                "-Dquarkus.management.host=127.0.0.1",
                 "-Dquarkus.log.level=WARN",
                 "-Dquarkus.log.category.\"io.quarkus\".level=INFO",
                 "-Dapicurio.rules.global.compatibility=BACKWARD",
                 "-Djava.io.tmpdir=" + InfraDirectories.createDirectories(root.resolve("registry-tmp")),
                 "-jar", home.resolve("quarkus-run.jar").toString()));
+        if (keptDataDir != null) {
+            // Apicurio's own H2 storage, in a file instead of in memory.
+            command.add(command.indexOf("-jar"), "-Dapicurio.datasource.url=jdbc:h2:file:" + InfraDirectories.createDirectories(keptDataDir).resolve("registry"));
+        }
         try {
             Process process = new ProcessBuilder(command)
                     .directory(home.toFile())

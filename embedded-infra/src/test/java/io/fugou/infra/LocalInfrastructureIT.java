@@ -17,7 +17,17 @@ import java.util.Set;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LocalInfrastructureIT {
 
@@ -78,5 +88,47 @@ class LocalInfrastructureIT {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("BACKWARD");
+    }
+
+    @Test
+    void aSecondStartOnKeptDataFindsTheRecordsTheSchemaIdsAndTheRowsOfTheFirst(@TempDir java.nio.file.Path keptData) throws Exception {
+        String schema = "{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"Kept\\\",\\\"fields\\\":[{\\\"name\\\":\\\"id\\\",\\\"type\\\":\\\"string\\\"}]}";
+        String schemaId;
+        try (LocalInfrastructure first = LocalInfrastructure.start(LocalInfrastructure.Ports.ANY, keptData)) {
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    first.kafka().bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>(Topics.ORDERS.name(), 0, "m1:c1", "an order")).get();
+            }
+            HttpResponse<String> registered = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(first.registry().url() + "/subjects/kept-value/versions"))
+                    .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"schema\":\"" + schema + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+            schemaId = registered.body().replaceAll("\\D", "");
+            LocalPostgres.Database database = first.postgres().database("kept_check");
+            try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
+                connection.createStatement().execute("create table member (id text primary key)");
+                connection.createStatement().execute("insert into member values ('c1')");
+            }
+        }
+
+        try (LocalInfrastructure second = LocalInfrastructure.start(LocalInfrastructure.Ports.ANY, keptData)) {
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    second.kafka().bootstrapServers()), new StringDeserializer(), new StringDeserializer())) {
+                TopicPartition partition = new TopicPartition(Topics.ORDERS.name(), 0);
+                consumer.assign(Set.of(partition));
+                consumer.seekToBeginning(Set.of(partition));
+                assertThat(consumer.poll(java.time.Duration.ofSeconds(10))).extracting(ConsumerRecord::value).containsExactly("an order");
+            }
+            HttpResponse<String> schemaById = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(second.registry().url() + "/schemas/ids/" + schemaId)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(schemaById.statusCode()).as("the id the records carry still names their schema").isEqualTo(200);
+            assertThat(schemaById.body()).contains("Kept");
+            LocalPostgres.Database database = second.postgres().database("kept_check");
+            try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+                 ResultSet rows = connection.createStatement().executeQuery("select id from member")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(1)).isEqualTo("c1");
+            }
+        }
     }
 }

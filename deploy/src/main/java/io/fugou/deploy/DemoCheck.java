@@ -1,0 +1,167 @@
+package io.fugou.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * What a newcomer sees in their first minutes, checked against a running {@code deploy/run}: the dashboard's repurchase
+ * rate above zero, members holding points in loyalty, coupons issued by campaign-service; then a screenshot of the
+ * dashboard in headless Chromium. Run by {@code deploy/check-demo}, which starts and stops the platform around it.
+ */
+@Command(name = "demo-check", mixinStandardHelpOptions = true)
+public final class DemoCheck implements Callable<Integer> {
+
+    private static final Pattern TOKEN = Pattern.compile("\\beyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--run-log", required = true, description = "The output of deploy/run, where the demo token is printed")
+    Path runLog;
+
+    @Option(names = "--within", defaultValue = "120", description = "Seconds the figures may take to show (default: ${DEFAULT-VALUE})")
+    long withinSeconds;
+
+    @Option(names = "--screenshot", description = "Where to save the dashboard's picture")
+    Path screenshot;
+
+    @Option(names = "--chromium", defaultValue = "/usr/bin/chromium")
+    Path chromium;
+
+    @Option(names = "--member-url", defaultValue = "http://localhost:8101")
+    URI member;
+
+    @Option(names = "--loyalty-url", defaultValue = "http://localhost:8102")
+    URI loyalty;
+
+    @Option(names = "--campaign-url", defaultValue = "http://localhost:8103")
+    URI campaign;
+
+    @Option(names = "--analytics-url", defaultValue = "http://localhost:8104")
+    URI analytics;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new DemoCheck()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Matcher token = TOKEN.matcher(Files.readString(runLog));
+        if (!token.find()) {
+            System.out.println("[check] FAIL: no token printed in " + runLog);
+            return 1;
+        }
+        String bearer = token.group();
+        Instant began = Instant.now();
+        Instant deadline = began.plusSeconds(withinSeconds);
+        Map<String, String> met = new LinkedHashMap<>();
+        Map<String, String> last = new LinkedHashMap<>();
+        while (met.size() < 3 && Instant.now().isBefore(deadline)) {
+            check("dashboard repurchase rate", met, last, began, () -> {
+                JsonNode figure = get(analytics.resolve("/api/v1/analytics/repurchase?window=30d"), bearer);
+                double rate = figure.path("repurchaseRate").asDouble();
+                return rate > 0 ? String.format("%.1f%% of %d buyers in 30 days bought again", 100 * rate, figure.path("buyers").asLong()) : null;
+            });
+            check("members with points", met, last, began, () -> {
+                JsonNode outstanding = get(loyalty.resolve("/api/v1/points/totals"), bearer).path("outstanding");
+                return outstanding.path("members").asLong() > 0 ? String.format("%d members hold %d points (%d pending)",
+                        outstanding.path("members").asLong(), outstanding.path("available").asLong(), outstanding.path("pending").asLong()) : null;
+            });
+            check("coupons issued", met, last, began, () -> {
+                long coupons = 0;
+                int campaigns = 0;
+                for (JsonNode listed : get(campaign.resolve("/api/v1/campaigns?limit=200"), bearer).path("items")) {
+                    campaigns++;
+                    for (JsonNode row : get(campaign.resolve("/api/v1/campaigns/" + listed.path("campaignId").asText() + "/report"), bearer).path("rows")) {
+                        coupons += row.path("coupons").asLong();
+                    }
+                }
+                return coupons > 0 ? String.format("%d coupons issued by %d campaigns", coupons, campaigns) : null;
+            });
+            if (met.size() < 3) {
+                Thread.sleep(2_000);
+            }
+        }
+        if (met.size() < 3) {
+            last.keySet().removeAll(met.keySet());
+            System.out.println("[check] FAIL: not within " + withinSeconds + " s: " + last);
+            return 1;
+        }
+        if (screenshot != null) {
+            Thread.sleep(5_000); // the dashboard's next redraw has the figures of the last seconds
+            return screenshot(bearer) ? 0 : 1;
+        }
+        return 0;
+    }
+
+    private interface Figure {
+        String read() throws Exception;
+    }
+
+    /** Records when a figure first shows; what it said last, for a failure's message. */
+    private static void check(String name, Map<String, String> met, Map<String, String> last, Instant began, Figure figure) {
+        if (met.containsKey(name)) {
+            return;
+        }
+        try {
+            String shown = figure.read();
+            if (shown != null) {
+                met.put(name, shown);
+                System.out.printf("[check] %s after %d s: %s%n", name, Duration.between(began, Instant.now()).toSeconds(), shown);
+            } else {
+                last.put(name, "still zero");
+            }
+        } catch (Exception e) {
+            last.put(name, e.getMessage());
+        }
+    }
+
+    private JsonNode get(URI uri, String bearer) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + bearer).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException(uri + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    private boolean screenshot(String bearer) throws IOException, InterruptedException {
+        Files.createDirectories(screenshot.toAbsolutePath().getParent());
+        Files.deleteIfExists(screenshot);
+        Path profile = Files.createTempDirectory(screenshot.toAbsolutePath().getParent(), "chromium-profile");
+        List<String> command = List.of(chromium.toString(), "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--hide-scrollbars", "--user-data-dir=" + profile, "--window-size=1400,2400", "--virtual-time-budget=20000", "--lang=en-US",
+                "--screenshot=" + screenshot.toAbsolutePath(), analytics.resolve("/dashboard") + "#token=" + bearer);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        boolean exited = process.waitFor(90, TimeUnit.SECONDS);
+        if (!exited) {
+            process.destroyForcibly();
+        }
+        org.springframework.util.FileSystemUtils.deleteRecursively(profile);
+        if (!Files.isRegularFile(screenshot) || Files.size(screenshot) < 10_000) {
+            System.out.println("[check] FAIL: no screenshot of the dashboard from " + chromium);
+            return false;
+        }
+        System.out.println("[check] dashboard screenshot: " + screenshot + " (" + Files.size(screenshot) / 1024 + " KiB)");
+        return true;
+    }
+}

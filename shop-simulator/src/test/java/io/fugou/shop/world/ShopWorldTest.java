@@ -1,0 +1,178 @@
+package io.fugou.shop.world;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fugou.events.customers.CustomerEvent;
+import io.fugou.events.customers.CustomerRegistered;
+import io.fugou.events.orders.OrderEvent;
+import io.fugou.events.orders.OrderLine;
+import io.fugou.events.orders.OrderPaid;
+import io.fugou.events.orders.OrderRefunded;
+import io.fugou.shop.catalogue.Shop;
+import io.fugou.shop.catalogue.Shops;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ShopWorldTest {
+
+    private static final Instant OPENED = Instant.parse("2025-09-01T00:00:00Z");
+    private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
+
+    @Test
+    void theSameSeedTellsTheSameStoryAndAnotherSeedAnotherOne() {
+        List<ShopEvent> first = run(7, 1, 60);
+        List<ShopEvent> again = run(7, 1, 60);
+        List<ShopEvent> other = run(8, 1, 60);
+
+        assertThat(first).hasSizeGreaterThan(1_000);
+        assertThat(again.stream().map(ShopWorldTest::fingerprint).toList()).isEqualTo(first.stream().map(ShopWorldTest::fingerprint).toList());
+        assertThat(ids(other)).doesNotContainAnyElementsOf(ids(first));
+    }
+
+    @Test
+    void aResumedRunNeverReusesTheIdsOfTheRunBefore() {
+        Set<String> firstRun = ids(run(7, 1, 30));
+        Set<String> secondRun = ids(run(7, 2, 30));
+
+        assertThat(secondRun).doesNotContainAnyElementsOf(firstRun);
+    }
+
+    @Test
+    void eventsComeInTimeOrderAndEveryBuyerRegistersBeforeDoingAnythingElse() {
+        Set<String> registered = new HashSet<>();
+        Instant previous = OPENED;
+        for (ShopEvent event : run(7, 1, 60)) {
+            assertThat(event.at()).isAfterOrEqualTo(previous);
+            previous = event.at();
+            if (event.value() instanceof CustomerEvent customer && customer.getPayload() instanceof CustomerRegistered) {
+                assertThat(registered.add(event.key())).as("registers once: " + event.key()).isTrue();
+            } else {
+                assertThat(registered).as("registered before " + event.kind()).contains(event.key());
+            }
+        }
+    }
+
+    @Test
+    void everyOrderAddsUpAsTheContractSays() {
+        int orders = 0;
+        for (ShopEvent event : run(7, 1, 90)) {
+            if (event.value() instanceof OrderEvent order && order.getPayload() instanceof OrderPaid paid) {
+                orders++;
+                long paidLines = paid.getLines().stream().mapToLong(line -> line.getPaidAmount().getAmountMinor()).sum();
+                long shipping = paid.getShippingFee() == null ? 0 : paid.getShippingFee().getAmountMinor();
+                assertThat(paidLines + shipping).as(paid.getOrderId()).isEqualTo(paid.getTotal().getAmountMinor());
+                for (OrderLine line : paid.getLines()) {
+                    long lineDiscount = line.getLineDiscount() == null ? 0 : line.getLineDiscount().getAmountMinor();
+                    assertThat(line.getPaidAmount().getAmountMinor()).as(paid.getOrderId() + " " + line.getLineId())
+                            .isBetween(0L, line.getUnitPrice().getAmountMinor() * line.getQuantity() - lineDiscount);
+                }
+                long couponDiscount = paid.getCouponRedemptions().stream().mapToLong(redemption -> redemption.getDiscount().getAmountMinor()).sum();
+                long grossLines = paid.getLines().stream().mapToLong(line -> line.getUnitPrice().getAmountMinor() * line.getQuantity()
+                        - (line.getLineDiscount() == null ? 0 : line.getLineDiscount().getAmountMinor())).sum();
+                assertThat(grossLines - couponDiscount).as("the coupon's discount is shared over the lines").isEqualTo(paidLines);
+            }
+        }
+        assertThat(orders).isGreaterThan(300);
+    }
+
+    @Test
+    void buyersComeBackAtTheirOwnRhythmSomeDriftAwayAndSomeSendThingsBack() {
+        Map<String, List<Instant>> ordersByBuyer = new HashMap<>();
+        int refunds = 0;
+        for (ShopEvent event : run(7, 1, 150)) {
+            if (event.value() instanceof OrderEvent order) {
+                if (order.getPayload() instanceof OrderPaid) {
+                    ordersByBuyer.computeIfAbsent(event.key(), key -> new ArrayList<>()).add(event.at());
+                } else if (order.getPayload() instanceof OrderRefunded) {
+                    refunds++;
+                }
+            }
+        }
+        long buyers = ordersByBuyer.size();
+        long repeatBuyers = ordersByBuyer.values().stream().filter(times -> times.size() >= 2).count();
+        double repeatShare = (double) repeatBuyers / buyers;
+        assertThat(repeatShare).as("share of buyers who bought again").isBetween(0.2, 0.8);
+        List<Long> gaps = ordersByBuyer.values().stream().filter(times -> times.size() >= 2)
+                .map(times -> Duration.between(times.get(0), times.get(1)).toDays()).sorted().toList();
+        assertThat(gaps.get(gaps.size() / 2)).as("median days to the second order").isBetween(5L, 40L);
+        assertThat(refunds).isPositive();
+    }
+
+    @Test
+    void doubleElevenSellsSeveralTimesAnOrdinaryDay() {
+        Map<LocalDate, Integer> ordersByDay = new HashMap<>();
+        for (ShopEvent event : run(7, 1, 80)) {
+            if (event.kind() == ShopEvent.Kind.PAID) {
+                ordersByDay.merge(event.at().atZone(SHANGHAI).toLocalDate(), 1, Integer::sum);
+            }
+        }
+        double ordinaryOctoberDay = java.util.stream.IntStream.rangeClosed(13, 24)
+                .map(day -> ordersByDay.getOrDefault(LocalDate.of(2025, 10, day), 0)).average().orElseThrow();
+        assertThat(ordersByDay.getOrDefault(LocalDate.of(2025, 11, 11), 0)).isGreaterThan((int) (2 * ordinaryOctoberDay));
+    }
+
+    @Test
+    void couponsInTheWalletAreUsedAtCheckout() {
+        ShopWorld world = new ShopWorld(List.of(beerShop()), 7, OPENED, 1);
+        Instant monthLater = OPENED.plus(Duration.ofDays(30));
+        Set<String> buyers = new HashSet<>();
+        for (ShopEvent event = world.next(monthLater); event != null && buyers.size() < 10; event = world.next(monthLater)) {
+            if (event.kind() == ShopEvent.Kind.PAID && buyers.add(event.key())) {
+                String[] key = event.key().split(":");
+                world.couponIssued(new HeldCoupon(key[0], key[1], "GIFT-" + key[1], 1_000L, null, 0, event.at(), event.at().plus(Duration.ofDays(365))));
+            }
+        }
+
+        Instant yearLater = OPENED.plus(Duration.ofDays(365));
+        List<OrderPaid> withCoupon = new ArrayList<>();
+        for (ShopEvent event = world.next(yearLater); event != null; event = world.next(yearLater)) {
+            if (event.value() instanceof OrderEvent order && order.getPayload() instanceof OrderPaid paid && !paid.getCouponRedemptions().isEmpty()) {
+                withCoupon.add(paid);
+                assertThat(buyers).as("only buyers given a coupon use one").contains(event.key());
+                assertThat(paid.getCouponRedemptions().get(0).getCode()).isEqualTo("GIFT-" + order.getCustomerId());
+            }
+        }
+        assertThat(withCoupon).as("some of the ten use theirs").isNotEmpty()
+                .allSatisfy(paid -> assertThat(paid.getCouponRedemptions().get(0).getDiscount().getAmountMinor()).isEqualTo(1_000));
+        assertThat(withCoupon).extracting(OrderPaid::getCouponCodes).as("each coupon is used once").doesNotHaveDuplicates();
+    }
+
+    private static Shop beerShop() {
+        return Shops.all().get(0);
+    }
+
+    private static List<ShopEvent> run(long seed, int run, int days) {
+        ShopWorld world = new ShopWorld(Shops.all(), seed, OPENED, run);
+        List<ShopEvent> events = new ArrayList<>();
+        Instant until = OPENED.plus(Duration.ofDays(days));
+        for (ShopEvent event = world.next(until); event != null; event = world.next(until)) {
+            events.add(event);
+        }
+        return events;
+    }
+
+    /** Who, what, when, and a hash of every field of the event (Avro's record hash covers the whole content). */
+    private static String fingerprint(ShopEvent event) {
+        return event.key() + " " + event.kind() + " " + event.at() + " " + event.value().hashCode();
+    }
+
+    private static Set<String> ids(List<ShopEvent> events) {
+        Set<String> ids = new HashSet<>();
+        for (ShopEvent event : events) {
+            ids.add(String.valueOf(event.value().get(0)));
+            if (event.value() instanceof OrderEvent order && order.getPayload() instanceof OrderPaid paid) {
+                ids.add(paid.getOrderId());
+            }
+        }
+        return ids;
+    }
+}
