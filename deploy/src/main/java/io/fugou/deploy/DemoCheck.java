@@ -77,9 +77,16 @@ public final class DemoCheck implements Callable<Integer> {
         Map<String, String> last = new LinkedHashMap<>();
         while (met.size() < 3 && Instant.now().isBefore(deadline)) {
             check("dashboard repurchase rate", met, last, began, () -> {
-                JsonNode figure = get(analytics.resolve("/api/v1/analytics/repurchase?window=30d"), bearer);
-                double rate = figure.path("repurchaseRate").asDouble();
-                return rate > 0 ? String.format("%.1f%% of %d buyers in 30 days bought again", 100 * rate, figure.path("buyers").asLong()) : null;
+                JsonNode windows = get(analytics.resolve("/api/v1/analytics/headline"), bearer).path("repurchase");
+                StringBuilder shown = new StringBuilder();
+                boolean moving = false;
+                for (String window : List.of("30d", "90d", "365d")) {
+                    JsonNode figure = windows.path(window);
+                    moving |= figure.path("repurchaseRate").asDouble() > 0;
+                    shown.append(String.format("%s%s %.1f%% of %d buyers", shown.isEmpty() ? "" : ", ", window,
+                            100 * figure.path("repurchaseRate").asDouble(), figure.path("buyers").asLong()));
+                }
+                return moving ? shown + " bought again" : null;
             });
             check("members with points", met, last, began, () -> {
                 JsonNode outstanding = get(loyalty.resolve("/api/v1/points/totals"), bearer).path("outstanding");

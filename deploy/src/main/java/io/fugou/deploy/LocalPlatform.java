@@ -139,6 +139,11 @@ public final class LocalPlatform implements AutoCloseable {
      * APIs, then publishes what their buyers do. With kept data it goes on from where the last run's shop stopped.
      */
     public Process startShop(List<String> extraArgs) {
+        return startShop(extraArgs, ProcessBuilder.Redirect.INHERIT);
+    }
+
+    /** Starts the simulated shop as {@link #startShop(List)} does, its output sent to {@code output}. */
+    public Process startShop(List<String> extraArgs, ProcessBuilder.Redirect output) {
         Path jar = projectDir.resolve("shop-simulator/target/shop-simulator.jar");
         if (!java.nio.file.Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " not found: build first (deploy/run does: mvn -DskipTests package)");
@@ -154,7 +159,7 @@ public final class LocalPlatform implements AutoCloseable {
         command.addAll(extraArgs);
         step("Starting the simulated shop (merchants demo-merchant and tea-house); its progress follows");
         try {
-            shop = new ProcessBuilder(command).inheritIO().start();
+            shop = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output).start();
             return shop;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the simulated shop", e);

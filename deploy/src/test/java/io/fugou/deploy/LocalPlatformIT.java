@@ -8,6 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fugou.events.Topics;
 import io.fugou.events.common.Money;
 import io.fugou.events.orders.OrderEvent;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -98,6 +101,48 @@ class LocalPlatformIT {
     }
 
     @Test
+    void theSimulatedShopSetsItsMerchantsUpAndMakesTheirFiguresMove() throws Exception {
+        // Six weeks of two shops in a few seconds, then the shop stops (deploy/run lets it go on in real time).
+        Path output = Path.of("target", "shop-simulator.log");
+        Process shop = platform.startShop(List.of("--history-days", "42", "--speed", "2592000", "--until-present", "--seed", "7"),
+                ProcessBuilder.Redirect.to(output.toFile()));
+        assertThat(shop.waitFor(3, TimeUnit.MINUTES)).as("the shop reaches the present").isTrue();
+        String shown = java.nio.file.Files.readString(output);
+        System.out.print(shown);
+        assertThat(shop.exitValue()).as(shown).isZero();
+        assertThat(shown).contains("[shop] demo-merchant: set up membership programme", "campaign 'Win back'", "[shop] reached the present");
+
+        String token = platform.token(); // demo-merchant, the shop's first merchant
+        JsonNode repurchase = awaitJson(platform.serviceUrl("analytics-service") + "/api/v1/analytics/repurchase?window=30d", token,
+                figure -> figure.path("repurchaseRate").asDouble() > 0);
+        assertThat(repurchase.path("repeatBuyers").asLong()).isPositive().isLessThan(repurchase.path("buyers").asLong());
+        awaitJson(platform.serviceUrl("loyalty-service") + "/api/v1/points/totals", token,
+                totals -> totals.path("outstanding").path("members").asLong() > 0);
+        JsonNode campaigns = awaitJson(platform.serviceUrl("campaign-service") + "/api/v1/campaigns?limit=50", token,
+                list -> list.path("items").size() >= 8);
+        long coupons = 0;
+        for (JsonNode campaign : campaigns.path("items")) {
+            assertThat(campaign.path("status").asText()).as(campaign.path("definition").path("name").asText()).isEqualTo("ACTIVE");
+        }
+        Instant deadline = Instant.now().plusSeconds(90);
+        while (coupons == 0 && Instant.now().isBefore(deadline)) {
+            for (JsonNode campaign : campaigns.path("items")) {
+                String report = get(platform.serviceUrl("campaign-service") + "/api/v1/campaigns/" + campaign.path("campaignId").asText() + "/report", token);
+                for (JsonNode row : JSON.readTree(report).path("rows")) {
+                    coupons += row.path("coupons").asLong();
+                }
+            }
+            Thread.sleep(1_000);
+        }
+        assertThat(coupons).as("coupons issued by the shop's campaigns").isPositive();
+        // The other merchant's buyers are its own: its token sees its figures, never demo-merchant's.
+        String teaHouse = LocalPlatform.localToken("tea-house", List.of("analytics:read"));
+        JsonNode teaFigures = awaitJson(platform.serviceUrl("analytics-service") + "/api/v1/analytics/repurchase?window=30d",
+                teaHouse, figure -> figure.path("buyers").asLong() > 0);
+        assertThat(teaFigures.path("buyers").asLong()).isNotEqualTo(repurchase.path("buyers").asLong());
+    }
+
+    @Test
     void thePrintedTokenIsAcceptedAndScopedToTheDemoMerchant() throws Exception {
         String loyalty = platform.serviceUrl("loyalty-service");
 
@@ -148,6 +193,29 @@ class LocalPlatformIT {
         assertThat(Long.parseLong(caughtUp.group(1).replace(",", ""))).as("read again from the start").isGreaterThanOrEqualTo(3);
         // The same figures, rebuilt: nothing counted twice.
         awaitBody(figure, token, "\"buyers\":2", "\"repeatBuyers\":1");
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private String get(String url, String token) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(url + ": " + response.body()).isEqualTo(200);
+        return response.body();
+    }
+
+    private JsonNode awaitJson(String url, String token, Predicate<JsonNode> shows)
+            throws Exception {
+        Instant deadline = Instant.now().plusSeconds(120);
+        JsonNode body = null;
+        while (Instant.now().isBefore(deadline)) {
+            body = JSON.readTree(get(url, token));
+            if (shows.test(body)) {
+                return body;
+            }
+            Thread.sleep(1_000);
+        }
+        throw new AssertionError(url + " never showed what was expected; last: " + body);
     }
 
     private void awaitBody(String url, String token, String... expected) throws Exception {

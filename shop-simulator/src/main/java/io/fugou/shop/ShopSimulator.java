@@ -61,8 +61,8 @@ public final class ShopSimulator implements Callable<Integer> {
     @Option(names = "--history-days", defaultValue = "365", description = "How long the shops have been open (default: ${DEFAULT-VALUE} days)")
     int historyDays;
 
-    @Option(names = "--speed", defaultValue = "21600",
-            description = "Simulated seconds per real second until the present is reached (default: ${DEFAULT-VALUE}, 6 hours a second)")
+    @Option(names = "--speed", defaultValue = "43200",
+            description = "Simulated seconds per real second until the present is reached (default: ${DEFAULT-VALUE}, 12 hours a second)")
     double speed;
 
     @Option(names = "--max-rate", defaultValue = "2000", description = "At most this many events a second (default: ${DEFAULT-VALUE})")
@@ -142,15 +142,9 @@ public final class ShopSimulator implements Callable<Integer> {
         while (!stopping) {
             Instant wall = clock.instant();
             Instant simulatedNow = from.plusMillis((long) (Duration.between(wallStart, wall).toMillis() * speed));
-            if (!simulatedNow.isBefore(wall)) {
+            boolean atPresent = !simulatedNow.isBefore(wall);
+            if (atPresent) {
                 simulatedNow = wall;
-                if (!live) {
-                    live = true;
-                    say("reached the present: the shops now run in real time" + (untilPresent ? "; stopping as asked" : ""));
-                    if (untilPresent) {
-                        break;
-                    }
-                }
             }
             kafka.walletChanges().forEach(change -> {
                 switch (change) {
@@ -161,13 +155,25 @@ public final class ShopSimulator implements Callable<Integer> {
             allowance = Math.min(maxRate, allowance + maxRate * Duration.between(lastTick, wall).toNanos() / 1e9);
             lastTick = wall;
             int sent = 0;
-            ShopEvent event;
-            while (allowance >= 1 && (event = world.next(simulatedNow)) != null) {
-                kafka.send(event);
-                allowance--;
-                sent++;
+            boolean allSent = false; // everything due until simulatedNow, not held back by --max-rate
+            while (allowance >= 1 && !allSent) {
+                ShopEvent event = world.next(simulatedNow);
+                if (event == null) {
+                    allSent = true;
+                } else {
+                    kafka.send(event);
+                    allowance--;
+                    sent++;
+                }
             }
             kafka.checkHealthy();
+            if (atPresent && allSent && !live) {
+                live = true;
+                say("reached the present: the shops now run in real time" + (untilPresent ? "; stopping as asked" : ""));
+                if (untilPresent) {
+                    break;
+                }
+            }
             if (Duration.between(lastSave, wall).compareTo(SAVE_EVERY) >= 0) {
                 save(kafka, started, world);
                 lastSave = wall;
