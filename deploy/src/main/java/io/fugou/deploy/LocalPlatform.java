@@ -27,12 +27,22 @@ import org.springframework.core.io.support.ResourcePropertySource;
  */
 public final class LocalPlatform implements AutoCloseable {
 
-    /** Fixed ports for people; {@link #anyPorts()} for tests that must not collide. */
-    public record Ports(int kafka, int postgres, int registry, int member, int loyalty, int campaign, int analytics) {
+    /**
+     * Fixed ports for people; {@link #anyPorts()} for tests that must not collide. A service's further instances listen
+     * 10, 20... above its first when the ports are fixed, on free ports otherwise.
+     */
+    public record Ports(int kafka, int postgres, int registry, int member, int loyalty, int campaign, int analytics, boolean fixed) {
         static Ports defaults() {
-            return new Ports(9092, 15432, 8081, 8101, 8102, 8103, 8104);
+            return new Ports(9092, 15432, 8081, 8101, 8102, 8103, 8104, true);
+        }
+
+        int instance(int firstPort, int instance) {
+            return instance == 1 ? firstPort : fixed ? firstPort + 10 * (instance - 1) : LocalInfrastructure.freePort();
         }
     }
+
+    /** The services that scale by partitions: --instances starts that many of each. */
+    static final List<String> SCALED = List.of("loyalty-service", "analytics-service");
 
     static final List<String> SERVICES = List.of("member-service", "loyalty-service", "campaign-service", "analytics-service");
     static final List<String> DEMO_SCOPES = List.of("members:read", "members:write", "members:manage", "loyalty:read", "loyalty:write",
@@ -40,8 +50,14 @@ public final class LocalPlatform implements AutoCloseable {
     static final String DEMO_MERCHANT = "demo-merchant";
     private static final Duration SERVICE_STARTUP = Duration.ofMinutes(3);
 
-    /** How a service was started, to start it again. */
-    private record Launch(Path jar, int port, Map<String, String> environment, Path logDir) {
+    /** How a service instance was started, to start it again. */
+    private record Launch(String name, Path jar, int port, Map<String, String> environment, Path logDir, List<String> jvmOptions) {
+
+        ServiceProcess start(Map<String, String> extraEnvironment) {
+            Map<String, String> environment = new LinkedHashMap<>(this.environment);
+            environment.putAll(extraEnvironment);
+            return ServiceProcess.start(name, jar, port, environment, logDir, jvmOptions);
+        }
     }
 
     private final LocalInfrastructure infrastructure;
@@ -50,28 +66,33 @@ public final class LocalPlatform implements AutoCloseable {
     private final String token;
     private final Path projectDir;
     private final Path keptData;
+    private final Ports ports;
+    private final List<String> jvmOptions;
     private volatile Process shop;
 
     private LocalPlatform(LocalInfrastructure infrastructure, List<ServiceProcess> services, Map<String, Launch> launches, String token,
-                          Path projectDir, Path keptData) {
+                          Path projectDir, Path keptData, Ports ports, List<String> jvmOptions) {
         this.infrastructure = infrastructure;
         this.services = new java.util.concurrent.CopyOnWriteArrayList<>(services);
-        this.launches = launches;
+        this.launches = new java.util.concurrent.ConcurrentHashMap<>(launches);
         this.token = token;
         this.projectDir = projectDir;
         this.keptData = keptData;
+        this.ports = ports;
+        this.jvmOptions = jvmOptions;
     }
 
     /** Starts the platform on data of its own, deleted when it stops, with JVMs set for a quick start (the tests). */
     public static LocalPlatform start(Path projectDir, Ports ports) {
-        return start(projectDir, ports, null, ServiceProcess.QUICK_START);
+        return start(projectDir, ports, null, ServiceProcess.QUICK_START, 1);
     }
 
     /**
      * Starts the platform with its data kept in {@code keptData} (null: on data of its own, deleted when it stops),
-     * each service in a JVM with {@code jvmOptions}.
+     * each service in a JVM with {@code jvmOptions}, {@code instances} of each service in {@link #SCALED} (sharing its
+     * partitions; analytics' instances answer each other's queries).
      */
-    public static LocalPlatform start(Path projectDir, Ports ports, Path keptData, List<String> jvmOptions) {
+    public static LocalPlatform start(Path projectDir, Ports ports, Path keptData, List<String> jvmOptions, int instances) {
         long began = System.nanoTime();
         step("Starting Kafka (KRaft) on " + portName(ports.kafka()) + ", PostgreSQL on " + portName(ports.postgres())
                 + " and the schema registry on " + portName(ports.registry())
@@ -84,32 +105,15 @@ public final class LocalPlatform implements AutoCloseable {
         try {
             step("Registering the topic contracts with the schema registry");
             SchemaContracts.registerAll(infrastructure.registry().url());
-            Path logDir = projectDir.resolve("target/local-run/logs");
-            java.nio.file.Files.createDirectories(logDir);
-            Map<String, Integer> servicePorts = new LinkedHashMap<>();
-            servicePorts.put("member-service", ports.member());
-            servicePorts.put("loyalty-service", ports.loyalty());
-            servicePorts.put("campaign-service", ports.campaign());
-            servicePorts.put("analytics-service", ports.analytics());
+            java.nio.file.Files.createDirectories(projectDir.resolve("target/local-run/logs"));
             for (String service : SERVICES) {
-                LocalPostgres.Database database = infrastructure.postgres().database(service.replace('-', '_'));
-                Map<String, String> environment = ServiceProcess.localEnvironment(infrastructure, database);
-                // A dashboard or tool served from any local port may call the APIs.
-                environment.put("FUGOU_CORS_ALLOWED_ORIGINS", "http://localhost:*,http://127.0.0.1:*");
-                if (service.equals("analytics-service")) {
-                    // The Streams state goes with the broker's data: kept with it, or new with a new broker (a kept
-                    // store on a new broker would count its orders twice).
-                    Path state = keptData != null ? keptData.resolve("analytics-state") : projectDir.resolve("target/local-run/analytics-state");
-                    if (keptData == null) {
-                        org.springframework.util.FileSystemUtils.deleteRecursively(state);
-                    }
-                    environment.put("FUGOU_ANALYTICS_STATE_DIR", state.toString());
+                int count = SCALED.contains(service) ? instances : 1;
+                for (int instance = 1; instance <= count; instance++) {
+                    Launch launch = launch(service, instance, infrastructure, ports, projectDir, keptData, jvmOptions);
+                    step("Starting " + launch.name() + " on port " + launch.port() + " (log: " + launch.logDir().resolve(launch.name() + ".log") + ")");
+                    launches.put(launch.name(), launch);
+                    started.add(launch.start(Map.of()));
                 }
-                step("Starting " + service + " on port " + servicePorts.get(service) + " (log: " + logDir.resolve(service + ".log") + ")");
-                Launch launch = new Launch(projectDir.resolve(service).resolve("target").resolve(service + ".jar"), servicePorts.get(service),
-                        environment, logDir);
-                launches.put(service, launch);
-                started.add(ServiceProcess.start(service, launch.jar(), launch.port(), launch.environment(), launch.logDir(), jvmOptions));
             }
             List<CompletableFuture<Void>> ready = started.stream()
                     .map(service -> CompletableFuture.runAsync(() -> {
@@ -126,7 +130,52 @@ public final class LocalPlatform implements AutoCloseable {
             throw e;
         }
         step("fugou up in " + Duration.ofNanos(System.nanoTime() - began).toSeconds() + " s; " + ProcessMemory.describe(infrastructure.postgres().processes()));
-        return new LocalPlatform(infrastructure, started, launches, demoToken(), projectDir, keptData);
+        return new LocalPlatform(infrastructure, started, launches, demoToken(), projectDir, keptData, ports, jvmOptions);
+    }
+
+    /** How instance {@code instance} (from 1) of {@code service} runs on this machine: port, environment, state. */
+    private static Launch launch(String service, int instance, LocalInfrastructure infrastructure, Ports ports, Path projectDir, Path keptData,
+                                 List<String> jvmOptions) {
+        String name = instance == 1 ? service : service + "-" + instance;
+        Map<String, String> environment = ServiceProcess.localEnvironment(infrastructure, infrastructure.postgres().database(service.replace('-', '_')));
+        // A dashboard or tool served from any local port may call the APIs.
+        environment.put("FUGOU_CORS_ALLOWED_ORIGINS", "http://localhost:*,http://127.0.0.1:*");
+        // Stable and distinct per instance: Kafka transactional ids, static membership, outbox shares.
+        environment.put("FUGOU_INSTANCE_ID", service.substring(0, service.indexOf('-')) + "-local-" + instance);
+        if (service.equals("analytics-service")) {
+            // The Streams state goes with the broker's data: kept with it, or new with a new broker (a kept store on a
+            // new broker would count its orders twice). One directory per instance.
+            String directory = "analytics-state" + (instance == 1 ? "" : "-" + instance);
+            Path state = keptData != null ? keptData.resolve(directory) : projectDir.resolve("target/local-run").resolve(directory);
+            if (keptData == null) {
+                org.springframework.util.FileSystemUtils.deleteRecursively(state.toFile());
+            }
+            environment.put("FUGOU_ANALYTICS_STATE_DIR", state.toString());
+            // Queries for buyers whose state another instance holds are sent there.
+            environment.put("FUGOU_ANALYTICS_ADVERTISED_HOST", "localhost");
+        }
+        int firstPort = switch (service) {
+            case "member-service" -> ports.member();
+            case "loyalty-service" -> ports.loyalty();
+            case "campaign-service" -> ports.campaign();
+            case "analytics-service" -> ports.analytics();
+            default -> throw new IllegalArgumentException(service);
+        };
+        return new Launch(name, projectDir.resolve(service).resolve("target").resolve(service + ".jar"), ports.instance(firstPort, instance),
+                environment, projectDir.resolve("target/local-run/logs"), jvmOptions);
+    }
+
+    /** Starts one more instance of a service that scales by partitions, as --instances would have, and waits until it is ready. */
+    public void startInstance(String service, int instance) {
+        if (!SCALED.contains(service) || instance < 2) {
+            throw new IllegalArgumentException(service + " does not run in several instances here");
+        }
+        Launch launch = launch(service, instance, infrastructure, ports, projectDir, keptData, jvmOptions);
+        step("Starting " + launch.name() + " on port " + launch.port());
+        launches.put(launch.name(), launch);
+        ServiceProcess started = launch.start(Map.of());
+        services.add(started);
+        started.awaitReady(SERVICE_STARTUP);
     }
 
     /** How many processes the platform runs and the memory they use. */
@@ -175,10 +224,7 @@ public final class LocalPlatform implements AutoCloseable {
 
     /** Starts a stopped service again, as it was, with {@code extra} environment, and waits until it is ready. */
     public void start(String name, Map<String, String> extra) {
-        Launch launch = launches.get(name);
-        Map<String, String> environment = new LinkedHashMap<>(launch.environment());
-        environment.putAll(extra);
-        ServiceProcess service = ServiceProcess.start(name, launch.jar(), launch.port(), environment, launch.logDir());
+        ServiceProcess service = launches.get(name).start(extra);
         services.add(service);
         service.awaitReady(SERVICE_STARTUP);
     }
@@ -244,7 +290,7 @@ public final class LocalPlatform implements AutoCloseable {
 
     static Ports anyPorts() {
         return new Ports(LocalInfrastructure.freePort(), LocalInfrastructure.freePort(), LocalInfrastructure.freePort(),
-                LocalInfrastructure.freePort(), LocalInfrastructure.freePort(), LocalInfrastructure.freePort(), LocalInfrastructure.freePort());
+                LocalInfrastructure.freePort(), LocalInfrastructure.freePort(), LocalInfrastructure.freePort(), LocalInfrastructure.freePort(), false);
     }
 
     private static String portName(int port) {

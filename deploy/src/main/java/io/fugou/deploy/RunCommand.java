@@ -25,6 +25,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-shop", description = "Do not run the simulated shop")
     boolean noShop;
 
+    @Option(names = "--instances", defaultValue = "1",
+            description = "Instances of loyalty-service and analytics-service, sharing their partitions (default: ${DEFAULT-VALUE}; the second on 8112 and 8114)")
+    int instances;
+
     @Parameters(paramLabel = "SHOP-OPTION", description = "Options for the simulated shop, after --", arity = "0..*")
     List<String> shopOptions = new ArrayList<>();
 
@@ -44,7 +48,10 @@ public final class RunCommand implements Callable<Integer> {
             System.out.println("[fugou] Deleting the data of earlier runs (--fresh): " + data);
             FileSystemUtils.deleteRecursively(data);
         }
-        LocalPlatform platform = LocalPlatform.start(project, ports, data, ServiceProcess.UNDER_LOAD);
+        if (instances < 1 || instances > 4) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--instances is 1 to 4 on one machine");
+        }
+        LocalPlatform platform = LocalPlatform.start(project, ports, data, ServiceProcess.UNDER_LOAD, instances);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("[fugou] Stopping...");
