@@ -31,12 +31,21 @@ final class InfraDirectories {
 
     /** Fails with a message naming the port and what wanted it, instead of a bind error deep in a server's log. */
     static void requireFree(int port, String what) {
+        requireFree(port, what, "stop it, or run with FUGOU_PORTS=any to use free ports (deploy/run prints the ones it uses)");
+    }
+
+    /** As {@link #requireFree(int, String)}, with what to do about it. */
+    static void requireFree(int port, String what, String advice) {
         try (ServerSocket socket = new ServerSocket(port)) {
             socket.setReuseAddress(true);
         } catch (IOException e) {
-            throw new IllegalStateException("Port " + port + " for " + what + " is taken by another process; stop it, or run with "
-                    + "FUGOU_PORTS=any to use free ports (deploy/run prints the ones it uses)", e);
+            throw new IllegalStateException("Port " + port + " for " + what + " is taken by another process; " + advice, e);
         }
+    }
+
+    /** A port this JVM must not hand out: one a server keeps across runs. */
+    static synchronized void reserve(int port) {
+        handedOut.add(port);
     }
 
     /** Ports this JVM handed out: the servers it starts in parallel must never be given the same one. */

@@ -68,7 +68,9 @@ public final class LocalKafka implements AutoCloseable {
         try {
             if (Files.exists(controllerPortFile)) {
                 controllerPort = Integer.parseInt(Files.readString(controllerPortFile).trim());
-                InfraDirectories.requireFree(controllerPort, "Kafka's controller (kept from the first run in " + dataDir + ")");
+                InfraDirectories.reserve(controllerPort);
+                InfraDirectories.requireFree(controllerPort, "Kafka's controller (kept from the first run in " + dataDir + ")",
+                        "stop it, or start with fresh data (deploy/run --fresh)");
             } else {
                 controllerPort = InfraDirectories.freePort();
                 Files.writeString(controllerPortFile, Integer.toString(controllerPort));

@@ -32,6 +32,9 @@ public final class LocalPostgres implements AutoCloseable {
      * with {@code keepData} a second start finds the databases of the first (initdb runs only on an empty directory).
      */
     public static LocalPostgres start(int port, Path dataDir, boolean keepData) {
+        if (keepData) {
+            stopOrphan(dataDir);
+        }
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
@@ -50,6 +53,32 @@ public final class LocalPostgres implements AutoCloseable {
 
     public int port() {
         return postgres.getPort();
+    }
+
+    /**
+     * Stops a server left running on kept data by a launcher that was killed (pg_ctl starts it detached, so it outlives
+     * its JVM): its postmaster.pid names it. Fast shutdown (SIGINT): its clients are gone with the launcher.
+     */
+    private static void stopOrphan(Path dataDir) {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        try {
+            if (!java.nio.file.Files.exists(pidFile)) {
+                return;
+            }
+            long pid = Long.parseLong(java.nio.file.Files.readAllLines(pidFile).get(0).trim());
+            java.util.Optional<ProcessHandle> orphan = ProcessHandle.of(pid)
+                    .filter(process -> process.info().command().map(command -> command.endsWith("/postgres")).orElse(false));
+            if (orphan.isEmpty()) {
+                return; // a stale file: postgres itself ignores it
+            }
+            new ProcessBuilder("kill", "-INT", Long.toString(pid)).start().waitFor();
+            orphan.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (IOException | RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("a PostgreSQL left running on " + dataDir + " (see its postmaster.pid) could not be stopped: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the PostgreSQL left running on " + dataDir, e);
+        }
     }
 
     /**

@@ -86,6 +86,9 @@ public final class ShopSimulator implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (speed <= 0 || maxRate < 1 || historyDays < 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--speed must be above 0, --max-rate at least 1, --history-days not negative");
+        }
         List<Shop> shops = Shops.all();
         if (!skipSetup) {
             MarketerSetup marketer = new MarketerSetup(new MarketerSetup.Endpoints(memberUrl, loyaltyUrl, campaignUrl));
@@ -104,18 +107,15 @@ public final class ShopSimulator implements Callable<Integer> {
                 : new SimulationState(seed, state.opened(), state.run() + 1, state.reached());
         ShopWorld world = new ShopWorld(shops, seed, started.opened(), started.run());
         if (started.reached() != null) {
-            long skipped = 0;
-            while (world.next(started.reached()) != null) {
-                skipped++;
-            }
-            world.resetCounts();
+            long skipped = world.skipUntil(started.reached());
             say("going on from " + SIMULATED.format(started.reached()) + " (" + skipped + " events of earlier runs not sent again)");
         }
         CountDownLatch finished = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stopping = true;
             try {
-                finished.await();
+                // Long enough to flush what is sent and save how far it got; not forever if the broker is gone.
+                finished.await(25, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -152,16 +152,20 @@ public final class ShopSimulator implements Callable<Integer> {
                     case ShopKafka.WalletChange.Gone gone -> world.couponGone(gone.merchantId(), gone.customerId(), gone.code());
                 }
             });
-            allowance = Math.min(maxRate, allowance + maxRate * Duration.between(lastTick, wall).toNanos() / 1e9);
+            allowance = Math.max(0, Math.min(maxRate, allowance + maxRate * Duration.between(lastTick, wall).toNanos() / 1e9));
             lastTick = wall;
             int sent = 0;
             boolean allSent = false; // everything due until simulatedNow, not held back by --max-rate
-            while (allowance >= 1 && !allSent) {
+            Instant lastSent = null;
+            // Past the allowance, what happens at the same instant as the last event sent still goes: the saved state
+            // says everything up to an instant is sent.
+            while (!allSent && (allowance >= 1 || (lastSent != null && lastSent.equals(world.nextDueAt())))) {
                 ShopEvent event = world.next(simulatedNow);
                 if (event == null) {
                     allSent = true;
                 } else {
                     kafka.send(event);
+                    lastSent = event.at();
                     allowance--;
                     sent++;
                 }

@@ -9,20 +9,20 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Sets a simulated merchant up through the public APIs, as its marketer would on their first day: the membership
  * programme (tiers, joining by spend, the paid plan), recruitment codes, the earning rules (a beer or tea multiplier,
  * a member day, the bundle), a contact policy, a coupon template for points, and the lifecycle campaigns (welcome with
  * an A/B test, second order, win-back with a holdout, replenishment, birthday, member day, referral, abandoned cart).
- * Run again on the same platform, it leaves what is there and adds what is missing.
+ * Run again on the same platform, it leaves what is there (also what the merchant changed) and adds what is missing.
  */
 public final class MarketerSetup {
 
@@ -60,18 +60,30 @@ public final class MarketerSetup {
             send("POST", endpoints.loyalty().resolve("/api/v1/earning-rules/versions"), token, Map.of("rules", earningRules(shop)));
             done.add("earning rules (1 point a yuan, x2 on " + signatureCategory(shop) + ", x3 on the 8th, bundle " + shop.bundle().sku() + ")");
         }
-        send("PUT", endpoints.campaign().resolve("/api/v1/contact-policy"), token,
-                Map.of("maxContacts", 4, "windowHours", 168, "minGapMinutes", 60, "timeZone", "Asia/Shanghai"));
-        send("PUT", endpoints.campaign().resolve("/api/v1/coupon-templates/points-10-off"), token,
-                Map.of("amountOffMinor", 1000, "currency", shop.currency(), "minimumSpendMinor", 5000, "validDays", 30, "returnOnRefund", true));
-        Set<String> existing = campaignNames(token);
-        for (Map<String, Object> campaign : campaigns(shop)) {
-            if (existing.contains((String) campaign.get("name"))) {
-                continue;
+        // A policy or template the merchant has already is theirs: left as it is.
+        JsonNode policy = json(send("GET", endpoints.campaign().resolve("/api/v1/contact-policy"), token, null));
+        if (!policy.hasNonNull("maxContacts") && !policy.hasNonNull("minGapMinutes") && !policy.hasNonNull("quietFrom")) { // none set yet
+            send("PUT", endpoints.campaign().resolve("/api/v1/contact-policy"), token,
+                    Map.of("maxContacts", 4, "windowHours", 168, "minGapMinutes", 60, "timeZone", "Asia/Shanghai"));
+            done.add("contact policy (at most 4 messages a week, an hour apart)");
+        }
+        if (status("GET", endpoints.campaign().resolve("/api/v1/coupon-templates/points-10-off"), token) == 404) {
+            send("PUT", endpoints.campaign().resolve("/api/v1/coupon-templates/points-10-off"), token,
+                    Map.of("amountOffMinor", 1000, "currency", shop.currency(), "minimumSpendMinor", 5000, "validDays", 30, "returnOnRefund", true));
+            done.add("coupon template points-10-off");
+        }
+        Map<String, JsonNode> existing = campaignsByName(token);
+        for (Map<String, Object> definition : campaigns(shop)) {
+            String name = (String) definition.get("name");
+            JsonNode campaign = existing.get(name);
+            if (campaign == null) {
+                campaign = json(send("POST", endpoints.campaign().resolve("/api/v1/campaigns"), token, definition));
+                done.add("campaign '" + name + "'");
             }
-            JsonNode created = json(send("POST", endpoints.campaign().resolve("/api/v1/campaigns"), token, campaign));
-            send("POST", endpoints.campaign().resolve("/api/v1/campaigns/" + created.get("campaignId").asText() + "/activate"), token, null);
-            done.add("campaign '" + campaign.get("name") + "'");
+            // Also one made by an earlier run whose activation did not go through.
+            if (campaign.get("status").asText().equals("DRAFT")) {
+                send("POST", endpoints.campaign().resolve("/api/v1/campaigns/" + campaign.get("campaignId").asText() + "/activate"), token, null);
+            }
         }
         return done;
     }
@@ -172,19 +184,35 @@ public final class MarketerSetup {
         return false;
     }
 
-    private Set<String> campaignNames(String token) {
-        Set<String> names = new HashSet<>();
+    private Map<String, JsonNode> campaignsByName(String token) {
+        Map<String, JsonNode> campaigns = new LinkedHashMap<>();
         String cursor = null;
         do {
-            URI page = endpoints.campaign().resolve("/api/v1/campaigns?limit=200" + (cursor == null ? "" : "&cursor=" + cursor));
+            URI page = endpoints.campaign().resolve("/api/v1/campaigns?limit=200"
+                    + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8)));
             JsonNode body = json(send("GET", page, token, null));
-            body.get("items").forEach(campaign -> names.add(campaign.get("definition").get("name").asText()));
+            body.get("items").forEach(campaign -> campaigns.put(campaign.get("definition").get("name").asText(), campaign));
             cursor = body.hasNonNull("nextCursor") ? body.get("nextCursor").asText() : null;
         } while (cursor != null);
-        return names;
+        return campaigns;
     }
 
-    /** Sends a request; any answer but 2xx (and 409 to a create, which means it is there already) stops the set-up with the problem. */
+    private int status(String method, URI uri, String token) {
+        try {
+            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.noBody())
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + uri + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * Sends a request; any answer but 2xx stops the set-up with the problem, except a 409 to creating a recruitment
+     * code, which is there already.
+     */
     private HttpResponse<String> send(String method, URI uri, String token, Object body) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
@@ -194,7 +222,7 @@ public final class MarketerSetup {
                 request.header("Authorization", "Bearer " + token);
             }
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() / 100 != 2 && !(response.statusCode() == 409 && method.equals("POST"))) {
+            if (response.statusCode() / 100 != 2 && !(response.statusCode() == 409 && uri.getPath().endsWith("/recruitment-codes"))) {
                 throw new IllegalStateException(method + " " + uri + " answered " + response.statusCode() + ": " + response.body());
             }
             return response;

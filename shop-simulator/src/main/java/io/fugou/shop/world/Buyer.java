@@ -6,7 +6,7 @@ import io.fugou.shop.catalogue.MarketingTerms;
 import io.fugou.shop.catalogue.Shop;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -42,7 +42,7 @@ final class Buyer {
     /** Raised whenever the next order is moved, so the order scheduled before is dropped. */
     long orderGeneration;
     Instant nextOrderAt;
-    final Map<String, Instant> runsOutAt = new HashMap<>();
+    final Map<String, Instant> runsOutAt = new LinkedHashMap<>();
     final List<HeldCoupon> wallet = new ArrayList<>();
     final List<Product> lastViewed = new ArrayList<>();
 
@@ -70,7 +70,7 @@ final class Buyer {
                 : channel == EnrollmentChannel.POSTER ? MarketingTerms.SPRING_POSTER : null;
         joinsAtRegistration = channel != null;
         // Log-normal rhythms: most buyers come back every two to five weeks, a few every week, a few twice a year.
-        rhythmDays = Math.max(4, 24 * Math.exp(0.6 * random.nextGaussian()));
+        rhythmDays = Math.max(4, 24 * StrictMath.exp(0.6 * random.nextGaussian()));
         churnPerOrder = 0.04 + 0.22 * random.nextDouble() * random.nextDouble();
         couponAffinity = random.nextDouble();
         neverBuys = random.nextDouble() < 0.22;

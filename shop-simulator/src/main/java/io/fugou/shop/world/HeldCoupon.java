@@ -11,10 +11,13 @@ public record HeldCoupon(String merchantId, String customerId, String code, Long
 
     boolean usableAt(Instant at, long subtotalMinor) {
         return !at.isBefore(validFrom) && (validUntil == null || at.isBefore(validUntil)) && subtotalMinor >= minimumSpendMinor
-                && (amountOffMinor != null || percentOff != null);
+                && (amountOffMinor != null || percentOff != null) && discountOn(subtotalMinor) > 0;
     }
 
-    /** What it takes off {@code subtotalMinor}: never more than the subtotal, percentages capped as shops cap them (50 yuan). */
+    /**
+     * What it takes off {@code subtotalMinor}: never more than the subtotal; percentages capped at 50 yuan, the largest
+     * cap of the simulated campaigns (CouponIssued does not carry the campaign's cap).
+     */
     long discountOn(long subtotalMinor) {
         long discount = amountOffMinor != null ? amountOffMinor : Math.min(subtotalMinor * percentOff / 100, 5_000);
         return Math.min(discount, subtotalMinor);

@@ -63,11 +63,15 @@ public final class ShopWorld {
     private record Due(Instant at, long sequence, Action action, Shop shop, Buyer buyer, PlacedOrder order, long generation) {
     }
 
-    private record PlacedOrder(String orderId, List<OrderLine> lines, Money total) {
+    private record PlacedOrder(String orderId, List<OrderLine> lines, Money total, Instant placedAt) {
     }
 
     private final long seed;
     private final int run;
+    /** In every id: the seed and when the shops opened, so two stories never share an id. */
+    private final String story;
+    /** Everything up to here was sent by an earlier run (see {@link #skipUntil(Instant)}). */
+    private Instant sentBefore;
     private final PriorityQueue<Due> queue = new PriorityQueue<>(Comparator.comparing(Due::at).thenComparingLong(Due::sequence));
     private final Map<String, SplittableRandom> arrivals = new HashMap<>();
     private final Map<String, List<Buyer>> buyersByShop = new HashMap<>();
@@ -86,6 +90,7 @@ public final class ShopWorld {
     public ShopWorld(List<Shop> shops, long seed, Instant start, int run) {
         this.seed = seed;
         this.run = run;
+        this.story = Long.toString(seed, 36) + Long.toString(start.getEpochSecond() / 60, 36);
         this.simulatedTime = start;
         for (Shop shop : shops) {
             SplittableRandom random = new SplittableRandom(seed * 31 + shop.merchantId().hashCode());
@@ -110,20 +115,37 @@ public final class ShopWorld {
         return null;
     }
 
+    /**
+     * Goes through the story up to {@code until} without handing out its events: an earlier run sent them. Cancels and
+     * refunds still to come of orders placed until then are dropped later, as those orders went out under the earlier
+     * run's ids. Returns how many events were gone through.
+     */
+    public long skipUntil(Instant until) {
+        long skipped = 0;
+        while (next(until) != null) {
+            skipped++;
+        }
+        sentBefore = until;
+        counts.clear();
+        return skipped;
+    }
+
+    /** When the next thing is due (it may make no event), or null. */
+    public Instant nextDueAt() {
+        Due due = queue.peek();
+        return due == null ? null : due.at();
+    }
+
     /** The time of the last thing that happened. */
     public Instant simulatedTime() {
         return simulatedTime;
     }
 
-    /** Events made since the start or the last {@link #resetCounts()}, by kind. */
+    /** Events handed out (not those gone through by {@link #skipUntil(Instant)}), by kind. */
     public Map<ShopEvent.Kind, Long> counts() {
         return new EnumMap<>(counts);
     }
 
-    /** Counts from now on only (after going through what an earlier run sent already). */
-    public void resetCounts() {
-        counts.clear();
-    }
 
     public int buyers() {
         return buyers.size();
@@ -150,9 +172,13 @@ public final class ShopWorld {
             return;
         }
         Instant soon = now.plus(days(exponential(buyer.random, 4)));
-        if (buyer.churned || buyer.nextOrderAt == null || soon.isBefore(buyer.nextOrderAt)) {
+        Instant orderAt = soon.isBefore(until) ? soon : until.minus(Duration.ofHours(1));
+        if (!orderAt.isAfter(simulatedTime)) {
+            return; // too little of its validity left to come for it
+        }
+        if (buyer.churned || buyer.nextOrderAt == null || orderAt.isBefore(buyer.nextOrderAt)) {
             buyer.churned = false;
-            scheduleOrder(buyer, soon.isBefore(until) ? soon : until.minus(Duration.ofHours(1)));
+            scheduleOrder(buyer, orderAt);
         }
     }
 
@@ -170,10 +196,14 @@ public final class ShopWorld {
             case VIEW -> view(due.buyer(), due.at());
             case ABANDON_CART -> abandonCart(due.buyer(), due.at());
             case ORDER -> due.generation() == due.buyer().orderGeneration ? order(due.buyer(), due.at()) : null;
-            case CANCEL -> cancel(due.buyer(), due.order(), due.at());
-            case REFUND -> refund(due.buyer(), due.order(), due.at());
+            case CANCEL -> sentEarlier(due.order()) ? null : cancel(due.buyer(), due.order(), due.at());
+            case REFUND -> sentEarlier(due.order()) ? null : refund(due.buyer(), due.order(), due.at());
             case JOIN -> join(due.buyer(), due.at());
         };
+    }
+
+    private boolean sentEarlier(PlacedOrder order) {
+        return sentBefore != null && !order.placedAt().isAfter(sentBefore);
     }
 
     private ShopEvent arrive(Shop shop, Instant at) {
@@ -261,7 +291,7 @@ public final class ShopWorld {
             total += product.priceMinor() * quantity;
         }
         buyer.lastViewed.clear();
-        String cartId = "cart-" + Long.toString(seed, 36) + "-" + run + "-" + (++sequence);
+        String cartId = "cart-" + story + "-" + run + "-" + (++sequence);
         return browsingEvent(buyer, at, CartAbandoned.newBuilder().setCartId(cartId).setLines(lines).setTotal(money(buyer.shop, total)).build(),
                 ShopEvent.Kind.CART_ABANDONED);
     }
@@ -281,14 +311,19 @@ public final class ShopWorld {
         List<Product> lineProducts = new ArrayList<>();
         for (Product product : basket) {
             int quantity = product.category().startsWith("drinks") ? 2 + buyer.random.nextInt(5) : 1 + buyer.random.nextInt(2);
-            long lineDiscount = 0;
             if (product.sku().equals(shop.bundleCovers()) && buyer.bundleUnits > 0) {
-                int drawn = Math.min(quantity, buyer.bundleUnits); // units already paid for with the pack
+                // Units already paid for with the pack: a line of their own paying nothing (loyalty draws those from the
+                // pack), and the rest, if the pack runs out, on a line that pays.
+                int drawn = Math.min(quantity, buyer.bundleUnits);
                 buyer.bundleUnits -= drawn;
-                lineDiscount = drawn * product.priceMinor();
+                lineProducts.add(product);
+                amounts.add(new long[] {product.priceMinor(), drawn, drawn * product.priceMinor()});
+                quantity -= drawn;
             }
-            lineProducts.add(product);
-            amounts.add(new long[] {product.priceMinor(), quantity, lineDiscount});
+            if (quantity > 0) {
+                lineProducts.add(product);
+                amounts.add(new long[] {product.priceMinor(), quantity, 0});
+            }
             if (product.replenishDays() > 0) {
                 buyer.runsOutAt.put(product.sku(), at.plus(days(product.replenishDays() * quantity * (0.7 + 0.6 * buyer.random.nextDouble()))));
             }
@@ -335,7 +370,7 @@ public final class ShopWorld {
                     .setPaidAmount(money(shop, paid)).build());
         }
         long shipping = paidTotal >= 9_900 || paidTotal == 0 ? 0 : 1_000;
-        String orderId = "o-" + Long.toString(seed, 36) + "-" + run + "-" + (++orderSequence);
+        String orderId = "o-" + story + "-" + run + "-" + (++orderSequence);
         Money total = money(shop, paidTotal + shipping);
         OrderPaid paid = OrderPaid.newBuilder()
                 .setOrderId(orderId)
@@ -350,12 +385,12 @@ public final class ShopWorld {
                 .build();
         buyer.orders++;
         // Buying enough makes a guest a member (the programme's minimum spend); a few ask to join on their own.
-        if (!buyer.member && paidTotal >= MarketingTerms.AUTO_ENROLL_MINIMUM_SPEND_MINOR) {
+        if (!buyer.member && paidTotal + shipping >= MarketingTerms.AUTO_ENROLL_MINIMUM_SPEND_MINOR) { // as member-service: the order's total
             becomeMember(buyer);
         } else if (!buyer.member && buyer.random.nextDouble() < 0.08) {
             schedule(at.plus(minutes(buyer.random, 2, 60)), Action.JOIN, shop, buyer, null, 0);
         }
-        PlacedOrder placed = new PlacedOrder(orderId, lines, total);
+        PlacedOrder placed = new PlacedOrder(orderId, lines, total, at);
         double fate = buyer.random.nextDouble();
         if (fate < 0.015) {
             schedule(at.plus(minutes(buyer.random, 20, 360)), Action.CANCEL, shop, buyer, placed, 0);
@@ -392,7 +427,7 @@ public final class ShopWorld {
      * in the wallet; a purchase a few days before a festival tends to wait for it.
      */
     private Instant nextOrderTime(Buyer buyer, Instant at) {
-        double gapDays = buyer.rhythmDays * Math.exp(0.45 * buyer.random.nextGaussian());
+        double gapDays = buyer.rhythmDays * StrictMath.exp(0.45 * buyer.random.nextGaussian());
         // Running out of a favourite brings the order forward, though not to less than half the buyer's rhythm.
         for (Map.Entry<String, Instant> runsOut : buyer.runsOutAt.entrySet()) {
             double daysLeft = Duration.between(at, runsOut.getValue()).toMinutes() / 1440.0 - 1.5 * buyer.random.nextDouble();
@@ -418,19 +453,21 @@ public final class ShopWorld {
     }
 
     private ShopEvent cancel(Buyer buyer, PlacedOrder order, Instant at) {
+        undoPurchases(buyer, order);
         return orderEvent(buyer, at, OrderCancelled.newBuilder().setOrderId(order.orderId()).setReason("buyer changed their mind").build(),
                 ShopEvent.Kind.CANCELLED);
     }
 
     /** Three refunds in ten give everything back; the others return one unit of one line. */
     private ShopEvent refund(Buyer buyer, PlacedOrder order, Instant at) {
-        String refundId = "r-" + Long.toString(seed, 36) + "-" + run + "-" + (++sequence);
+        String refundId = "r-" + story + "-" + run + "-" + (++sequence);
         List<OrderLine> paying = order.lines().stream().filter(line -> line.getPaidAmount().getAmountMinor() > 0).toList();
         if (paying.isEmpty()) {
             return null;
         }
         OrderRefunded.Builder refund = OrderRefunded.newBuilder().setOrderId(order.orderId()).setRefundId(refundId);
         if (buyer.random.nextDouble() < 0.3) {
+            undoPurchases(buyer, order);
             refund.setFullRefund(true).setAmount(order.total()).setReason("not as described")
                     .setLines(order.lines().stream().map(line -> RefundedLine.newBuilder().setLineId(line.getLineId()).setSku(line.getSku())
                             .setQuantity(line.getQuantity()).setAmount(line.getPaidAmount()).build()).toList());
@@ -441,6 +478,17 @@ public final class ShopWorld {
                     .setLines(List.of(RefundedLine.newBuilder().setLineId(line.getLineId()).setSku(line.getSku()).setQuantity(1).setAmount(amount).build()));
         }
         return orderEvent(buyer, at, refund.build(), ShopEvent.Kind.REFUNDED);
+    }
+
+    /** A pack or a membership card sent back is gone: the pack's units with it, the paid membership too. */
+    private static void undoPurchases(Buyer buyer, PlacedOrder order) {
+        for (OrderLine line : order.lines()) {
+            if (line.getSku().equals(buyer.shop.bundle().sku())) {
+                buyer.bundleUnits = 0;
+            } else if (line.getSku().equals(buyer.shop.paidMembership().sku())) {
+                buyer.paidMember = false;
+            }
+        }
     }
 
     private ShopEvent join(Buyer buyer, Instant at) {
@@ -493,7 +541,7 @@ public final class ShopWorld {
 
     /** Ids from the seed, the run and a counter: the same story gives the same ids, another run never repeats them. */
     private String eventId() {
-        return UUID.nameUUIDFromBytes((seed + "/" + run + "/" + (++sequence)).getBytes(StandardCharsets.UTF_8)).toString();
+        return UUID.nameUUIDFromBytes((story + "/" + run + "/" + (++sequence)).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     private static String key(Buyer buyer) {
@@ -513,6 +561,6 @@ public final class ShopWorld {
     }
 
     private static double exponential(SplittableRandom random, double mean) {
-        return -mean * Math.log(1 - random.nextDouble());
+        return -mean * StrictMath.log(1 - random.nextDouble());
     }
 }
