@@ -18,6 +18,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,6 +58,13 @@ public final class DemoCheck implements Callable<Integer> {
 
     @Option(names = "--analytics-url", defaultValue = "http://localhost:8104")
     URI analytics;
+
+    @Option(names = "--second-instances", description = "Also check deploy/run --instances 2: loyalty's partitions shared by both "
+            + "instances, and the second analytics instance (this URL) answering as the first does")
+    URI secondAnalytics;
+
+    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092")
+    String bootstrapServers;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -108,7 +117,28 @@ public final class DemoCheck implements Callable<Integer> {
                 Thread.sleep(2_000);
             }
         }
-        if (met.size() < 3) {
+        if (met.size() == 3 && secondAnalytics != null) {
+            Instant instancesDeadline = Instant.now().plusSeconds(withinSeconds);
+            while (met.size() < 5 && Instant.now().isBefore(instancesDeadline)) {
+                check("loyalty's partitions shared", met, last, began, () -> {
+                    List<String> holders = partitionHolders("loyalty-service");
+                    return holders.stream().anyMatch(id -> id.contains("loyalty-local-1")) && holders.stream().anyMatch(id -> id.contains("loyalty-local-2"))
+                            ? "consumers holding partitions: " + holders : null;
+                });
+                check("second analytics instance answers", met, last, began, () -> {
+                    JsonNode first = get(analytics.resolve("/api/v1/analytics/headline"), bearer).path("repurchase").path("365d");
+                    JsonNode second = get(secondAnalytics.resolve("/api/v1/analytics/headline"), bearer).path("repurchase").path("365d");
+                    return second.path("buyers").asLong() > 0 && second.path("buyers").asLong() >= first.path("buyers").asLong() - 50
+                            ? String.format("%s: 365d %d buyers (the first instance: %d)", secondAnalytics, second.path("buyers").asLong(),
+                                    first.path("buyers").asLong()) : null;
+                });
+                if (met.size() < 5) {
+                    Thread.sleep(2_000);
+                }
+            }
+        }
+        int expected = secondAnalytics == null ? 3 : 5;
+        if (met.size() < expected) {
             last.keySet().removeAll(met.keySet());
             System.out.println("[check] FAIL: not within " + withinSeconds + " s: " + last);
             return 1;
@@ -139,6 +169,15 @@ public final class DemoCheck implements Callable<Integer> {
             }
         } catch (Exception e) {
             last.put(name, e.getMessage());
+        }
+    }
+
+    /** The members of a consumer group that hold partitions now, by their static member id. */
+    private List<String> partitionHolders(String group) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            return admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group).members().stream()
+                    .filter(member -> !member.assignment().topicPartitions().isEmpty())
+                    .map(member -> member.groupInstanceId().orElse(member.clientId())).sorted().toList();
         }
     }
 

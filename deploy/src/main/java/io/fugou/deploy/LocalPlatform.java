@@ -165,19 +165,6 @@ public final class LocalPlatform implements AutoCloseable {
                 environment, projectDir.resolve("target/local-run/logs"), jvmOptions);
     }
 
-    /** Starts one more instance of a service that scales by partitions, as --instances would have, and waits until it is ready. */
-    public void startInstance(String service, int instance) {
-        if (!SCALED.contains(service) || instance < 2) {
-            throw new IllegalArgumentException(service + " does not run in several instances here");
-        }
-        Launch launch = launch(service, instance, infrastructure, ports, projectDir, keptData, jvmOptions);
-        step("Starting " + launch.name() + " on port " + launch.port());
-        launches.put(launch.name(), launch);
-        ServiceProcess started = launch.start(Map.of());
-        services.add(started);
-        started.awaitReady(SERVICE_STARTUP);
-    }
-
     /** How many processes the platform runs and the memory they use. */
     public String memory() {
         return ProcessMemory.describe(infrastructure.postgres().processes());
