@@ -239,6 +239,7 @@ public final class LocalPlatform implements AutoCloseable {
 
     void printSummary() {
         StringBuilder summary = new StringBuilder("\n  fugou is running\n\n");
+        summary.append(String.format("  The repurchase dashboard (live): %s/dashboard#token=%s%n%n", serviceUrl("analytics-service"), token));
         for (ServiceProcess service : services) {
             summary.append(String.format("  %-18s %s   (API docs: %s/swagger-ui.html)%n", service.name(), service.url(), service.url()));
         }
@@ -250,7 +251,6 @@ public final class LocalPlatform implements AutoCloseable {
                 + "-d '{\"customerId\":\"some-buyer\",\"channel\":\"SHOP_HOME\"}' %s/api/v1/members%n", serviceUrl("member-service")));
         summary.append(String.format("       curl -H \"Authorization: Bearer $TOKEN\" %s/api/v1/members/some-buyer%n", serviceUrl("member-service")));
         summary.append(String.format("       curl -H \"Authorization: Bearer $TOKEN\" %s/api/v1/members/some-buyer/points%n", serviceUrl("loyalty-service")));
-        summary.append(String.format("%n  The repurchase dashboard (live): %s/dashboard#token=%s%n", serviceUrl("analytics-service"), token));
         summary.append("  More tokens: POST /local/tokens {\"merchantId\":\"...\",\"scopes\":[...]} on any service.\n");
         summary.append("  Logs: target/local-run/logs/. " + (keptData == null ? "" : "Data: " + keptData + " (kept between runs; --fresh starts clean). ")
                 + "Ctrl-C stops everything.\n");

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 /** {@code deploy/run}: the whole platform and the simulated shop on this machine, until Ctrl-C. */
 @Command(name = "deploy/run", mixinStandardHelpOptions = true,
         description = "Runs the whole fugou platform (Kafka, PostgreSQL, the schema registry, the four services) and a simulated shop on this machine.",
-        footer = {"", "Options after -- go to the simulated shop; deploy/run -- --help lists them.",
+        footer = {"", "Options after -- go to the simulated shop (java -jar shop-simulator/target/shop-simulator.jar --help lists them).",
                 "FUGOU_PORTS=any picks free ports instead of 9092, 15432, 8081 and 8101-8104."})
 public final class RunCommand implements Callable<Integer> {
 

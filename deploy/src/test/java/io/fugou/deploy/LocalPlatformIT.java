@@ -141,6 +141,35 @@ class LocalPlatformIT {
     }
 
     @Test
+    void theGrafanaDashboardShowsOnlyMetricsTheServicesExport() throws Exception {
+        JsonNode dashboard = JSON.readTree(Path.of(System.getProperty("fugou.project.dir", "..")).resolve("deploy/grafana/fugou-dashboard.json").toFile());
+        java.util.Set<String> used = new java.util.TreeSet<>();
+        java.util.regex.Pattern metric = java.util.regex.Pattern.compile("([a-z_][a-z0-9_]*)\\{");
+        for (JsonNode panel : dashboard.path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                java.util.regex.Matcher names = metric.matcher(target.path("expr").asText());
+                while (names.find()) {
+                    used.add(names.group(1));
+                }
+            }
+        }
+        java.util.Set<String> exported = new java.util.HashSet<>();
+        for (String url : platform.serviceUrls()) {
+            for (String line : http.send(HttpRequest.newBuilder(URI.create(url + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString())
+                    .body().split("\n")) {
+                if (!line.startsWith("#") && !line.isBlank()) {
+                    exported.add(line.split("[{ ]", 2)[0]);
+                }
+            }
+        }
+        assertThat(used).hasSizeGreaterThan(5).contains("kafka_consumer_fetch_manager_records_lag_max", "http_server_requests_seconds_count");
+        assertThat(exported).contains("jvm_info"); // the dashboard's service list
+        // Registered at a service's first dead letter, so absent from a platform that had none.
+        used.remove("fugou_kafka_dead_letters_total");
+        assertThat(exported).as("metrics of the Grafana dashboard").containsAll(used);
+    }
+
+    @Test
     void thePrintedTokenIsAcceptedAndScopedToTheDemoMerchant() throws Exception {
         String loyalty = platform.serviceUrl("loyalty-service");
 
