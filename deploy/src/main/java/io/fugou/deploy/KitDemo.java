@@ -31,8 +31,15 @@ public final class KitDemo {
         // Passed on from this JVM, to try settings or see each batch's timings in the service's log.
         System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("kit-demo.env."))
                 .forEach(name -> environment.put(name.substring("kit-demo.env.".length()), System.getProperty(name)));
-        ServiceProcess service = ServiceProcess.start("kit-demo", projectDir.resolve("kit-demo/target/kit-demo.jar"),
-                LocalInfrastructure.freePort(), environment, logDir, production ? ServiceProcess.PRODUCTION : ServiceProcess.QUICK_START);
+        Path jar = projectDir.resolve("kit-demo/target/kit-demo.jar");
+        ServiceProcess service;
+        if (production) {
+            service = ServiceProcess.start("kit-demo", jar, LocalInfrastructure.freePort(), environment, logDir, ServiceProcess.PRODUCTION);
+        } else {
+            // Started again and again by the crash and failover tests: from a class-data archive, made by the first start.
+            Map.Entry<Path, java.util.List<String>> archived = ServiceProcess.withClassArchive("kit-demo", jar, environment, logDir);
+            service = ServiceProcess.start("kit-demo", archived.getKey(), LocalInfrastructure.freePort(), environment, logDir, archived.getValue());
+        }
         try {
             service.awaitReady(Duration.ofMinutes(2));
         } catch (RuntimeException e) {

@@ -54,6 +54,62 @@ public final class ServiceProcess implements AutoCloseable {
         return environment;
     }
 
+    /**
+     * JVM options that start {@code jar} from a class-data archive (AppCDS) made once by a training start: for a service
+     * started again and again (the crash test's lives), whose JVMs are killed and so never write one themselves. The
+     * classes must come from the application class loader, so the jar is first extracted (Spring Boot's
+     * {@code -Djarmode=tools extract}); the training start refreshes the context and exits
+     * ({@code spring.context.exit=onRefresh}, as Spring Boot documents for CDS). Returns the extracted jar to run and
+     * the options; on any failure, the jar itself and no archive (the start is slower, nothing else changes).
+     */
+    static Map.Entry<Path, List<String>> withClassArchive(String name, Path jar, Map<String, String> environment, Path workDir) {
+        Path directory = workDir.resolve(name + "-cds");
+        Path extracted = directory.resolve(jar.getFileName());
+        Path archive = directory.resolve(name + ".jsa");
+        try {
+            if (!Files.isRegularFile(extracted) || Files.getLastModifiedTime(extracted).compareTo(Files.getLastModifiedTime(jar)) < 0) {
+                org.springframework.util.FileSystemUtils.deleteRecursively(directory);
+                run(List.of(java(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination", directory.toString()), Map.of(),
+                        directory.resolveSibling(name + "-cds-extract.log"));
+                Files.setLastModifiedTime(extracted, Files.getLastModifiedTime(jar));
+            }
+            if (!Files.isRegularFile(archive)) {
+                List<String> training = new ArrayList<>(QUICK_START);
+                training.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Dspring.context.exit=onRefresh", "-jar", extracted.toString()));
+                training.add(0, java());
+                Map<String, String> trainingEnvironment = new java.util.HashMap<>(environment);
+                trainingEnvironment.put("PORT", "0");
+                run(training, trainingEnvironment, directory.resolveSibling(name + "-cds-training.log"));
+            }
+            if (!Files.isRegularFile(archive)) {
+                return Map.entry(jar, QUICK_START);
+            }
+            List<String> options = new ArrayList<>(QUICK_START);
+            options.add("-XX:SharedArchiveFile=" + archive);
+            return Map.entry(extracted, options);
+        } catch (IOException | RuntimeException e) {
+            return Map.entry(jar, QUICK_START);
+        }
+    }
+
+    private static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private static void run(List<String> command, Map<String, String> environment, Path log) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        try {
+            if (!process.waitFor(3, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
     static ServiceProcess start(String name, Path jar, int port, Map<String, String> environment, Path logDir) {
         return start(name, jar, port, environment, logDir, QUICK_START);
     }

@@ -180,7 +180,7 @@ class KitCrashIT {
         return i >= MEMBERS && i % 10 == 0;
     }
 
-    /** The shop: orders at about 165 per second for about 120 s, some sent twice, each member's in order. */
+    /** The shop: orders at about 200 per second for about 100 s (ten lives of kit-demo, each a start from its class archive of about 5 s and 1 to 3 s up, take about 80 s), some sent twice, each member's in order. */
     private static void publish(AtomicInteger published) {
         KafkaAvroSerializer serializer = new KafkaAvroSerializer();
         serializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, infrastructure.registry().url()), false);
@@ -195,7 +195,7 @@ class KitCrashIT {
                     send(producer, serializer, i - MEMBERS);
                     published.incrementAndGet();
                 }
-                long due = started + TimeUnit.MILLISECONDS.toNanos(6L * i);
+                long due = started + TimeUnit.MILLISECONDS.toNanos(5L * i);
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
