@@ -119,11 +119,17 @@ public final class DemoCheck implements Callable<Integer> {
         }
         if (met.size() == 3 && secondAnalytics != null) {
             Instant instancesDeadline = Instant.now().plusSeconds(withinSeconds);
-            while (met.size() < 5 && Instant.now().isBefore(instancesDeadline)) {
+            while (met.size() < 6 && Instant.now().isBefore(instancesDeadline)) {
                 check("loyalty's partitions shared", met, last, began, () -> {
                     List<String> holders = partitionHolders("loyalty-service");
                     return holders.stream().anyMatch(id -> id.contains("loyalty-local-1")) && holders.stream().anyMatch(id -> id.contains("loyalty-local-2"))
                             ? "consumers holding partitions: " + holders : null;
+                });
+                check("analytics' partitions shared", met, last, began, () -> {
+                    // Streams members are named <application id>-<process id>-StreamThread-<n>-consumer: one process id per instance.
+                    java.util.Set<String> instances = new java.util.TreeSet<>();
+                    partitionHolders(ReplayAnalytics.APPLICATION_ID).forEach(id -> instances.add(id.replaceAll("-StreamThread-.*", "")));
+                    return instances.size() >= 2 ? instances.size() + " analytics instances hold Streams tasks" : null;
                 });
                 check("second analytics instance answers", met, last, began, () -> {
                     JsonNode first = get(analytics.resolve("/api/v1/analytics/headline"), bearer).path("repurchase").path("365d");
@@ -132,12 +138,12 @@ public final class DemoCheck implements Callable<Integer> {
                             ? String.format("%s: 365d %d buyers (the first instance: %d)", secondAnalytics, second.path("buyers").asLong(),
                                     first.path("buyers").asLong()) : null;
                 });
-                if (met.size() < 5) {
+                if (met.size() < 6) {
                     Thread.sleep(2_000);
                 }
             }
         }
-        int expected = secondAnalytics == null ? 3 : 5;
+        int expected = secondAnalytics == null ? 3 : 6;
         if (met.size() < expected) {
             last.keySet().removeAll(met.keySet());
             System.out.println("[check] FAIL: not within " + withinSeconds + " s: " + last);

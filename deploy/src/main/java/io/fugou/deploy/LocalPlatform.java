@@ -66,20 +66,16 @@ public final class LocalPlatform implements AutoCloseable {
     private final String token;
     private final Path projectDir;
     private final Path keptData;
-    private final Ports ports;
-    private final List<String> jvmOptions;
     private volatile Process shop;
 
     private LocalPlatform(LocalInfrastructure infrastructure, List<ServiceProcess> services, Map<String, Launch> launches, String token,
-                          Path projectDir, Path keptData, Ports ports, List<String> jvmOptions) {
+                          Path projectDir, Path keptData) {
         this.infrastructure = infrastructure;
         this.services = new java.util.concurrent.CopyOnWriteArrayList<>(services);
         this.launches = new java.util.concurrent.ConcurrentHashMap<>(launches);
         this.token = token;
         this.projectDir = projectDir;
         this.keptData = keptData;
-        this.ports = ports;
-        this.jvmOptions = jvmOptions;
     }
 
     /** Starts the platform on data of its own, deleted when it stops, with JVMs set for a quick start (the tests). */
@@ -130,7 +126,7 @@ public final class LocalPlatform implements AutoCloseable {
             throw e;
         }
         step("fugou up in " + Duration.ofNanos(System.nanoTime() - began).toSeconds() + " s; " + ProcessMemory.describe(infrastructure.postgres().processes()));
-        return new LocalPlatform(infrastructure, started, launches, demoToken(), projectDir, keptData, ports, jvmOptions);
+        return new LocalPlatform(infrastructure, started, launches, demoToken(), projectDir, keptData);
     }
 
     /** How instance {@code instance} (from 1) of {@code service} runs on this machine: port, environment, state. */

@@ -32,6 +32,9 @@ public final class RunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SHOP-OPTION", description = "Options for the simulated shop, after --", arity = "0..*")
     List<String> shopOptions = new ArrayList<>();
 
+    /** Held open (and locked) as long as this JVM runs. */
+    private static java.nio.channels.FileChannel runLock;
+
     public static void main(String[] args) {
         int exit = new CommandLine(new RunCommand()).execute(args);
         if (exit != 0) {
@@ -43,13 +46,21 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path project = Path.of(System.getProperty("fugou.project.dir", System.getenv().getOrDefault("FUGOU_PROJECT_DIR", "."))).toAbsolutePath().normalize();
         LocalPlatform.Ports ports = "any".equalsIgnoreCase(System.getenv("FUGOU_PORTS")) ? LocalPlatform.anyPorts() : LocalPlatform.Ports.defaults();
+        if (instances < 1 || instances > 4) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--instances is 1 to 4 on one machine");
+        }
         Path data = project.resolve("local-data");
+        // One run at a time on the data: a second would stop the first one's PostgreSQL as if it were left over.
+        Files.createDirectories(project.resolve("target/local-run"));
+        runLock = java.nio.channels.FileChannel.open(project.resolve("target/local-run/run.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        if (runLock.tryLock() == null) {
+            System.err.println("[fugou] Another deploy/run is using " + data + " (target/local-run/run.lock is held): stop it first.");
+            return 1;
+        }
         if (fresh && Files.exists(data)) {
             System.out.println("[fugou] Deleting the data of earlier runs (--fresh): " + data);
             FileSystemUtils.deleteRecursively(data);
-        }
-        if (instances < 1 || instances > 4) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--instances is 1 to 4 on one machine");
         }
         LocalPlatform platform = LocalPlatform.start(project, ports, data, ServiceProcess.UNDER_LOAD, instances);
         CountDownLatch stopped = new CountDownLatch(1);

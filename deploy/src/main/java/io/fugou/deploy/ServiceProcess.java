@@ -58,28 +58,41 @@ public final class ServiceProcess implements AutoCloseable {
      * JVM options that start {@code jar} from a class-data archive (AppCDS) made once by a training start: for a service
      * started again and again (the crash test's lives), whose JVMs are killed and so never write one themselves. The
      * classes must come from the application class loader, so the jar is first extracted (Spring Boot's
-     * {@code -Djarmode=tools extract}); the training start refreshes the context and exits
-     * ({@code spring.context.exit=onRefresh}, as Spring Boot documents for CDS). Returns the extracted jar to run and
-     * the options; on any failure, the jar itself and no archive (the start is slower, nothing else changes).
+     * {@code -Djarmode=tools extract}); the training start builds the context and halts before any listener, consumer,
+     * producer or web server starts ({@code spring.context.exit=onRefresh}, as Spring Boot documents for CDS), under an
+     * instance id of its own all the same. The archive is kept per jar (size and time) and JDK; a failed training is
+     * remembered, so every start after it goes on from the jar itself (slower, nothing else changes).
      */
-    static Map.Entry<Path, List<String>> withClassArchive(String name, Path jar, Map<String, String> environment, Path workDir) {
-        Path directory = workDir.resolve(name + "-cds");
-        Path extracted = directory.resolve(jar.getFileName());
-        Path archive = directory.resolve(name + ".jsa");
+    static synchronized Map.Entry<Path, List<String>> withClassArchive(String name, Path jar, Map<String, String> environment, Path workDir) {
         try {
-            if (!Files.isRegularFile(extracted) || Files.getLastModifiedTime(extracted).compareTo(Files.getLastModifiedTime(jar)) < 0) {
+            String stamp = Files.size(jar) + "-" + Files.getLastModifiedTime(jar).toMillis() + "-" + Runtime.version();
+            Path directory = workDir.resolve(name + "-cds");
+            Path extracted = directory.resolve(jar.getFileName());
+            Path archive = directory.resolve(name + ".jsa");
+            Path failed = directory.resolve(name + ".jsa.failed");
+            Path stampFile = directory.resolve("made-from");
+            if (!Files.isRegularFile(stampFile) || !Files.readString(stampFile).equals(stamp)) {
                 org.springframework.util.FileSystemUtils.deleteRecursively(directory);
-                run(List.of(java(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination", directory.toString()), Map.of(),
-                        directory.resolveSibling(name + "-cds-extract.log"));
-                Files.setLastModifiedTime(extracted, Files.getLastModifiedTime(jar));
+                if (run(List.of(java(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination", directory.toString()), Map.of(),
+                        workDir.resolve(name + "-cds-extract.log")) != 0) {
+                    return Map.entry(jar, QUICK_START);
+                }
+                Files.writeString(stampFile, stamp);
             }
-            if (!Files.isRegularFile(archive)) {
-                List<String> training = new ArrayList<>(QUICK_START);
-                training.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Dspring.context.exit=onRefresh", "-jar", extracted.toString()));
-                training.add(0, java());
+            if (!Files.isRegularFile(archive) && !Files.exists(failed)) {
+                Path training = directory.resolve(name + ".jsa.tmp");
+                List<String> command = new ArrayList<>(List.of(java()));
+                command.addAll(QUICK_START);
+                command.addAll(List.of("-XX:ArchiveClassesAtExit=" + training, "-Dspring.context.exit=onRefresh", "-jar", extracted.toString()));
                 Map<String, String> trainingEnvironment = new java.util.HashMap<>(environment);
                 trainingEnvironment.put("PORT", "0");
-                run(training, trainingEnvironment, directory.resolveSibling(name + "-cds-training.log"));
+                trainingEnvironment.put("FUGOU_INSTANCE_ID", name + "-cds-training");
+                trainingEnvironment.put("SPRING_KAFKA_LISTENER_AUTO_STARTUP", "false");
+                if (run(command, trainingEnvironment, workDir.resolve(name + "-cds-training.log")) == 0 && Files.isRegularFile(training)) {
+                    Files.move(training, archive, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } else {
+                    Files.writeString(failed, "see " + workDir.resolve(name + "-cds-training.log"));
+                }
             }
             if (!Files.isRegularFile(archive)) {
                 return Map.entry(jar, QUICK_START);
@@ -96,17 +109,21 @@ public final class ServiceProcess implements AutoCloseable {
         return ProcessHandle.current().info().command().orElse("java");
     }
 
-    private static void run(List<String> command, Map<String, String> environment, Path log) throws IOException {
+    /** Runs a command to its end (at most 3 minutes), its output in {@code log}; returns its exit code (-1: did not end). */
+    private static int run(List<String> command, Map<String, String> environment, Path log) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         Process process = builder.start();
         try {
             if (!process.waitFor(3, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
+                return -1;
             }
+            return process.exitValue();
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+            return -1;
         }
     }
 

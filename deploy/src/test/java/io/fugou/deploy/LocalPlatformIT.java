@@ -141,32 +141,47 @@ class LocalPlatformIT {
     }
 
     @Test
-    void theGrafanaDashboardShowsOnlyMetricsTheServicesExport() throws Exception {
-        JsonNode dashboard = JSON.readTree(Path.of(System.getProperty("fugou.project.dir", "..")).resolve("deploy/grafana/fugou-dashboard.json").toFile());
-        java.util.Set<String> used = new java.util.TreeSet<>();
-        java.util.regex.Pattern metric = java.util.regex.Pattern.compile("([a-z_][a-z0-9_]*)\\{");
-        for (JsonNode panel : dashboard.path("panels")) {
-            for (JsonNode target : panel.path("targets")) {
-                java.util.regex.Matcher names = metric.matcher(target.path("expr").asText());
-                while (names.find()) {
-                    used.add(names.group(1));
-                }
-            }
-        }
-        java.util.Set<String> exported = new java.util.HashSet<>();
+    void theGrafanaDashboardShowsOnlyMetricsTheServicesExportWithTheLabelsItGroupsBy() throws Exception {
+        Map<String, java.util.Set<String>> exported = new java.util.HashMap<>(); // metric -> its labels
+        java.util.regex.Pattern label = java.util.regex.Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"");
         for (String url : platform.serviceUrls()) {
             for (String line : http.send(HttpRequest.newBuilder(URI.create(url + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString())
                     .body().split("\n")) {
                 if (!line.startsWith("#") && !line.isBlank()) {
-                    exported.add(line.split("[{ ]", 2)[0]);
+                    java.util.Set<String> labels = exported.computeIfAbsent(line.split("[{ ]", 2)[0], name -> new java.util.HashSet<>());
+                    java.util.regex.Matcher names = label.matcher(line.contains("{") ? line.substring(line.indexOf('{'), line.lastIndexOf('}') + 1) : "");
+                    while (names.find()) {
+                        labels.add(names.group(1));
+                    }
+                }
+            }
+        }
+        JsonNode dashboard = JSON.readTree(Path.of(System.getProperty("fugou.project.dir", "..")).resolve("deploy/grafana/fugou-dashboard.json").toFile());
+        java.util.regex.Pattern metric = java.util.regex.Pattern.compile("([a-z_][a-z0-9_]*)\\{");
+        java.util.regex.Pattern groupedBy = java.util.regex.Pattern.compile("by \\(([^)]*)\\)");
+        java.util.Set<String> used = new java.util.TreeSet<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                String expression = target.path("expr").asText();
+                java.util.Set<String> groups = new java.util.HashSet<>();
+                java.util.regex.Matcher by = groupedBy.matcher(expression);
+                while (by.find()) {
+                    java.util.Arrays.stream(by.group(1).split(",")).map(String::trim).filter(name -> !name.equals("job") && !name.equals("le")).forEach(groups::add);
+                }
+                java.util.regex.Matcher names = metric.matcher(expression);
+                while (names.find()) {
+                    String name = names.group(1);
+                    used.add(name);
+                    // Registered at a service's first dead letter, so absent from a platform that had none.
+                    if (!name.equals("fugou_kafka_dead_letters_total")) {
+                        assertThat(exported).as(panel.path("title").asText()).containsKey(name);
+                        assertThat(exported.get(name)).as(name + " grouped by " + groups).containsAll(groups);
+                    }
                 }
             }
         }
         assertThat(used).hasSizeGreaterThan(5).contains("kafka_consumer_fetch_manager_records_lag_max", "http_server_requests_seconds_count");
-        assertThat(exported).contains("jvm_info"); // the dashboard's service list
-        // Registered at a service's first dead letter, so absent from a platform that had none.
-        used.remove("fugou_kafka_dead_letters_total");
-        assertThat(exported).as("metrics of the Grafana dashboard").containsAll(used);
+        assertThat(exported).containsKey("jvm_info"); // the dashboard's list of services
     }
 
     @Test
