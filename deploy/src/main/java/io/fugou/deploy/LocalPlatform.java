@@ -292,16 +292,8 @@ public final class LocalPlatform implements AutoCloseable {
     @Override
     public void close() {
         Process running = shop;
-        if (running != null && running.isAlive()) {
-            running.destroy(); // the shop saves how far it got, then exits
-            try {
-                if (!running.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                    running.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                running.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+        if (running != null) {
+            ServiceProcess.stop(running, Duration.ofSeconds(30)); // the shop saves how far it got, then exits
         }
         stop(services, infrastructure);
         step("Stopped" + (keptData == null ? "" : "; the data stays in " + keptData + " for the next run (--fresh starts clean)"));

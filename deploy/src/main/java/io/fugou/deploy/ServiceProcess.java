@@ -209,10 +209,15 @@ public final class ServiceProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        stop(process, Duration.ofSeconds(15));
+    }
+
+    /** SIGTERM (the process's shutdown hooks run), then SIGKILL if it has not exited within {@code grace}. */
+    static void stop(Process process, Duration grace) {
         if (process.isAlive()) {
             process.destroy();
             try {
-                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                     process.destroyForcibly();
                 }
             } catch (InterruptedException e) {

@@ -74,7 +74,8 @@ public final class ShopWorld {
     private Instant sentBefore;
     private final PriorityQueue<Due> queue = new PriorityQueue<>(Comparator.comparing(Due::at).thenComparingLong(Due::sequence));
     private final Map<String, SplittableRandom> arrivals = new HashMap<>();
-    private final Map<String, List<Buyer>> buyersByShop = new HashMap<>();
+    /** Buyers each shop has had, to number the next one. */
+    private final Map<String, Integer> buyerCounts = new HashMap<>();
     private final Map<String, List<Buyer>> membersByShop = new HashMap<>();
     private final Map<String, Buyer> buyers = new HashMap<>();
     private final Map<ShopEvent.Kind, Long> counts = new EnumMap<>(ShopEvent.Kind.class);
@@ -95,7 +96,6 @@ public final class ShopWorld {
         for (Shop shop : shops) {
             SplittableRandom random = new SplittableRandom(seed * 31 + shop.merchantId().hashCode());
             arrivals.put(shop.merchantId(), random);
-            buyersByShop.put(shop.merchantId(), new ArrayList<>());
             membersByShop.put(shop.merchantId(), new ArrayList<>());
             schedule(nextArrival(shop, start), Action.ARRIVE, shop, null, null, 0);
         }
@@ -208,10 +208,8 @@ public final class ShopWorld {
 
     private ShopEvent arrive(Shop shop, Instant at) {
         schedule(nextArrival(shop, at), Action.ARRIVE, shop, null, null, 0);
-        List<Buyer> shopBuyers = buyersByShop.get(shop.merchantId());
-        String customerId = String.format("buyer-%06d", shopBuyers.size() + 1);
+        String customerId = String.format("buyer-%06d", buyerCounts.merge(shop.merchantId(), 1, Integer::sum));
         Buyer buyer = new Buyer(shop, customerId, seed ^ (customerId + "@" + shop.merchantId()).hashCode() * 0x9E3779B97F4A7C15L);
-        shopBuyers.add(buyer);
         buyers.put(new MemberKey(shop.merchantId(), customerId).toString(), buyer);
         EnrollmentChannel channel = buyer.channel;
         List<Buyer> members = membersByShop.get(shop.merchantId());
