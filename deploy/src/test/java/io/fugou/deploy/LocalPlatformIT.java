@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fugou.deploy.k8s.KubernetesManifests;
 import io.fugou.events.Topics;
 import io.fugou.events.common.Money;
 import io.fugou.events.orders.OrderEvent;
@@ -25,6 +26,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -182,6 +185,29 @@ class LocalPlatformIT {
         }
         assertThat(used).hasSizeGreaterThan(5).contains("kafka_consumer_fetch_manager_records_lag_max", "http_server_requests_seconds_count");
         assertThat(exported).containsKey("jvm_info"); // the dashboard's list of services
+    }
+
+    /** The services create the topics they need; on Kubernetes, Strimzi must know each of them (deploy/k8s/base/topics.yaml). */
+    @Test
+    void everyTopicTheServicesUseHasAKafkaTopicForKubernetesWithItsPartitions() throws Exception {
+        Map<String, Integer> kafkaTopics = new java.util.HashMap<>();
+        for (Map<String, Object> object : KubernetesManifests.render("base")) {
+            if (KubernetesManifests.kind(object).equals("KafkaTopic")) {
+                kafkaTopics.put(KubernetesManifests.topicName(object), (Integer) KubernetesManifests.map(object, "spec").get("partitions"));
+            }
+        }
+        Map<String, Integer> onTheBroker = new java.util.TreeMap<>();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, platform.kafkaBootstrapServers()))) {
+            // Kafka's own, and Kafka Streams' internal topics (changelogs, repartitions), which Streams manages.
+            java.util.Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(name -> !name.startsWith("__") && !name.startsWith(ReplayAnalytics.APPLICATION_ID + "-")).collect(java.util.stream.Collectors.toSet());
+            admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .forEach((name, description) -> onTheBroker.put(name, description.partitions().size()));
+        }
+
+        assertThat(onTheBroker).hasSizeGreaterThan(20).containsKeys(Topics.ORDERS.name(), Topics.ORDERS.deadLetterTopic());
+        // The local registry (Apicurio) keeps its schemas elsewhere; Confluent's, on Kubernetes, in _schemas.
+        assertThat(kafkaTopics).containsAllEntriesOf(onTheBroker).containsKey("_schemas");
     }
 
     @Test
