@@ -5,18 +5,33 @@ import static io.fugou.deploy.k8s.KubernetesManifests.list;
 import static io.fugou.deploy.k8s.KubernetesManifests.map;
 import static io.fugou.deploy.k8s.KubernetesManifests.name;
 import static io.fugou.deploy.k8s.KubernetesManifests.string;
-import static io.fugou.deploy.k8s.KubernetesManifests.topicName;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fugou.events.Topic;
 import io.fugou.events.Topics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.support.ResourcePropertySource;
 
 /**
  * deploy/k8s renders (kustomize) into objects valid against the Kubernetes and Strimzi schemas, and what it deploys is
@@ -151,6 +166,83 @@ class KubernetesManifestsTest {
         assertThat(Integer.parseInt(env.get("SPRING_KAFKA_STREAMS_PROPERTIES_NUM_STANDBY_REPLICAS"))).isPositive();
         assertThat(string(list(container, "env").stream().filter(e -> e.get("name").equals("FUGOU_ANALYTICS_ADVERTISED_HOST")).findFirst()
                 .orElseThrow(), "valueFrom", "fieldRef", "fieldPath")).isEqualTo("status.podIP");
+    }
+
+    /**
+     * What each service makes of the environment its pod gets, as kubelet builds it (envFrom first, then env in order, with
+     * {@code $(VAR)} expanded): read through the service's application.yml and the platform defaults, as Spring Boot does.
+     */
+    @Test
+    void eachServiceReadsFromItsPodsEnvironmentTheSettingsTheManifestsMean() throws IOException {
+        for (String service : SERVICES) {
+            Map<String, Object> pod = map(only("StatefulSet", name -> name.equals(service)), "spec", "template");
+            StandardEnvironment spring = springEnvironment(service, podEnvironment(list(pod, "spec", "containers").get(0), service + "-0", "10.0.0.7"));
+            Binder binder = Binder.get(spring);
+            String database = service.replace('-', '_');
+
+            assertThat(spring.getProperty("spring.r2dbc.url")).isEqualTo("r2dbc:postgresql://fugou-db.example.internal:5432/" + database);
+            assertThat(spring.getProperty("spring.flyway.url")).isEqualTo("jdbc:postgresql://fugou-db.example.internal:5432/" + database);
+            assertThat(spring.getProperty("spring.r2dbc.username")).isEqualTo("fugou");
+            assertThat(spring.getProperty("spring.r2dbc.password")).isEqualTo("change-me");
+            assertThat(spring.getProperty("spring.kafka.bootstrap-servers")).isEqualTo("fugou-kafka-bootstrap:9092");
+            assertThat(spring.getProperty("spring.kafka.properties.schema.registry.url")).isEqualTo("http://schema-registry:8081");
+            assertThat(spring.getProperty("server.port")).isEqualTo("8080");
+            assertThat(spring.getProperty("fugou.pipeline.transactional-id-prefix")).isEqualTo(service + "-" + service + "-0-");
+            assertThat(spring.getProperty("fugou.kafka.topics.partitions")).isEqualTo("6");
+            assertThat(spring.getProperty("fugou.kafka.topics.replication-factor")).isEqualTo("3");
+            assertThat(spring.getProperty("fugou.security.mode")).as("no local tokens in production").isEmpty();
+            assertThat(spring.getProperty("fugou.security.issuer-uri")).isEqualTo("https://login.example.com/realms/fugou");
+            if (service.equals("analytics-service")) {
+                assertThat(spring.getProperty("fugou.analytics.state-dir")).isEqualTo("/var/lib/fugou/analytics-state");
+                assertThat(spring.getProperty("fugou.analytics.advertised-host")).isEqualTo("10.0.0.7");
+                assertThat(binder.bind("spring.kafka.streams.properties", Bindable.mapOf(String.class, String.class)).get())
+                        .containsEntry("num.standby.replicas", "1");
+                assertThat(binder.bind("spring.kafka.streams.replication-factor", Integer.class).get()).isEqualTo(3);
+            }
+        }
+    }
+
+    /** A container's environment as kubelet makes it, for a pod of this name and address. */
+    private static Map<String, String> podEnvironment(Map<String, Object> container, String podName, String podIp) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        for (Map<String, Object> source : list(container, "envFrom")) {
+            boolean configMap = source.containsKey("configMapRef");
+            String referenced = string(source, configMap ? "configMapRef" : "secretRef", "name");
+            map(only(configMap ? "ConfigMap" : "Secret", referenced::equals), "data").forEach((key, value) -> environment.put(key,
+                    configMap ? String.valueOf(value) : new String(Base64.getDecoder().decode(String.valueOf(value)), StandardCharsets.UTF_8)));
+        }
+        for (Map<String, Object> variable : list(container, "env")) {
+            String value = (String) variable.get("value");
+            if (value == null) {
+                String field = string(variable, "valueFrom", "fieldRef", "fieldPath");
+                value = switch (field) {
+                    case "metadata.name" -> podName;
+                    case "status.podIP" -> podIp;
+                    default -> throw new AssertionError("a field this test does not know: " + field);
+                };
+            }
+            Matcher reference = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)").matcher(value);
+            environment.put((String) variable.get("name"), reference.replaceAll(found -> Matcher.quoteReplacement(
+                    environment.getOrDefault(found.group(1), found.group()))));
+        }
+        return environment;
+    }
+
+    /** Spring's environment of a service run with these variables and nothing else from this machine. */
+    private static StandardEnvironment springEnvironment(String service, Map<String, String> variables) throws IOException {
+        StandardEnvironment spring = new StandardEnvironment();
+        MutablePropertySources sources = spring.getPropertySources();
+        sources.remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
+        sources.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, new HashMap<>(variables)));
+        Path project = KubernetesManifests.K8S.getParent().getParent();
+        for (PropertySource<?> yaml : new YamlPropertySourceLoader().load(service,
+                new FileSystemResource(project.resolve(service + "/src/main/resources/application.yml")))) {
+            sources.addLast(yaml);
+        }
+        sources.addLast(new ResourcePropertySource(new FileSystemResource(
+                project.resolve("platform/src/main/resources/fugou-platform-defaults.properties"))));
+        return spring;
     }
 
     private static Map<String, String> env(Map<String, Object> container) {
