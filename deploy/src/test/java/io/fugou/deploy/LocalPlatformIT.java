@@ -28,9 +28,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -187,27 +189,41 @@ class LocalPlatformIT {
         assertThat(exported).containsKey("jvm_info"); // the dashboard's list of services
     }
 
-    /** The services create the topics they need; on Kubernetes, Strimzi must know each of them (deploy/k8s/base/topics.yaml). */
+    /**
+     * The services create the topics they need; on Kubernetes, Strimzi must know each of them (deploy/k8s/base/topics.yaml)
+     * with the partitions and every config the services set, or the two would keep undoing each other's settings.
+     */
     @Test
-    void everyTopicTheServicesUseHasAKafkaTopicForKubernetesWithItsPartitions() throws Exception {
-        Map<String, Integer> kafkaTopics = new java.util.HashMap<>();
+    void everyTopicTheServicesUseHasAKafkaTopicForKubernetesWithItsPartitionsAndConfigs() throws Exception {
+        Map<String, Map<String, Object>> kafkaTopics = new java.util.HashMap<>();
         for (Map<String, Object> object : KubernetesManifests.render("base")) {
             if (KubernetesManifests.kind(object).equals("KafkaTopic")) {
-                kafkaTopics.put(KubernetesManifests.topicName(object), (Integer) KubernetesManifests.map(object, "spec").get("partitions"));
+                kafkaTopics.put(KubernetesManifests.topicName(object), KubernetesManifests.map(object, "spec"));
             }
         }
-        Map<String, Integer> onTheBroker = new java.util.TreeMap<>();
+        Map<String, Integer> partitions = new java.util.TreeMap<>();
+        Map<String, Map<String, String>> configs = new java.util.TreeMap<>();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, platform.kafkaBootstrapServers()))) {
             // Kafka's own, and Kafka Streams' internal topics (changelogs, repartitions), which Streams manages.
             java.util.Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
                     .filter(name -> !name.startsWith("__") && !name.startsWith(ReplayAnalytics.APPLICATION_ID + "-")).collect(java.util.stream.Collectors.toSet());
             admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .forEach((name, description) -> onTheBroker.put(name, description.partitions().size()));
+                    .forEach((name, description) -> partitions.put(name, description.partitions().size()));
+            admin.describeConfigs(names.stream().map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList()).all()
+                    .get(30, TimeUnit.SECONDS).forEach((resource, config) -> configs.put(resource.name(), config.entries().stream()
+                            .filter(entry -> entry.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG)
+                            .collect(java.util.stream.Collectors.toMap(ConfigEntry::name, ConfigEntry::value))));
         }
 
-        assertThat(onTheBroker).hasSizeGreaterThan(20).containsKeys(Topics.ORDERS.name(), Topics.ORDERS.deadLetterTopic());
+        assertThat(partitions).hasSizeGreaterThan(20).containsKeys(Topics.ORDERS.name(), Topics.ORDERS.deadLetterTopic());
         // The local registry (Apicurio) keeps its schemas elsewhere; Confluent's, on Kubernetes, in _schemas.
-        assertThat(kafkaTopics).containsAllEntriesOf(onTheBroker).containsKey("_schemas");
+        assertThat(kafkaTopics).containsKeys(partitions.keySet().toArray(String[]::new)).containsKey("_schemas");
+        partitions.forEach((topic, count) -> {
+            assertThat(kafkaTopics.get(topic)).as(topic).containsEntry("partitions", count);
+            Map<String, Object> kafkaTopicConfig = java.util.Objects.requireNonNullElse(KubernetesManifests.map(kafkaTopics.get(topic), "config"), Map.of());
+            configs.get(topic).forEach((name, value) ->
+                    assertThat(String.valueOf(kafkaTopicConfig.get(name))).as(topic + " " + name + ", as the services set it").isEqualTo(value));
+        });
     }
 
     @Test

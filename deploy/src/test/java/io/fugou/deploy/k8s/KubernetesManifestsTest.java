@@ -38,6 +38,7 @@ import org.springframework.core.io.support.ResourcePropertySource;
  * wired as the services need: a KafkaTopic per contract topic as the contract wants it, each service's probes, config,
  * secret, instance id and database, analytics' state and standby copies, disruption budgets.
  */
+@SuppressWarnings("unchecked")
 class KubernetesManifestsTest {
 
     private static final List<String> SERVICES = List.of("member-service", "loyalty-service", "campaign-service", "analytics-service");
@@ -57,7 +58,44 @@ class KubernetesManifestsTest {
     void theBaseAndTheExampleOverlayAreValidAgainstTheKubernetesAndStrimziSchemas() {
         String report = KubernetesManifests.run(KubernetesManifests.VALIDATE, "node", "validate.mjs");
 
-        assertThat(report).contains("0 problems").containsPattern("overlays/example: \\d+ objects rendered");
+        assertThat(report).contains("against their schemas, 0 problems").containsPattern("overlays/example: \\d+ objects rendered");
+    }
+
+    /** What the kubelet would refuse, or let run without a bound: a non-root pod whose user it cannot check, a container without limits. */
+    @Test
+    void everyPodRunsAsAKnownNonRootUserAndEveryContainerHasLimits() {
+        List<Map<String, Object>> pods = example.stream().filter(object -> List.of("StatefulSet", "Deployment", "Job").contains(kind(object)))
+                .map(object -> map(object, "spec", "template", "spec")).toList();
+        assertThat(pods).hasSizeGreaterThanOrEqualTo(5);
+        for (Map<String, Object> pod : pods) {
+            List<Map<String, Object>> containers = new java.util.ArrayList<>(list(pod, "containers"));
+            containers.addAll(list(pod, "initContainers"));
+            for (Map<String, Object> container : containers) {
+                String name = string(container, "name");
+                assertThat(Objects.requireNonNullElse(string(container, "securityContext", "runAsNonRoot"), string(pod, "securityContext", "runAsNonRoot")))
+                        .as(name + " runs as non-root").isEqualTo("true");
+                // An image's USER given by name cannot be checked by the kubelet: the uid must be stated.
+                assertThat(Objects.requireNonNullElse(string(container, "securityContext", "runAsUser"), string(pod, "securityContext", "runAsUser")))
+                        .as(name + "'s uid").matches("[1-9][0-9]*");
+                assertThat(map(container, "resources", "limits")).as(name + "'s limits").containsKey("memory");
+                assertThat(map(container, "resources", "requests")).as(name + "'s requests").containsKeys("cpu", "memory");
+            }
+        }
+    }
+
+    @Test
+    void everyServiceRegistersTheContractsBeforeItStarts() {
+        for (String service : SERVICES) {
+            Map<String, Object> pod = map(only("StatefulSet", name -> name.equals(service)), "spec", "template", "spec");
+            Map<String, Object> register = list(pod, "initContainers").stream().filter(c -> "register-schemas".equals(c.get("name")))
+                    .findFirst().orElseThrow(() -> new AssertionError(service + " has no register-schemas init container"));
+
+            assertThat(string(register, "image")).startsWith("registry.example.com/fugou/deploy-tools:");
+            assertThat(String.join(" ", (List<String>) register.get("command"))).contains("-Dloader.main=" + io.fugou.deploy.RegisterSchemas.class.getName());
+            assertThat((List<String>) register.get("args")).containsExactly("$(SCHEMA_REGISTRY_URL)");
+            String configMap = string(list(register, "envFrom").get(0), "configMapRef", "name");
+            assertThat(map(only("ConfigMap", configMap::equals), "data")).containsEntry("SCHEMA_REGISTRY_URL", "http://schema-registry:8081");
+        }
     }
 
     @Test
