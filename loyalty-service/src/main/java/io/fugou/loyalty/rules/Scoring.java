@@ -35,14 +35,10 @@ public final class Scoring {
      * The order's points before the per-member daily cap, the rules that contributed and what each line weighs
      * in the sharing; {@link #linePoints} shares any final figure (after that cap) over the lines.
      */
-    public record Score(long points, List<String> ruleIds, List<BigInteger> lineWeights, String localDay) {
+    public record Score(long points, List<String> ruleIds, List<BigInteger> lineWeights, LocalDate day) {
 
         public List<Long> linePoints(long finalPoints) {
             return share(finalPoints, lineWeights);
-        }
-
-        public LocalDate day() {
-            return LocalDate.parse(localDay);
         }
     }
 
@@ -53,7 +49,7 @@ public final class Scoring {
         ruleIds.add("rules-v" + version.version());
         EarningRules.BaseRate rate = rules.baseRates().stream().filter(r -> r.currency().equals(order.currency())).findFirst().orElse(null);
         if (rate == null || rate.points() == 0) {
-            return new Score(0, ruleIds, order.lines().stream().map(line -> BigInteger.ZERO).toList(), day.toString());
+            return new Score(0, ruleIds, order.lines().stream().map(line -> BigInteger.ZERO).toList(), day);
         }
         ruleIds.add("base-rate:" + rate.currency());
         int tierPercent = 100;
@@ -95,7 +91,7 @@ public final class Scoring {
             points = perOrder;
             ruleIds.add("cap:per-order");
         }
-        return new Score(points, ruleIds, weights, day.toString());
+        return new Score(points, ruleIds, weights, day);
     }
 
     private static EarningRules.CategoryMultiplier categoryOf(EarningRules rules, String category) {
