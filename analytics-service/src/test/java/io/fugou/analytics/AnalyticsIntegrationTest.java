@@ -14,6 +14,6 @@ import org.springframework.test.context.TestPropertySource;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @FugouIntegrationTest
-@TestPropertySource(properties = "fugou.analytics.advertised-host=localhost")
+@TestPropertySource(properties = {"fugou.analytics.advertised-host=localhost", "fugou.analytics.rocksdb-memory=64MB"})
 public @interface AnalyticsIntegrationTest {
 }

@@ -1,12 +1,33 @@
 package io.fugou.analytics;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.fugou.testsupport.ServiceSkeletonContract;
+import java.util.List;
+import org.apache.kafka.common.Metric;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.util.unit.DataSize;
 
 @AnalyticsIntegrationTest
 class AnalyticsServiceApplicationIT extends ServiceSkeletonContract {
 
+    @Autowired
+    StreamsBuilderFactoryBean streams;
+
     @Override
     protected String expectedTable() {
         return null; // no tables until the service issue brings them
+    }
+
+    /** With fugou.analytics.rocksdb-memory (AnalyticsIntegrationTest sets 64 MB), every store uses the one bounded cache. */
+    @Test
+    void everyRocksDbStoreSharesOneCacheOfTheConfiguredSize() {
+        List<Object> capacities = streams.getKafkaStreams().metrics().values().stream()
+                .filter(metric -> metric.metricName().name().equals("block-cache-capacity")).map(Metric::metricValue).toList();
+
+        assertThat(capacities).isNotEmpty().allSatisfy(capacity ->
+                assertThat(((Number) capacity).longValue()).isEqualTo(DataSize.ofMegabytes(64).toBytes()));
     }
 }

@@ -2,6 +2,7 @@ package io.fugou.analytics.streams;
 
 import java.time.Duration;
 import java.time.ZoneId;
+import org.springframework.util.unit.DataSize;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -19,9 +20,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                          intervals of their own) nor their merchant (20 intervals in the last 365 days) have enough orders
  * @param attribution       how long after a campaign's assignment a buyer's order counts as its conversion
  * @param cleanUpOnStart    wipe this instance's local state at start, to rebuild it from the topics (after a replay's reset)
+ * @param rocksdbMemory     the most memory all the instance's RocksDB stores take together (block cache, index and filter
+ *                          blocks, memtables), outside the heap; unset, RocksDB's defaults per store, unbounded in total
  */
 @ConfigurationProperties("fugou.analytics")
 public record AnalyticsProperties(String applicationId, String stateDir, String advertisedHost, ZoneId zone, Duration windowCheck,
                                   Duration defaultInterval, Duration attribution,
-                                  boolean cleanUpOnStart) {
+                                  boolean cleanUpOnStart, DataSize rocksdbMemory) {
 }

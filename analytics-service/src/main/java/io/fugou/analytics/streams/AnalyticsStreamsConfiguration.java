@@ -49,6 +49,10 @@ public class AnalyticsStreamsConfiguration {
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, analytics.applicationId());
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         config.put(StreamsConfig.STATE_DIR_CONFIG, analytics.stateDir());
+        if (analytics.rocksdbMemory() != null) {
+            config.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+            config.put(BoundedRocksDbMemory.TOTAL_BYTES, analytics.rocksdbMemory().toBytes());
+        }
         config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.class);
         config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.class);
         // A dead instance's partitions move to the others this soon (the pipelines' setting).

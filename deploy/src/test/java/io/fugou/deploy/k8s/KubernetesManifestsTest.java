@@ -236,6 +236,8 @@ class KubernetesManifestsTest {
                 assertThat(binder.bind("spring.kafka.streams.properties", Bindable.mapOf(String.class, String.class)).get())
                         .containsEntry("num.standby.replicas", "1");
                 assertThat(binder.bind("spring.kafka.streams.replication-factor", Integer.class).get()).isEqualTo(3);
+                assertThat(binder.bind("fugou.analytics.rocksdb-memory", org.springframework.util.unit.DataSize.class).get())
+                        .isEqualTo(org.springframework.util.unit.DataSize.ofGigabytes(1));
             }
         }
     }

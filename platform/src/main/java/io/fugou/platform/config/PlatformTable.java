@@ -1,6 +1,9 @@
 package io.fugou.platform.config;
 
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.NoTransactionException;
+import org.springframework.transaction.reactive.TransactionSynchronization;
+import org.springframework.transaction.reactive.TransactionSynchronizationManager;
 import reactor.core.publisher.Mono;
 
 /**
@@ -8,7 +11,8 @@ import reactor.core.publisher.Mono;
  * daily runs), created on first use rather than by the service's Flyway migrations, whose version numbers
  * are the service's own. The DDL runs once per process, in one DO block (one transaction) under an
  * advisory lock, so instances starting together do not race; after a failure (the database down) the next
- * use tries again.
+ * use tries again. Inside a transaction the DDL commits with it, so the table counts as made only after that commit:
+ * until then another transaction of this process runs the block too, waits on the lock, and finds the table made.
  */
 public final class PlatformTable {
 
@@ -29,6 +33,25 @@ public final class PlatformTable {
             return Mono.empty();
         }
         return db.sql("do $$ begin\nperform pg_advisory_xact_lock(hashtext('" + name + "'));\n" + ddl + "\nend $$").then()
-                .doOnSuccess(done -> ready = true);
+                .then(TransactionSynchronizationManager.forCurrentTransaction().flatMap(this::readyOnCommit)
+                        .onErrorResume(NoTransactionException.class, outsideATransaction -> {
+                            ready = true; // the DDL committed on its own
+                            return Mono.empty();
+                        }));
+    }
+
+    private Mono<Void> readyOnCommit(TransactionSynchronizationManager transaction) {
+        if (transaction.isSynchronizationActive()) {
+            transaction.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public Mono<Void> afterCommit() {
+                    ready = true;
+                    return Mono.empty();
+                }
+            });
+        } else if (!transaction.isActualTransactionActive()) {
+            ready = true;
+        } // else a transaction that cannot tell when it commits: the next use runs the block again
+        return Mono.empty();
     }
 }
