@@ -85,7 +85,7 @@ public class PipelineAutoConfiguration {
 
     @Bean
     PipelineKafka pipelineKafka(KafkaProperties kafkaProperties, PipelineProperties properties, List<EventPipeline<?>> pipelines) {
-        return new PipelineKafka(kafkaProperties, properties, pipelines.size() * properties.concurrency());
+        return new PipelineKafka(kafkaProperties, properties, pipelines.stream().mapToInt(pipeline -> properties.consumersOf(pipeline.name())).sum());
     }
 
     @Bean
@@ -95,6 +95,7 @@ public class PipelineAutoConfiguration {
                                           ObjectProvider<BatchObserver> observer, MeterRegistry meters, Outbox outbox, DatabaseClient db,
                                           KafkaAdmin kafkaAdmin, TopicProperties topics) {
         checkNamesAreUnique(pipelines);
+        checkConsumersNamePipelines(pipelines, properties);
         checkOneRelay(pipelines);
         TransactionalOperator databaseTransaction = TransactionalOperator.create(databaseTransactions);
         BatchObserver batchObserver = observer.getIfAvailable();
@@ -142,7 +143,7 @@ public class PipelineAutoConfiguration {
                     }
                 });
             }
-            listener.setConcurrency(properties.concurrency());
+            listener.setConcurrency(properties.consumersOf(pipeline.name()));
             listener.setBeanName("pipeline-" + pipeline.name());
             // Only failures that must wait reach here (the listener dead-letters the rest itself): seek back and
             // wait, capped exponentially, without limit. Never recovers a batch: that would skip good records.
@@ -199,6 +200,21 @@ public class PipelineAutoConfiguration {
         if (relaying.size() > 1) {
             throw new IllegalStateException("more than one pipeline relays the outbox: one per service (" + relaying + ")");
         }
+    }
+
+    /** A misspelt pipeline in fugou.pipeline.consumers would be silently ignored: refused instead. */
+    static void checkConsumersNamePipelines(List<EventPipeline<?>> pipelines, PipelineProperties properties) {
+        Set<String> unknown = new java.util.TreeSet<>(properties.consumers().keySet());
+        pipelines.forEach(pipeline -> unknown.remove(pipeline.name()));
+        if (!unknown.isEmpty()) {
+            throw new IllegalStateException("fugou.pipeline.consumers names no pipeline of this service: " + unknown + "; its pipelines: "
+                    + pipelines.stream().map(EventPipeline::name).toList());
+        }
+        properties.consumers().forEach((pipeline, count) -> {
+            if (count < 1) {
+                throw new IllegalStateException("fugou.pipeline.consumers." + pipeline + " must be at least 1, not " + count);
+            }
+        });
     }
 
     private static void checkNamesAreUnique(List<EventPipeline<?>> pipelines) {

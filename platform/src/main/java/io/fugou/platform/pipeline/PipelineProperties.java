@@ -1,6 +1,7 @@
 package io.fugou.platform.pipeline;
 
 import java.time.Duration;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -9,6 +10,9 @@ import org.springframework.util.unit.DataSize;
  *
  * @param maxBatch              the most records one batch (one database and one Kafka transaction) takes
  * @param concurrency           consumers per pipeline in this instance (at most the partition count is useful)
+ * @param consumers             consumers of particular pipelines in this instance, by pipeline name, instead of
+ *                              {@code concurrency}: a service's busiest pipeline takes several partitions' batches at
+ *                              once (each in its own database and Kafka transaction) without multiplying the others
  * @param instanceId            this instance's stable, unique name (a StatefulSet's pod name): its consumers
  *                              are static group members, so a restarted instance takes its partitions back at
  *                              once instead of waiting for the group to time out the one that died
@@ -28,7 +32,16 @@ import org.springframework.util.unit.DataSize;
  * @param fetchMinBytes         the bytes that answer a held fetch at once (under load it never waits)
  */
 @ConfigurationProperties("fugou.pipeline")
-public record PipelineProperties(int maxBatch, int concurrency, String instanceId, String transactionalIdPrefix, Duration transactionTimeout,
-                                 Duration databaseTimeout, Duration sessionTimeout, Duration outboxPoll,
+public record PipelineProperties(int maxBatch, int concurrency, Map<String, Integer> consumers, String instanceId, String transactionalIdPrefix,
+                                 Duration transactionTimeout, Duration databaseTimeout, Duration sessionTimeout, Duration outboxPoll,
                                  Duration fetchWait, DataSize fetchMinBytes) {
+
+    public PipelineProperties {
+        consumers = consumers == null ? Map.of() : Map.copyOf(consumers);
+    }
+
+    /** How many consumers this instance runs for a pipeline. */
+    public int consumersOf(String pipeline) {
+        return consumers.getOrDefault(pipeline, concurrency);
+    }
 }
