@@ -1,9 +1,11 @@
 package io.fugou.platform.config;
 
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.Wrapped;
 import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.transaction.NoTransactionException;
-import org.springframework.transaction.reactive.TransactionSynchronization;
-import org.springframework.transaction.reactive.TransactionSynchronizationManager;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -11,8 +13,13 @@ import reactor.core.publisher.Mono;
  * daily runs), created on first use rather than by the service's Flyway migrations, whose version numbers
  * are the service's own. The DDL runs once per process, in one DO block (one transaction) under an
  * advisory lock, so instances starting together do not race; after a failure (the database down) the next
- * use tries again. Inside a transaction the DDL commits with it, so the table counts as made only after that commit:
- * until then another transaction of this process runs the block too, waits on the lock, and finds the table made.
+ * use tries again.
+ *
+ * <p>The DDL runs on a connection of its own, outside the caller's transaction, and commits before the table counts
+ * as made. Inside the caller's transaction it would commit only with it: another transaction of the process would
+ * either find the table missing (it counted as made too soon) or wait on the lock for as long as that transaction
+ * lasted (a daily job's, minutes). The connection comes from the pool's own factory, not the pool, so it cannot
+ * wait for a pool whose connections are held by callers waiting for it.
  */
 public final class PlatformTable {
 
@@ -32,26 +39,23 @@ public final class PlatformTable {
         if (ready) {
             return Mono.empty();
         }
-        return db.sql("do $$ begin\nperform pg_advisory_xact_lock(hashtext('" + name + "'));\n" + ddl + "\nend $$").then()
-                .then(TransactionSynchronizationManager.forCurrentTransaction().flatMap(this::readyOnCommit)
-                        .onErrorResume(NoTransactionException.class, outsideATransaction -> {
-                            ready = true; // the DDL committed on its own
-                            return Mono.empty();
-                        }));
+        String block = "do $$ begin\nperform pg_advisory_xact_lock(hashtext('" + name + "'));\n" + ddl + "\nend $$";
+        return Mono.usingWhen(Mono.from(unpooled(db.getConnectionFactory()).create()),
+                        connection -> Flux.from(connection.createStatement(block).execute()).flatMap(Result::getRowsUpdated).then(),
+                        Connection::close)
+                .doOnSuccess(done -> ready = true);
     }
 
-    private Mono<Void> readyOnCommit(TransactionSynchronizationManager transaction) {
-        if (transaction.isSynchronizationActive()) {
-            transaction.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public Mono<Void> afterCommit() {
-                    ready = true;
-                    return Mono.empty();
-                }
-            });
-        } else if (!transaction.isActualTransactionActive()) {
-            ready = true;
-        } // else a transaction that cannot tell when it commits: the next use runs the block again
-        return Mono.empty();
+    /** Whether the table is known to be made and committed in this process. */
+    boolean ready() {
+        return ready;
+    }
+
+    private static ConnectionFactory unpooled(ConnectionFactory factory) {
+        ConnectionFactory current = factory;
+        while (current instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof ConnectionFactory inner && inner != current) {
+            current = inner;
+        }
+        return current;
     }
 }

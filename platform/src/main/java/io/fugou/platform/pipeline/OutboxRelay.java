@@ -155,10 +155,14 @@ final class OutboxRelay {
         outbox.ensureSchema().block(databaseTimeout);
         int generation = consumer.groupMetadata().generationId();
         for (TopicPartition partition : assigned) {
-            Published sent = pending.remove(partition.partition());
-            if (sent != null && sent.generation() == generation) {
-                positions.put(partition.partition(), sent);
-            }
+            // An entry of a later generation is a newer owner's (another consumer of this process took the share while
+            // this one was being evicted): left to it.
+            pending.computeIfPresent(partition.partition(), (share, sent) -> {
+                if (sent.generation() == generation) {
+                    positions.put(share, sent);
+                }
+                return sent.generation() > generation ? sent : null;
+            });
         }
         Map<Integer, Long> publishedThrough = new TreeMap<>();
         for (TopicPartition partition : assigned) {
@@ -223,9 +227,11 @@ final class OutboxRelay {
 
     /** The container rolled a batch back (on the consumer's thread): its positions never counted. */
     void rolledBack(Consumer<?, ?> consumer) {
+        int generation = consumer.groupMetadata().generationId();
         consumer.assignment().forEach(partition -> {
             if (partition.topic().equals(inputTopic)) {
-                pending.remove(partition.partition());
+                // Not a later generation's: that is another consumer's of this process, which took the share meanwhile.
+                pending.computeIfPresent(partition.partition(), (share, sent) -> sent.generation() > generation ? sent : null);
             }
         });
     }

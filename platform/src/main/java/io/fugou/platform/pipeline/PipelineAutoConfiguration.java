@@ -115,7 +115,7 @@ public class PipelineAutoConfiguration {
             consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             consumer.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Long.toString(properties.fetchWait().toMillis()));
             consumer.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Long.toString(properties.fetchMinBytes().toBytes()));
-            // Static membership (spring-kafka suffixes it per consumer when concurrency > 1).
+            // Static membership (spring-kafka suffixes it per consumer: -0, -1, ...).
             consumer.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, group + "-" + pipeline.name() + "-" + properties.instanceId());
             // A dead instance's partitions (and outbox shares) move to the others this soon.
             consumer.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString((int) properties.sessionTimeout().toMillis()));
@@ -204,8 +204,10 @@ public class PipelineAutoConfiguration {
 
     /** A misspelt pipeline in fugou.pipeline.consumers would be silently ignored: refused instead. */
     static void checkConsumersNamePipelines(List<EventPipeline<?>> pipelines, PipelineProperties properties) {
+        Set<String> names = new java.util.HashSet<>();
+        pipelines.forEach(pipeline -> names.add(PipelineProperties.comparable(pipeline.name())));
         Set<String> unknown = new java.util.TreeSet<>(properties.consumers().keySet());
-        pipelines.forEach(pipeline -> unknown.remove(pipeline.name()));
+        unknown.removeIf(name -> names.contains(PipelineProperties.comparable(name)));
         if (!unknown.isEmpty()) {
             throw new IllegalStateException("fugou.pipeline.consumers names no pipeline of this service: " + unknown + "; its pipelines: "
                     + pipelines.stream().map(EventPipeline::name).toList());

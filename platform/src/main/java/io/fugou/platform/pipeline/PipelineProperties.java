@@ -40,8 +40,16 @@ public record PipelineProperties(int maxBatch, int concurrency, Map<String, Inte
         consumers = consumers == null ? Map.of() : Map.copyOf(consumers);
     }
 
-    /** How many consumers this instance runs for a pipeline. */
+    /**
+     * How many consumers this instance runs for a pipeline. Names match ignoring case and punctuation: an environment
+     * variable such as {@code FUGOU_PIPELINE_CONSUMERS_LOYALTY_ORDERS} binds as {@code loyalty.orders}.
+     */
     public int consumersOf(String pipeline) {
-        return consumers.getOrDefault(pipeline, concurrency);
+        return consumers.entrySet().stream().filter(entry -> comparable(entry.getKey()).equals(comparable(pipeline)))
+                .map(Map.Entry::getValue).findFirst().orElse(concurrency);
+    }
+
+    static String comparable(String name) {
+        return name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "");
     }
 }

@@ -19,7 +19,7 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
-/** A platform table made inside one transaction is used safely by another transaction of the process meanwhile. */
+/** A platform table first needed inside one transaction is there for every other transaction of the process at once. */
 class PlatformTableIT {
 
     private final ConnectionFactory connections = connections();
@@ -27,26 +27,24 @@ class PlatformTableIT {
     private final TransactionalOperator transactional = TransactionalOperator.create(new R2dbcTransactionManager(connections));
 
     @Test
-    void aSecondTransactionWaitsForTheTableTheFirstIsMakingInsteadOfFindingItMissing() throws Exception {
+    void aTableMadeInsideOneTransactionIsThereForAnotherWhileTheFirstIsStillOpen() throws Exception {
         String name = "platform_table_" + UUID.randomUUID().toString().replace("-", "");
         PlatformTable table = new PlatformTable(db, name, "create table if not exists " + name + " (id int);");
         CountDownLatch made = new CountDownLatch(1);
         Sinks.Empty<Void> commit = Sinks.empty();
 
-        // The first transaction makes the table, then stays open (a pipeline's batch still writing its rows).
+        // The first transaction makes the table, then stays open (a pipeline's batch still writing, a daily job's rounds).
         CompletableFuture<Void> first = transactional.transactional(table.ensure().doOnSuccess(done -> made.countDown()).then(commit.asMono()))
                 .toFuture();
         assertThat(made.await(30, TimeUnit.SECONDS)).isTrue();
-        CompletableFuture<Long> second = transactional.transactional(table.ensure()
-                .then(db.sql("insert into " + name + " values (1)").fetch().rowsUpdated())).toFuture();
-        Thread.sleep(500);
+        assertThat(table.ready()).as("made and committed, whatever the first transaction does next").isTrue();
+        Long inserted = transactional.transactional(table.ensure().then(db.sql("insert into " + name + " values (1)").fetch().rowsUpdated()))
+                .block(Duration.ofSeconds(10));
         commit.tryEmitEmpty();
 
+        assertThat(inserted).isEqualTo(1);
         first.get(30, TimeUnit.SECONDS);
-        assertThat(second.get(30, TimeUnit.SECONDS)).isEqualTo(1);
-        // Once made and committed, a use outside any transaction needs no more DDL and finds it.
-        assertThat(table.ensure().then(db.sql("select count(*) from " + name).map(row -> row.get(0, Long.class)).one())
-                .block(Duration.ofSeconds(30))).isEqualTo(1);
+        assertThat(db.sql("select count(*) from " + name).map(row -> row.get(0, Long.class)).one().block(Duration.ofSeconds(30))).isEqualTo(1);
     }
 
     private static ConnectionFactory connections() {

@@ -27,6 +27,8 @@ class PipelineConsumersTest {
         PipelineProperties properties = properties(Map.of("orders", 3));
 
         assertThat(properties.consumersOf("orders")).isEqualTo(3);
+        // As an environment variable binds it (FUGOU_PIPELINE_CONSUMERS_LOYALTY_ORDERS).
+        assertThat(properties(Map.of("loyalty.orders", 2)).consumersOf("loyalty-orders")).isEqualTo(2);
         assertThat(properties.consumersOf("members")).isEqualTo(1);
         PipelineAutoConfiguration.checkConsumersNamePipelines(PIPELINES, properties);
     }
