@@ -26,6 +26,9 @@ public final class ServiceJar {
                 .forEach(name -> environment.put(name.substring((shortName + ".env.").length()), System.getProperty(name)));
         ServiceProcess started = ServiceProcess.start(service, projectDir.resolve(service + "/target/" + service + ".jar"),
                 LocalInfrastructure.freePort(), environment, logDir, ServiceProcess.PRODUCTION);
+        // A benchmark stopped by Ctrl-C or kill never reaches its try-with-resources: its service is stopped then too
+        // (as its infrastructure is). Closing a service already closed does nothing.
+        Runtime.getRuntime().addShutdownHook(new Thread(started::close, service + "-stop"));
         try {
             started.awaitReady(Duration.ofMinutes(3));
         } catch (RuntimeException e) {

@@ -37,6 +37,10 @@ public record PipelineProperties(int maxBatch, int concurrency, Map<String, Inte
                                  Duration fetchWait, DataSize fetchMinBytes) {
 
     public PipelineProperties {
+        if (consumers != null && consumers.values().stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("fugou.pipeline.consumers gives no count for " + consumers.entrySet().stream()
+                    .filter(entry -> entry.getValue() == null).map(Map.Entry::getKey).toList());
+        }
         consumers = consumers == null ? Map.of() : Map.copyOf(consumers);
     }
 

@@ -39,6 +39,9 @@ class PipelineConsumersTest {
                 .hasMessageContaining("names no pipeline of this service: [order]").hasMessageContaining("[orders]");
         assertThatThrownBy(() -> PipelineAutoConfiguration.checkConsumersNamePipelines(PIPELINES, properties(Map.of("orders", 0))))
                 .hasMessageContaining("at least 1");
+        Map<String, Integer> noCount = new java.util.HashMap<>();
+        noCount.put("orders", null); // fugou.pipeline.consumers.orders= (empty)
+        assertThatThrownBy(() -> properties(noCount)).hasMessageContaining("gives no count for [orders]");
     }
 
     private static PipelineProperties properties(Map<String, Integer> consumers) {
