@@ -39,13 +39,7 @@ public final class KitDemo {
             Map.Entry<Path, java.util.List<String>> archived = ServiceProcess.withClassArchive("kit-demo", jar, environment, logDir);
             service = ServiceProcess.start("kit-demo", archived.getKey(), LocalInfrastructure.freePort(), environment, logDir, archived.getValue());
         }
-        try {
-            service.awaitReady(Duration.ofMinutes(2));
-        } catch (RuntimeException e) {
-            service.kill();
-            throw e;
-        }
-        return service;
+        return service.readyWithin(Duration.ofMinutes(2));
     }
 
     private static Map<String, String> environment(LocalInfrastructure infrastructure, LocalPostgres.Database database, Mode mode,

@@ -29,13 +29,7 @@ public final class ServiceJar {
         // A benchmark stopped by Ctrl-C or kill never reaches its try-with-resources: its service is stopped then too
         // (as its infrastructure is). Closing a service already closed does nothing.
         Runtime.getRuntime().addShutdownHook(new Thread(started::close, service + "-stop"));
-        try {
-            started.awaitReady(Duration.ofMinutes(3));
-        } catch (RuntimeException e) {
-            started.kill();
-            throw e;
-        }
-        return started;
+        return started.readyWithin(Duration.ofMinutes(3));
     }
 
     /** A bearer token for the services' local key. */

@@ -193,6 +193,17 @@ public final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException(name + " not ready within " + timeout + "; see " + log);
     }
 
+    /** Waits for the readiness probe, as {@link #awaitReady}; a service that never gets ready is killed, not left behind. */
+    public ServiceProcess readyWithin(Duration timeout) {
+        try {
+            awaitReady(timeout);
+        } catch (RuntimeException e) {
+            kill();
+            throw e;
+        }
+        return this;
+    }
+
     /** SIGKILL: no shutdown hook, no graceful anything, as when a machine dies. */
     public void kill() {
         process.destroyForcibly();
