@@ -3,11 +3,14 @@ package io.fugou.analytics;
 import static io.fugou.testsupport.OrderEventMother.fullyRefunded;
 import static io.fugou.testsupport.OrderEventMother.paid;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import tools.jackson.databind.JsonNode;
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
+import io.fugou.events.insights.CategoryBoughtNext;
+import io.fugou.events.insights.MerchantInsights;
 import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.lifecycle.LifecycleStage;
 import io.fugou.events.lifecycle.MemberLifecycleChanged;
@@ -178,6 +181,26 @@ class AnalyticsRepurchaseIT {
                 .expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(1).jsonPath("$[0].cohort").isEqualTo(month);
         web.get().uri("/api/v1/analytics/next-categories?top=0").header("Authorization", "Bearer " + token(merchant)).exchange()
                 .expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("top");
+    }
+
+    @Test
+    void theCategoriesBoughtNextArePublishedForCampaignsOnceTwentyNextOrdersShowThem() {
+        String merchant = "an-" + UUID.randomUUID().toString().substring(0, 8);
+        for (int i = 0; i < 20; i++) {
+            String buyer = "B" + i;
+            pay(merchant, buyer, buyer + "-1", 9); // beer
+            shop.publish(Topics.ORDERS, new MemberKey(merchant, buyer), at(paid(merchant, buyer, buyer + "-2",
+                    List.of(io.fugou.testsupport.OrderEventMother.line("CHIPS-1", i < 15 ? "snacks" : "drinks/wine", 1, 1_000))), daysAgo(2)));
+        }
+
+        MerchantInsights insights = await().atMost(ARRIVAL).until(() -> shop.readValues(Topics.MERCHANT_INSIGHTS, merchant, Duration.ofMillis(500)),
+                published -> !published.isEmpty()).getLast();
+        assertThat(insights.getNextCategories()).singleElement().satisfies(beer -> {
+            assertThat(beer.getCategory()).isEqualTo("drinks/beer");
+            assertThat(beer.getNextOrders()).isEqualTo(20);
+            assertThat(beer.getNext()).extracting(CategoryBoughtNext::getCategory, CategoryBoughtNext::getOrders)
+                    .containsExactly(tuple("snacks", 15L), tuple("drinks/wine", 5L));
+        });
     }
 
     private static long buyers30(String headline) {

@@ -12,6 +12,9 @@ import io.fugou.events.campaigns.CouponExpired;
 import io.fugou.events.campaigns.CouponIssued;
 import io.fugou.events.campaigns.CouponRedeemed;
 import io.fugou.events.common.EnrollmentChannel;
+import io.fugou.events.insights.CategoryBoughtNext;
+import io.fugou.events.insights.CategoryFollowers;
+import io.fugou.events.insights.MerchantInsights;
 import io.fugou.events.orders.OrderEvent;
 import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.KafkaTestClient;
@@ -21,11 +24,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Order triggers (first, nth, a referred member's first, a category bought), and coupons redeemed, checked and expired. */
@@ -42,6 +48,9 @@ class CampaignOrdersIT {
 
     @Autowired
     private MovableClock clock;
+
+    @Autowired
+    private DatabaseClient db;
 
     private final KafkaTestClient shop = new KafkaTestClient();
 
@@ -94,6 +103,53 @@ class CampaignOrdersIT {
         List<CampaignEvent> referrerEvents = shop.awaitEvents(Topics.CAMPAIGNS, referrer, 4, ARRIVAL);
         assertThat(referrerEvents).hasSize(4);
         assertThat(((BonusPointsGranted) referrerEvents.get(3).getPayload()).getPoints()).isEqualTo(100L);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldLimitACrossSellCouponToTheCategoryAnalyticsFindsBoughtNextAndToItsOwnCategoriesUntilThen() {
+        String merchant = unique("merchant");
+        api.activate(merchant, "{\"name\": \"What drinks buyers buy next\", \"trigger\": {\"type\": \"CATEGORY_BOUGHT\", \"category\": \"drinks\"}, "
+                + "\"audience\": {\"everyone\": true}, \"reward\": {\"coupon\": {\"templateId\": \"next-10\", \"percentOff\": 10, \"validDays\": 14, "
+                + "\"categories\": [\"gifts\"], \"categoryBoughtNext\": true}}}");
+        MemberKey early = new MemberKey(merchant, "before-analytics-knew");
+        MemberKey beer = new MemberKey(merchant, "beer-buyer");
+        MemberKey wine = new MemberKey(merchant, "wine-buyer");
+        for (MemberKey member : List.of(early, beer, wine)) {
+            shop.publish(Topics.MEMBERS, member, enrolled(member, EnrollmentChannel.SHOP_HOME, null, Instant.now()));
+        }
+        shop.publish(Topics.ORDERS, early, order(early, "e1", "drinks/beer"));
+        shop.awaitEvents(Topics.CAMPAIGNS, early, 2, ARRIVAL);
+
+        // analytics learns that beer buyers come back for beer, then for drinks in general, then for chips.
+        shop.publish(Topics.MERCHANT_INSIGHTS, merchant, MerchantInsights.newBuilder().setMerchantId(merchant)
+                .setUpdatedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                .setNextCategories(List.of(CategoryFollowers.newBuilder().setCategory("drinks/beer").setNextOrders(40).setNext(List.of(
+                        new CategoryBoughtNext("drinks/beer", 20L, 0.5), new CategoryBoughtNext("drinks", 12L, 0.3),
+                        new CategoryBoughtNext("snacks/chips", 8L, 0.2))).build()))
+                .build());
+        Awaitility.await().atMost(ARRIVAL).until(() -> db.sql("select count(*) as known from categories_bought_next where merchant_id = :merchant")
+                .bind("merchant", merchant).map((row, meta) -> row.get("known", Long.class)).one().block() == 1L);
+        shop.publish(Topics.ORDERS, beer, order(beer, "b1", "drinks/beer"));
+        shop.publish(Topics.ORDERS, wine, order(wine, "w1", "drinks/wine"));
+        shop.awaitEvents(Topics.CAMPAIGNS, beer, 2, ARRIVAL);
+        shop.awaitEvents(Topics.CAMPAIGNS, wine, 2, ARRIVAL);
+
+        clock.set(Instant.now()); // the coupons are valid from their orders, after this test's clock
+        // Beer itself and the drinks above it are what a beer buyer has; chips are the cross-sell.
+        assertThat(couponCategories(beer)).containsExactly(List.of("snacks/chips"));
+        // Nothing known yet, or nothing known after wine: the coupon's own categories.
+        assertThat(couponCategories(early)).containsExactly(List.of("gifts"));
+        assertThat(couponCategories(wine)).containsExactly(List.of("gifts"));
+    }
+
+    /** The categories of each of the member's usable coupons, from the shop's wallet API. */
+    @SuppressWarnings("unchecked")
+    private List<Object> couponCategories(MemberKey member) {
+        List<Map<String, Object>> wallet = web.get().uri("/api/v1/members/{customer}/coupons", member.customerId())
+                .headers(h -> h.setBearerAuth(api.token(member.merchantId(), "campaigns:read"))).exchange().expectStatus().isOk()
+                .expectBody(List.class).returnResult().getResponseBody();
+        return wallet.stream().map(coupon -> coupon.get("categories")).toList();
     }
 
     @Test

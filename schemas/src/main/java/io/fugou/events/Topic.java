@@ -7,7 +7,7 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * One Kafka topic's contract: its name, the Avro record every value is, how it is kept, and how its
  * dead-letter topic is kept. Keys are the string {@code merchantId:customerId} (see {@link MemberKey}),
- * but on {@code fugou.membership-programs.v1}, keyed by {@code merchantId}; every topic has the deployment's one partition count
+ * but on the topics of {@link Topics#KEYED_BY_MERCHANT}, keyed by {@code merchantId}; every topic has the deployment's one partition count
  * ({@code fugou.kafka.topics.partitions}, 6 locally). Services create missing topics from this
  * contract at start and refuse to start when existing ones disagree with it. Read and write a topic
  * through its contract, never through a string literal.

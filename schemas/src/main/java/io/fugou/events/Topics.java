@@ -3,6 +3,7 @@ package io.fugou.events;
 import io.fugou.events.browsing.BrowsingEvent;
 import io.fugou.events.campaigns.CampaignEvent;
 import io.fugou.events.customers.CustomerEvent;
+import io.fugou.events.insights.MerchantInsights;
 import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.members.MemberEvent;
 import io.fugou.events.members.MemberProfile;
@@ -53,8 +54,15 @@ public final class Topics {
     public static final Topic<LifecycleEvent> LIFECYCLE =
             kept("fugou.lifecycle.v1", LifecycleEvent.class, LifecycleEvent.getClassSchema(), false);
 
+    /** Keyed by merchantId: what analytics learnt of a merchant's buyers as a whole (the categories bought next). */
+    public static final Topic<MerchantInsights> MERCHANT_INSIGHTS = new Topic<>("fugou.merchant-insights.v1", MerchantInsights.class,
+            MerchantInsights.getClassSchema(), Map.of("cleanup.policy", "compact"), Map.of(), false);
+
     public static final List<Topic<?>> ALL = List.of(
-            ORDERS, CUSTOMERS, BROWSING, MEMBERS, MEMBER_PROFILES, MEMBERSHIP_PROGRAMS, POINTS, CAMPAIGNS, NOTIFICATIONS, LIFECYCLE);
+            ORDERS, CUSTOMERS, BROWSING, MEMBERS, MEMBER_PROFILES, MEMBERSHIP_PROGRAMS, POINTS, CAMPAIGNS, NOTIFICATIONS, LIFECYCLE, MERCHANT_INSIGHTS);
+
+    /** The topics keyed by {@code merchantId} alone, not by member: what they carry is the merchant's. */
+    public static final List<Topic<?>> KEYED_BY_MERCHANT = List.of(MEMBERSHIP_PROGRAMS, MERCHANT_INSIGHTS);
 
     /** The Java packages of the generated event classes, for Avro's class trust list. */
     public static final String EVENT_PACKAGES = "io.fugou.events";

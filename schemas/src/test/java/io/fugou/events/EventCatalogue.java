@@ -85,7 +85,7 @@ final class EventCatalogue {
                 |---|---|---|---|
                 """);
         for (Topic<?> topic : Topics.ALL) {
-            md.append("| `").append(topic.name()).append("` | `").append(topic.valueSchema().getName()).append(topic == Topics.MEMBERSHIP_PROGRAMS ? "` | `merchantId` | " : "` | `merchantId:customerId` | ")
+            md.append("| `").append(topic.name()).append("` | `").append(topic.valueSchema().getName()).append(Topics.KEYED_BY_MERCHANT.contains(topic) ? "` | `merchantId` | " : "` | `merchantId:customerId` | ")
                     .append(topic.compacted() ? "compacted (latest value per key; null value erases)" : "by retention").append(" |\n");
         }
         for (Topic<?> topic : Topics.ALL) {

@@ -3,12 +3,18 @@ package io.fugou.analytics.repurchase;
 import io.fugou.analytics.state.FigureChanges;
 import io.fugou.analytics.state.MerchantFigures;
 import io.fugou.analytics.state.MerchantNorms;
+import io.fugou.events.insights.CategoryBoughtNext;
+import io.fugou.events.insights.CategoryFollowers;
+import io.fugou.events.insights.MerchantInsights;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -23,13 +29,20 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * ({@code merchantId:figure\0metric}), so a buyer's move touches only the few entries it moves, however many figures the
  * merchant has. Publishes the merchant's norms when they move (looked at every few seconds, not per order): its typical
  * interval between orders (the median over the last 365 days), for judging the rhythm of buyers with too few orders of
- * their own, and its RFM quintile cuts.
+ * their own, and its RFM quintile cuts; and, to {@code fugou.merchant-insights.v1} for campaigns, the categories most often
+ * bought next when their order changes.
  */
-public final class MerchantFiguresProcessor extends ContextualProcessor<String, FigureChanges, String, MerchantNorms> {
+public final class MerchantFiguresProcessor extends ContextualProcessor<String, FigureChanges, String, SpecificRecord> {
 
     static final String FIGURES_STORE = "merchant-figures";
     /** The global store of every merchant's norms (typical interval, RFM cuts), read by every buyer's processor. */
     static final String NORMS_STORE = "merchant-norms";
+    /** Per merchant, the order of the categories bought next as last published (so only a change is published again). */
+    static final String INSIGHTS_STORE = "merchant-insights-published";
+    /** The fewest next orders a category's followers are published from: one buyer's habit is not the shop's. */
+    static final long NEXT_CATEGORY_FROM = 20;
+    /** How many categories bought next are published per category. */
+    static final int NEXT_CATEGORY_TOP = 5;
     /** The fewest intervals a merchant's typical interval is taken from. */
     static final long TYPICAL_FROM = 20;
     /** How often the norms of merchants whose figures moved are worked out again. */
@@ -40,13 +53,15 @@ public final class MerchantFiguresProcessor extends ContextualProcessor<String, 
 
     private KeyValueStore<String, Long> figures;
     private KeyValueStore<String, MerchantNorms> norms;
+    private KeyValueStore<String, String> published;
     private final Set<String> moved = new LinkedHashSet<>();
 
     @Override
-    public void init(ProcessorContext<String, MerchantNorms> context) {
+    public void init(ProcessorContext<String, SpecificRecord> context) {
         super.init(context);
         figures = context.getStateStore(FIGURES_STORE);
         norms = context.getStateStore(NORMS_STORE);
+        published = context.getStateStore(INSIGHTS_STORE);
         context.schedule(NORMS_EVERY, PunctuationType.WALL_CLOCK_TIME, this::publishNorms);
     }
 
@@ -67,7 +82,7 @@ public final class MerchantFiguresProcessor extends ContextualProcessor<String, 
         moved.add(merchant);
     }
 
-    /** The norms of the merchants whose figures moved since the last look, published when they changed. */
+    /** The norms and insights of the merchants whose figures moved since the last look, published when they changed. */
     private void publishNorms(long now) {
         for (String merchant : moved) {
             MerchantNorms latest = Rfm.cuts(figure(figures, merchant, Rfm.BASIS), MerchantNorms.newBuilder()
@@ -75,8 +90,37 @@ public final class MerchantFiguresProcessor extends ContextualProcessor<String, 
             if (!latest.equals(norms.get(merchant))) {
                 context().forward(new Record<>(merchant, latest, now));
             }
+            List<CategoryFollowers> followers = followers(figure(figures, merchant, Contributions.NEXT_CATEGORY));
+            // Counts move with every order; the order of the categories is what campaigns act on, so only its change is news.
+            String order = order(followers);
+            if (!order.equals(published.get(merchant) == null ? "" : published.get(merchant))) {
+                published.put(merchant, order);
+                context().forward(new Record<>(merchant, MerchantInsights.newBuilder().setMerchantId(merchant).setUpdatedAt(Instant.ofEpochMilli(now))
+                        .setNextCategories(followers).build(), now));
+            }
         }
         moved.clear();
+    }
+
+    /** Per category followed by enough next orders, the categories bought next, most often first. */
+    static List<CategoryFollowers> followers(Map<String, Long> pairs) {
+        return NextCategory.of(pairs, NEXT_CATEGORY_TOP).stream().filter(category -> category.after() >= NEXT_CATEGORY_FROM)
+                .map(category -> CategoryFollowers.newBuilder().setCategory(category.category()).setNextOrders(category.after())
+                        .setNext(category.next().stream().map(next -> CategoryBoughtNext.newBuilder().setCategory(next.category())
+                                .setOrders(next.times()).setShare(next.share()).build()).toList())
+                        .build())
+                .toList();
+    }
+
+    /** The categories and those bought next after each, in order, without the counts. */
+    private static String order(List<CategoryFollowers> followers) {
+        StringBuilder order = new StringBuilder();
+        for (CategoryFollowers category : followers) {
+            order.append(category.getCategory());
+            category.getNext().forEach(next -> order.append(Contributions.PAIR).append(next.getCategory()));
+            order.append('\u001E');
+        }
+        return order.toString();
     }
 
     static String key(String merchant, String figure, String metric) {

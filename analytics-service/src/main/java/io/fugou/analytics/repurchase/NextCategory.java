@@ -20,7 +20,11 @@ public record NextCategory(String category, long after, List<Next> next) {
 
     /** Per category bought, what was bought next (the {@code top} most often), categories in name order. */
     public static List<NextCategory> of(MerchantFigures figures, int top) {
-        Map<String, Long> pairs = figures == null ? Map.of() : figures.getFigures().getOrDefault(Contributions.NEXT_CATEGORY, Map.of());
+        return of(figures == null ? Map.of() : figures.getFigures().getOrDefault(Contributions.NEXT_CATEGORY, Map.of()), top);
+    }
+
+    /** The same from the figure's own metrics: pairs of categories ({@link Contributions#PAIR} between) and how often. */
+    static List<NextCategory> of(Map<String, Long> pairs, int top) {
         Map<String, List<Next>> byCategory = new TreeMap<>();
         Map<String, Long> totals = new TreeMap<>();
         pairs.forEach((pair, times) -> {

@@ -7,6 +7,7 @@ import io.fugou.events.Topics;
 import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.members.MemberEvent;
 import io.fugou.events.campaigns.CampaignEvent;
+import io.fugou.events.insights.MerchantInsights;
 import io.fugou.events.orders.OrderEvent;
 import io.fugou.events.points.PointsEvent;
 import java.time.Duration;
@@ -28,7 +29,7 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * Repurchase figures: each buyer's orders (partitioned as orders are, by member), how their part in the merchant's figures
  * moved, repartitioned by merchant and summed into the merchant's figures, and each buyer's lifecycle stage and predicted next
- * order to {@code fugou.lifecycle.v1}. The merchants' norms (typical interval, RFM cuts) go round through a compacted topic into a
+ * order to {@code fugou.lifecycle.v1}, and each merchant's categories bought next to {@code fugou.merchant-insights.v1}. The merchants' norms (typical interval, RFM cuts) go round through a compacted topic into a
  * global store, since a merchant's figures and its buyers live in different partitions.
  */
 public final class RepurchaseTopology {
@@ -36,7 +37,7 @@ public final class RepurchaseTopology {
     /** The serdes the topology reads and keeps with: the registry's in a service, plain Avro in a TopologyTestDriver test. */
     public record AnalyticsSerdes(Serde<OrderEvent> orders, Serde<MemberEvent> members, Serde<PointsEvent> points, Serde<CampaignEvent> campaigns,
                                   Serde<LifecycleEvent> lifecycle, Serde<MemberHistory> histories, Serde<FigureChanges> changes,
-                                  Serde<MerchantNorms> norms) {
+                                  Serde<MerchantNorms> norms, Serde<MerchantInsights> insights) {
     }
 
     /**
@@ -66,6 +67,7 @@ public final class RepurchaseTopology {
                 .withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MerchantFiguresProcessor.FIGURES_STORE), keys, Serdes.Long())
                 .withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MerchantFiguresProcessor.INSIGHTS_STORE), keys, keys));
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MerchantFiguresProcessor.NORMS_STORE), keys, serdes.norms())
                         .withLoggingDisabled(), // a global store is restored from its topic
                 NORMS_TOPIC, Consumed.with(keys, serdes.norms()).withName("merchants-norms"),
@@ -91,11 +93,17 @@ public final class RepurchaseTopology {
                         Named.as("buyer-orders"),
                         MemberOrdersProcessor.ORDERS_STORE, MemberOrdersProcessor.CHECKS_STORE);
 
-        moved.filter((key, value) -> value instanceof FigureChanges, Named.as("bucket-moves"))
+        KStream<String, SpecificRecord> learnt = moved.filter((key, value) -> value instanceof FigureChanges, Named.as("bucket-moves"))
                 .mapValues(value -> (FigureChanges) value, Named.as("as-bucket-moves"))
                 .repartition(Repartitioned.with(keys, serdes.changes()).withName("merchant-bucket-moves"))
-                .process(MerchantFiguresProcessor::new, Named.as("merchant-figures"), MerchantFiguresProcessor.FIGURES_STORE)
+                .process(MerchantFiguresProcessor::new, Named.as("merchant-figures"), MerchantFiguresProcessor.FIGURES_STORE,
+                        MerchantFiguresProcessor.INSIGHTS_STORE);
+        learnt.filter((key, value) -> value instanceof MerchantNorms, Named.as("norms"))
+                .mapValues(value -> (MerchantNorms) value, Named.as("as-norms"))
                 .to(NORMS_TOPIC, Produced.with(keys, serdes.norms()).withName("merchant-norms"));
+        learnt.filter((key, value) -> value instanceof MerchantInsights, Named.as("insights"))
+                .mapValues(value -> (MerchantInsights) value, Named.as("as-insights"))
+                .to(Topics.MERCHANT_INSIGHTS.name(), Produced.with(keys, serdes.insights()).withName("merchant-insights"));
 
         moved.filter((key, value) -> value instanceof LifecycleEvent, Named.as("predictions"))
                 .mapValues(value -> (LifecycleEvent) value, Named.as("as-lifecycle-events"))

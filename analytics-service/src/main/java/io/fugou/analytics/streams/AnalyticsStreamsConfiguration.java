@@ -8,6 +8,7 @@ import io.fugou.analytics.state.MerchantNorms;
 import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.members.MemberEvent;
 import io.fugou.events.campaigns.CampaignEvent;
+import io.fugou.events.insights.MerchantInsights;
 import io.fugou.events.orders.OrderEvent;
 import io.fugou.events.points.PointsEvent;
 import io.fugou.serde.avro.AvroSerdeConfig;
@@ -84,7 +85,8 @@ public class AnalyticsStreamsConfiguration {
     AnalyticsSerdes analyticsSerdes(KafkaProperties kafka) {
         return new AnalyticsSerdes(serde(kafka, OrderEvent.class), serde(kafka, MemberEvent.class), serde(kafka, PointsEvent.class),
                 serde(kafka, CampaignEvent.class), serde(kafka, LifecycleEvent.class),
-                serde(kafka, MemberHistory.class), serde(kafka, FigureChanges.class), serde(kafka, MerchantNorms.class));
+                serde(kafka, MemberHistory.class), serde(kafka, FigureChanges.class), serde(kafka, MerchantNorms.class),
+                serde(kafka, MerchantInsights.class));
     }
 
     /** The topologies, on the StreamsBuilder the factory bean starts. */

@@ -10,6 +10,9 @@ import io.fugou.analytics.state.FigureChanges;
 import io.fugou.analytics.state.MemberHistory;
 import io.fugou.analytics.state.MerchantFigures;
 import io.fugou.events.Topics;
+import io.fugou.events.insights.CategoryBoughtNext;
+import io.fugou.events.insights.CategoryFollowers;
+import io.fugou.events.insights.MerchantInsights;
 import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.lifecycle.MemberLifecycleChanged;
 import io.fugou.events.lifecycle.NextOrderPredicted;
@@ -51,6 +54,7 @@ class RepurchaseTopologyTest {
     private TestInputTopic<String, PointsEvent> points;
     private TestInputTopic<String, CampaignEvent> campaigns;
     private TestOutputTopic<String, LifecycleEvent> lifecycle;
+    private TestOutputTopic<String, MerchantInsights> insights;
 
     @BeforeEach
     void start() throws Exception {
@@ -58,7 +62,7 @@ class RepurchaseTopologyTest {
         RepurchaseTopology.build(builder, new RepurchaseTopology.AnalyticsSerdes(new PlainAvroSerde<>(OrderEvent.class),
                 new PlainAvroSerde<>(MemberEvent.class), new PlainAvroSerde<>(PointsEvent.class), new PlainAvroSerde<>(CampaignEvent.class),
                 new PlainAvroSerde<>(LifecycleEvent.class), new PlainAvroSerde<>(MemberHistory.class), new PlainAvroSerde<>(FigureChanges.class),
-                new PlainAvroSerde<>(io.fugou.analytics.state.MerchantNorms.class)),
+                new PlainAvroSerde<>(io.fugou.analytics.state.MerchantNorms.class), new PlainAvroSerde<>(MerchantInsights.class)),
                 new RepurchaseTopology.Settings(SHANGHAI, Duration.ofMinutes(1), Duration.ofDays(30), Duration.ofDays(30)));
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "analytics-test");
@@ -71,6 +75,8 @@ class RepurchaseTopologyTest {
         campaigns = driver.createInputTopic(Topics.CAMPAIGNS.name(), Serdes.String().serializer(), new PlainAvroSerde<>(CampaignEvent.class).serializer());
         lifecycle = driver.createOutputTopic(Topics.LIFECYCLE.name(), Serdes.String().deserializer(),
                 new PlainAvroSerde<>(LifecycleEvent.class).deserializer());
+        insights = driver.createOutputTopic(Topics.MERCHANT_INSIGHTS.name(), Serdes.String().deserializer(),
+                new PlainAvroSerde<>(MerchantInsights.class).deserializer());
     }
 
     @AfterEach
@@ -430,6 +436,46 @@ class RepurchaseTopologyTest {
         assertThat(moves).hasSize(1);
         assertThat(((MemberLifecycleChanged) moves.get(0).getPayload()).getToStage()).isEqualTo(io.fugou.events.lifecycle.LifecycleStage.NEW);
         assertThat(moves.get(0).getOccurredAt()).as("after the ACTIVE move at g2, so campaigns take it").isAfter(g2.getOccurredAt());
+    }
+
+    @Test
+    void theCategoriesBoughtNextArePublishedForCampaignsOnceEnoughNextOrdersShowThemAndAgainWhenTheirOrderChanges() {
+        // 19 buyers of beer came back: 14 for snacks, 5 for beer again. One short of the 20 next orders a category needs.
+        for (int i = 0; i < 19; i++) {
+            buyTwice("B" + i, "drinks/beer", i < 14 ? "snacks" : "drinks/beer");
+        }
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        assertThat(insights.readValuesToList()).as("19 next orders are too few").isEmpty();
+
+        buyTwice("B19", "drinks/beer", "snacks");
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        MerchantInsights first = only(insights.readValuesToList());
+        assertThat(first.getMerchantId()).isEqualTo(MERCHANT);
+        // After beer: 20 next orders, 15 with snacks (0.75), 5 with beer (0.25). Snacks was never followed by an order.
+        assertThat(first.getNextCategories()).containsExactly(CategoryFollowers.newBuilder().setCategory("drinks/beer").setNextOrders(20)
+                .setNext(List.of(new CategoryBoughtNext("snacks", 15L, 0.75), new CategoryBoughtNext("drinks/beer", 5L, 0.25))).build());
+
+        buyTwice("B20", "drinks/beer", "snacks");
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        assertThat(insights.readValuesToList()).as("counts moved, the order did not").isEmpty();
+
+        for (int i = 21; i < 40; i++) {
+            buyTwice("B" + i, "drinks/beer", "drinks/wine");
+        }
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        MerchantInsights second = only(insights.readValuesToList());
+        assertThat(second.getNextCategories()).singleElement().satisfies(beer -> {
+            assertThat(beer.getNextOrders()).isEqualTo(40);
+            assertThat(beer.getNext()).extracting(CategoryBoughtNext::getCategory).containsExactly("drinks/wine", "snacks", "drinks/beer");
+        });
+    }
+
+    /** A buyer's order with a line in {@code first}, and ten days later one in {@code then}. */
+    private void buyTwice(String customer, String first, String then) {
+        orders.pipeInput(MERCHANT + ":" + customer, at(paid(MERCHANT, customer, customer + "-1",
+                List.of(io.fugou.testsupport.OrderEventMother.line("SKU-1", first, 1, 1_000))), daysAgo(20)));
+        orders.pipeInput(MERCHANT + ":" + customer, at(paid(MERCHANT, customer, customer + "-2",
+                List.of(io.fugou.testsupport.OrderEventMother.line("SKU-2", then, 1, 1_000))), daysAgo(10)));
     }
 
     private List<NextOrderPredicted> predictions() {

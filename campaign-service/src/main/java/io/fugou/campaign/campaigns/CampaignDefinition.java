@@ -124,21 +124,32 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
      * A coupon template: exactly one of an amount off ({@code amountOffMinor} in {@code currency}), a percent off (with an
      * optional {@code maxDiscountMinor}) or free shipping; a minimum spend; valid {@code validDays} from issue or until
      * {@code validUntil}; limited to {@code categories} when given; given back when the order that used it is cancelled or
-     * fully refunded if {@code returnOnRefund}.
+     * fully refunded if {@code returnOnRefund}. A cross-sell coupon of a CATEGORY_BOUGHT campaign may instead be limited to the
+     * category the merchant's buyers most often buy next after the one bought ({@code categoryBoughtNext}, as analytics-service
+     * finds it: the first that is neither the category bought nor above or below it); until analytics has seen enough next
+     * orders after that category, {@code categories} apply (none: any category).
      */
     public record Coupon(String templateId, Long amountOffMinor, Integer percentOff, Long maxDiscountMinor, Boolean freeShipping, String currency,
-                         Long minimumSpendMinor, Integer validDays, Instant validUntil, List<String> categories, Boolean returnOnRefund) {
+                         Long minimumSpendMinor, Integer validDays, Instant validUntil, List<String> categories, Boolean returnOnRefund,
+                         Boolean categoryBoughtNext) {
 
         public Coupon {
             freeShipping = freeShipping != null && freeShipping;
             categories = categories == null ? List.of() : List.copyOf(categories);
             returnOnRefund = returnOnRefund != null && returnOnRefund;
+            categoryBoughtNext = categoryBoughtNext != null && categoryBoughtNext;
         }
 
         /** The same terms under another template id. */
         public Coupon withTemplateId(String id) {
             return new Coupon(id, amountOffMinor, percentOff, maxDiscountMinor, freeShipping, currency, minimumSpendMinor, validDays, validUntil,
-                    categories, returnOnRefund);
+                    categories, returnOnRefund, categoryBoughtNext);
+        }
+
+        /** The terms as issued: limited to {@code category}, the one bought next. */
+        public Coupon limitedTo(String category) {
+            return new Coupon(templateId, amountOffMinor, percentOff, maxDiscountMinor, freeShipping, currency, minimumSpendMinor, validDays,
+                    validUntil, List.of(category), returnOnRefund, false);
         }
     }
 
@@ -236,7 +247,7 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
             throw new InvalidFieldException("audience.everyone", "cannot be true beside filters");
         }
         if (variants.isEmpty()) {
-            validate(reward, "reward");
+            validate(reward, "reward", trigger);
         } else {
             if (reward != null) {
                 throw new InvalidFieldException("reward", "give each variant its reward, not the campaign");
@@ -253,7 +264,7 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
                     throw new InvalidFieldException(at + ".weight", "must be 1 or more");
                 }
                 weights += variant.weight();
-                validate(variant.reward(), at + ".reward");
+                validate(variant.reward(), at + ".reward", trigger);
             }
             if (weights != 100) {
                 throw new InvalidFieldException("variants", "weights must sum to 100, not " + weights);
@@ -282,7 +293,7 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
         return this;
     }
 
-    private static void validate(Reward reward, String at) {
+    private static void validate(Reward reward, String at, Trigger trigger) {
         if (reward == null || (reward.coupon() == null && reward.bonusPoints() == null && reward.notification() == null)) {
             throw new InvalidFieldException(at, "must give a coupon, bonus points, a notification, or several");
         }
@@ -299,6 +310,10 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
         }
         if (reward.coupon() != null) {
             validate(reward.coupon(), at + ".coupon");
+            if (reward.coupon().categoryBoughtNext() && trigger.type() != TriggerType.CATEGORY_BOUGHT) {
+                throw new InvalidFieldException(at + ".coupon.categoryBoughtNext", "applies to CATEGORY_BOUGHT campaigns only: the category bought "
+                        + "is what the next one is found after");
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import io.fugou.campaign.campaigns.Campaigns;
 import io.fugou.campaign.contact.ContactPolicies;
 import io.fugou.campaign.contact.ContactPolicy;
 import io.fugou.campaign.coupons.Coupons;
+import io.fugou.campaign.insights.CategoriesBoughtNext;
 import io.fugou.events.lifecycle.LifecycleStage;
 import io.fugou.events.notifications.NotificationEvent;
 import io.fugou.events.notifications.NotificationRequested;
@@ -89,10 +90,12 @@ public class Issuer {
     private final ContactPolicies policies;
     private final Outbox outbox;
     private final java.time.Clock clock;
+    private final CategoriesBoughtNext categoriesBoughtNext;
 
     public Issuer(DatabaseClient db, Campaigns campaigns, MemberViews members, Coupons coupons, CampaignEvents events, ContactPolicies policies,
-                  Outbox outbox, java.time.Clock clock) {
+                  Outbox outbox, java.time.Clock clock, CategoriesBoughtNext categoriesBoughtNext) {
         this.clock = clock;
+        this.categoriesBoughtNext = categoriesBoughtNext;
         this.policies = policies;
         this.outbox = outbox;
         this.db = db;
@@ -249,27 +252,44 @@ public class Issuer {
             return Mono.empty();
         }
         Instant now = clock.instant();
-        return Mono.zip(assignedBefore(eligible), budgets(eligible), contactHistory(eligible, policies, now))
+        return Mono.zip(assignedBefore(eligible), budgets(eligible), contactHistory(eligible, policies, now), crossSell(eligible))
                 .flatMap(state -> {
                     Set<String> handled = new HashSet<>(state.getT1());
                     List<Decision> decisions = new ArrayList<>();
                     for (Candidate candidate : eligible) {
                         if (handled.add(assignmentKey(candidate))) { // else this trigger was handled before
                             decisions.add(decide(candidate, views.get(candidate.trigger().member()),
-                                    policies.getOrDefault(candidate.merchantId(), ContactPolicy.NONE), state.getT2(), state.getT3(), now));
+                                    policies.getOrDefault(candidate.merchantId(), ContactPolicy.NONE), state.getT2(), state.getT3(), state.getT4(), now));
                         }
                     }
                     return write(decisions);
                 });
     }
 
+    /** The category to cross-sell after each category bought, for the candidates whose coupon is limited to the one bought next. */
+    private Mono<Map<CategoriesBoughtNext.Bought, String>> crossSell(List<Candidate> candidates) {
+        return categoriesBoughtNext.crossSell(candidates.stream()
+                .filter(candidate -> candidate.trigger().category() != null && candidate.campaign().definition().assignable().stream()
+                        .anyMatch(variant -> variant.reward().coupon() != null && variant.reward().coupon().categoryBoughtNext()))
+                .map(candidate -> new CategoriesBoughtNext.Bought(candidate.merchantId(), candidate.trigger().category()))
+                .toList());
+    }
+
     private Decision decide(Candidate candidate, MemberView view, ContactPolicy policy, Budgets budgets, Map<MemberKey, ContactHistory> histories,
-                            Instant now) {
+                            Map<CategoriesBoughtNext.Bought, String> crossSell, Instant now) {
         CampaignDefinition definition = candidate.campaign().definition();
         MemberKey member = candidate.trigger().member();
         Assignments.Group group = Assignments.groupOf(member.merchantId(), candidate.campaign().campaignId(), member.customerId(), definition);
         boolean withinBudget = !group.holdout() && budgets.allows(candidate);
         CampaignDefinition.Reward offered = group.variant() == null ? null : group.variant().reward();
+        if (offered != null && offered.coupon() != null && offered.coupon().categoryBoughtNext()) {
+            // Until analytics knows what follows the category bought, the coupon's own categories apply.
+            String next = crossSell.get(new CategoriesBoughtNext.Bought(candidate.merchantId(), candidate.trigger().category()));
+            if (next != null) {
+                offered = new CampaignDefinition.Reward(offered.coupon().limitedTo(next), offered.bonusPoints(), offered.bonusPointsValidDays(),
+                        offered.notification());
+            }
+        }
         CampaignDefinition.Notification message = offered == null ? null : offered.notification();
         ContactHistory history = histories.computeIfAbsent(member, key -> new ContactHistory());
         Contact contact = withinBudget && message != null ? contact(candidate, message, view, policy, history, now) : Contact.NONE;

@@ -63,6 +63,7 @@ public class CampaignController {
             @ExampleObject(name = "NTH_ORDER: thank the third order", value = CampaignExamples.NTH_ORDER),
             @ExampleObject(name = "REFERRED_FIRST_ORDER: reward the referrer when the friend buys", value = CampaignExamples.REFERRED_FIRST_ORDER),
             @ExampleObject(name = "CATEGORY_BOUGHT: cross-sell snacks to beer buyers", value = CampaignExamples.CATEGORY_BOUGHT),
+            @ExampleObject(name = "CATEGORY_BOUGHT: the category analytics finds bought next", value = CampaignExamples.CATEGORY_BOUGHT_NEXT),
             @ExampleObject(name = "STAGE_CHANGED: win back members at risk", value = CampaignExamples.STAGE_CHANGED),
             @ExampleObject(name = "POINTS_EXPIRING: warn of expiring points", value = CampaignExamples.POINTS_EXPIRING),
             @ExampleObject(name = "BIRTHDAY: birthday, three days ahead", value = CampaignExamples.BIRTHDAY),

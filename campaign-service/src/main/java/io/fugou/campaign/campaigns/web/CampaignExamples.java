@@ -42,6 +42,12 @@ final class CampaignExamples {
              "reward": {"coupon": {"templateId": "snacks-5", "amountOffMinor": 500, "currency": "CNY", "validDays": 7, "categories": ["snacks"]}},
              "budget": {"perMember": 4}}""";
 
+    static final String CATEGORY_BOUGHT_NEXT = """
+            {"name": "What drinks buyers buy next", "trigger": {"type": "CATEGORY_BOUGHT", "category": "drinks"}, "audience": {"everyone": true},
+             "reward": {"coupon": {"templateId": "next-10", "percentOff": 10, "maxDiscountMinor": 2000, "currency": "CNY", "validDays": 14,
+                                   "categoryBoughtNext": true}},
+             "budget": {"perMember": 2}}""";
+
     static final String STAGE_CHANGED = """
             {"name": "Win back", "trigger": {"type": "STAGE_CHANGED", "toStage": "AT_RISK"}, "audience": {"everyone": true}, "holdoutPercent": 20,
              "reward": {"coupon": {"templateId": "win-back-20", "percentOff": 20, "maxDiscountMinor": 5000, "currency": "CNY", "validDays": 14},

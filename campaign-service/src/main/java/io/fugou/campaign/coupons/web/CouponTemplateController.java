@@ -42,6 +42,9 @@ public class CouponTemplateController {
         }
         CampaignDefinition.Coupon template = terms.withTemplateId(templateId);
         CampaignDefinition.validate(template, "");
+        if (template.categoryBoughtNext()) {
+            throw new InvalidFieldException("categoryBoughtNext", "applies to a CATEGORY_BOUGHT campaign's coupon only, not to a template bought with points");
+        }
         return templates.save(merchant, template, clock.instant())
                 .map(created -> ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK).body(template));
     }
