@@ -205,6 +205,10 @@ class CampaignIT {
         refused(merchant, "{\"name\": \"x\", \"trigger\": {\"type\": \"FIRST_ORDER\"}, \"audience\": {\"everyone\": true}, "
                 + "\"reward\": {\"coupon\": {\"templateId\": \"t\", \"percentOff\": 10, \"validDays\": 3, \"categoryBoughtNext\": true}}}",
                 "reward.coupon.categoryBoughtNext");
+        refused(merchant, "{\"name\": \"x\", \"trigger\": {\"type\": \"PRODUCT_VIEWED\", \"category\": \"drinks\", \"hours\": 4}, "
+                + "\"audience\": {\"everyone\": true}, \"variants\": [{\"code\": \"a\", \"weight\": 100, \"reward\": {\"coupon\": "
+                + "{\"templateId\": \"t\", \"percentOff\": 10, \"validDays\": 3, \"categoryBoughtNext\": true}}}]}",
+                "variants[0].reward.coupon.categoryBoughtNext");
         refused(merchant, "{\"name\": \"x\", \"trigger\": {\"type\": \"BIRTHDAY_PARTY\"}, \"audience\": {\"everyone\": true}, \"reward\": " + TEN_OFF + "}",
                 "trigger.type");
         refused(merchant, "{\"name\": \"x\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, \"reward\": " + TEN_OFF

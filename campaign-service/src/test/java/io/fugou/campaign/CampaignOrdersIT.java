@@ -124,7 +124,7 @@ class CampaignOrdersIT {
         // analytics learns that beer buyers come back for beer, then for drinks in general, then for chips.
         shop.publish(Topics.MERCHANT_INSIGHTS, merchant, MerchantInsights.newBuilder().setMerchantId(merchant)
                 .setUpdatedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
-                .setNextCategories(List.of(CategoryFollowers.newBuilder().setCategory("drinks/beer").setNextOrders(40).setNext(List.of(
+                .setNextCategories(List.of(CategoryFollowers.newBuilder().setCategory("drinks/beer").setNextOrders(40).setBuyers(31).setNext(List.of(
                         new CategoryBoughtNext("drinks/beer", 20L, 0.5), new CategoryBoughtNext("drinks", 12L, 0.3),
                         new CategoryBoughtNext("snacks/chips", 8L, 0.2))).build()))
                 .build());

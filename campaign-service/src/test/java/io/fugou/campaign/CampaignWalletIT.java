@@ -76,6 +76,8 @@ class CampaignWalletIT {
                 .expectBody().jsonPath("$.errors[0].field").isEqualTo("amountOffMinor");
         putTemplate(merchant, "renamed", "{\"templateId\": \"other\", \"freeShipping\": true, \"validDays\": 30}").expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.errors[0].field").isEqualTo("templateId");
+        putTemplate(merchant, "cross-sell", "{\"percentOff\": 10, \"validDays\": 30, \"categoryBoughtNext\": true}").expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.errors[0].field").isEqualTo("categoryBoughtNext");
         web.get().uri("/api/v1/coupon-templates/ten-for-points").headers(h -> h.setBearerAuth(api.token(unique("merchant"), "campaigns:read"))).exchange()
                 .expectStatus().isNotFound();
         web.put().uri("/api/v1/coupon-templates/read-only").headers(h -> h.setBearerAuth(api.token(merchant, "campaigns:read")))

@@ -136,11 +136,21 @@ public final class Contributions {
     /** Between the two categories of a pair: a shop's category path may hold any printable character ('>' often). */
     public static final char PAIR = '\u001F';
 
-    /** For each pair of consecutive orders, each category of the earlier with each of the later ({@link #PAIR} between). */
+    /** After a category and {@link #PAIR}: the next orders that followed one with it (not a category: no shop's has a control character). */
+    public static final String NEXT_ORDERS = "\u001Eorders";
+    /** After a category and {@link #PAIR}: the buyers who ordered again after an order with it (1 per buyer). */
+    public static final String NEXT_BUYERS = "\u001Ebuyers";
+
+    /**
+     * For each pair of consecutive orders, each category of the earlier with each of the later ({@link #PAIR} between), and per
+     * category of the earlier, the next order itself ({@link #NEXT_ORDERS}) and the buyer ({@link #NEXT_BUYERS}).
+     */
     static Map<String, Long> nextCategories(List<OrderFact> counted) {
         Map<String, Long> pairs = new HashMap<>();
         for (int i = 1; i < counted.size(); i++) {
             for (String before : new LinkedHashSet<>(counted.get(i - 1).getCategories())) {
+                pairs.merge(before + PAIR + NEXT_ORDERS, 1L, Long::sum);
+                pairs.put(before + PAIR + NEXT_BUYERS, 1L);
                 for (String after : new LinkedHashSet<>(counted.get(i).getCategories())) {
                     pairs.merge(before + PAIR + after, 1L, Long::sum);
                 }

@@ -39,10 +39,13 @@ public final class MerchantFiguresProcessor extends ContextualProcessor<String, 
     static final String NORMS_STORE = "merchant-norms";
     /** Per merchant, the order of the categories bought next as last published (so only a change is published again). */
     static final String INSIGHTS_STORE = "merchant-insights-published";
-    /** The fewest next orders a category's followers are published from: one buyer's habit is not the shop's. */
+    /** The fewest next orders, of the fewest buyers, a category's followers are published from: a few buyers' habit is not the shop's. */
     static final long NEXT_CATEGORY_FROM = 20;
+    static final long NEXT_CATEGORY_BUYERS = 5;
     /** How many categories bought next are published per category. */
     static final int NEXT_CATEGORY_TOP = 5;
+    /** The most categories published (those followed by the most next orders), so a vast catalogue's record stays small. */
+    static final int NEXT_CATEGORY_MOST = 500;
     /** The fewest intervals a merchant's typical interval is taken from. */
     static final long TYPICAL_FROM = 20;
     /** How often the norms of merchants whose figures moved are worked out again. */
@@ -62,6 +65,10 @@ public final class MerchantFiguresProcessor extends ContextualProcessor<String, 
         figures = context.getStateStore(FIGURES_STORE);
         norms = context.getStateStore(NORMS_STORE);
         published = context.getStateStore(INSIGHTS_STORE);
+        // Which merchants moved is kept in memory only: after a restart, this task's merchants are looked at once again.
+        try (KeyValueIterator<String, String> merchants = published.all()) {
+            merchants.forEachRemaining(merchant -> moved.add(merchant.key));
+        }
         context.schedule(NORMS_EVERY, PunctuationType.WALL_CLOCK_TIME, this::publishNorms);
     }
 
@@ -102,10 +109,14 @@ public final class MerchantFiguresProcessor extends ContextualProcessor<String, 
         moved.clear();
     }
 
-    /** Per category followed by enough next orders, the categories bought next, most often first. */
+    /** Per category followed by enough next orders of enough buyers, the categories bought next, most often first; categories by name. */
     static List<CategoryFollowers> followers(Map<String, Long> pairs) {
-        return NextCategory.of(pairs, NEXT_CATEGORY_TOP).stream().filter(category -> category.after() >= NEXT_CATEGORY_FROM)
+        return NextCategory.of(pairs, NEXT_CATEGORY_TOP).stream()
+                .filter(category -> category.after() >= NEXT_CATEGORY_FROM && category.buyers() >= NEXT_CATEGORY_BUYERS)
+                .sorted(java.util.Comparator.comparingLong(NextCategory::after).reversed()).limit(NEXT_CATEGORY_MOST)
+                .sorted(java.util.Comparator.comparing(NextCategory::category))
                 .map(category -> CategoryFollowers.newBuilder().setCategory(category.category()).setNextOrders(category.after())
+                        .setBuyers(category.buyers())
                         .setNext(category.next().stream().map(next -> CategoryBoughtNext.newBuilder().setCategory(next.category())
                                 .setOrders(next.times()).setShare(next.share()).build()).toList())
                         .build())

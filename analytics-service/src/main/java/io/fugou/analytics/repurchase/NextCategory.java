@@ -3,6 +3,7 @@ package io.fugou.analytics.repurchase;
 import io.fugou.analytics.state.MerchantFigures;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -10,10 +11,11 @@ import java.util.TreeMap;
 /**
  * After an order with {@code category}, the categories of the buyer's next order, most often first.
  *
- * @param after how many next orders followed one with the category
- * @param next  each category bought next, with how often and its share of {@code after}
+ * @param after  how many next orders followed one with the category
+ * @param buyers how many buyers those next orders were of
+ * @param next   each category bought next, with in how many of those next orders and that share of {@code after}
  */
-public record NextCategory(String category, long after, List<Next> next) {
+public record NextCategory(String category, long after, long buyers, List<Next> next) {
 
     public record Next(String category, long times, double share) {
     }
@@ -26,17 +28,27 @@ public record NextCategory(String category, long after, List<Next> next) {
     /** The same from the figure's own metrics: pairs of categories ({@link Contributions#PAIR} between) and how often. */
     static List<NextCategory> of(Map<String, Long> pairs, int top) {
         Map<String, List<Next>> byCategory = new TreeMap<>();
-        Map<String, Long> totals = new TreeMap<>();
+        Map<String, Long> orders = new HashMap<>();
+        Map<String, Long> buyers = new HashMap<>();
+        Map<String, Long> pairsAfter = new HashMap<>();
         pairs.forEach((pair, times) -> {
             int arrow = pair.indexOf(Contributions.PAIR);
             String before = pair.substring(0, arrow);
-            byCategory.computeIfAbsent(before, key -> new ArrayList<>()).add(new Next(pair.substring(arrow + 1), times, 0));
-            totals.merge(before, times, Long::sum);
+            String after = pair.substring(arrow + 1);
+            if (after.equals(Contributions.NEXT_ORDERS)) {
+                orders.put(before, times);
+            } else if (after.equals(Contributions.NEXT_BUYERS)) {
+                buyers.put(before, times);
+            } else {
+                byCategory.computeIfAbsent(before, key -> new ArrayList<>()).add(new Next(after, times, 0));
+                pairsAfter.merge(before, times, Long::sum);
+            }
         });
         List<NextCategory> result = new ArrayList<>();
         byCategory.forEach((category, next) -> {
-            long total = totals.get(category);
-            result.add(new NextCategory(category, total, next.stream()
+            // Figures counted before the next orders were (an older state) have only the pairs: their sum stands in.
+            long total = orders.getOrDefault(category, pairsAfter.get(category));
+            result.add(new NextCategory(category, total, buyers.getOrDefault(category, 0L), next.stream()
                     .sorted(Comparator.comparingLong(Next::times).reversed().thenComparing(Next::category)).limit(top)
                     .map(candidate -> new Next(candidate.category(), candidate.times(), (double) candidate.times() / total)).toList()));
         });

@@ -272,7 +272,9 @@ class RepurchaseTopologyTest {
         // The cohort of October (m1, n1 is November's) came back in month 1 (m2 in November).
         assertThat(metrics(Contributions.COHORTS)).containsOnly(java.util.Map.entry("2026-10|0", 1L), java.util.Map.entry("2026-10|1", 1L),
                 java.util.Map.entry("2026-11|0", 1L));
-        assertThat(metrics(Contributions.NEXT_CATEGORY)).containsOnly(java.util.Map.entry("drinks/beer" + Contributions.PAIR + "snacks", 1L));
+        assertThat(metrics(Contributions.NEXT_CATEGORY)).containsOnly(java.util.Map.entry("drinks/beer" + Contributions.PAIR + "snacks", 1L),
+                java.util.Map.entry("drinks/beer" + Contributions.PAIR + Contributions.NEXT_ORDERS, 1L),
+                java.util.Map.entry("drinks/beer" + Contributions.PAIR + Contributions.NEXT_BUYERS, 1L));
     }
 
     @Test
@@ -442,25 +444,27 @@ class RepurchaseTopologyTest {
     void theCategoriesBoughtNextArePublishedForCampaignsOnceEnoughNextOrdersShowThemAndAgainWhenTheirOrderChanges() {
         // 19 buyers of beer came back: 14 for snacks, 5 for beer again. One short of the 20 next orders a category needs.
         for (int i = 0; i < 19; i++) {
-            buyTwice("B" + i, "drinks/beer", i < 14 ? "snacks" : "drinks/beer");
+            buyTwice("B" + i, "drinks/beer", i < 14 ? List.of("snacks") : List.of("drinks/beer"));
         }
         driver.advanceWallClockTime(Duration.ofSeconds(5));
         assertThat(insights.readValuesToList()).as("19 next orders are too few").isEmpty();
 
-        buyTwice("B19", "drinks/beer", "snacks");
+        buyTwice("B19", "drinks/beer", List.of("snacks", "drinks/wine"));
         driver.advanceWallClockTime(Duration.ofSeconds(5));
         MerchantInsights first = only(insights.readValuesToList());
         assertThat(first.getMerchantId()).isEqualTo(MERCHANT);
-        // After beer: 20 next orders, 15 with snacks (0.75), 5 with beer (0.25). Snacks was never followed by an order.
-        assertThat(first.getNextCategories()).containsExactly(CategoryFollowers.newBuilder().setCategory("drinks/beer").setNextOrders(20)
-                .setNext(List.of(new CategoryBoughtNext("snacks", 15L, 0.75), new CategoryBoughtNext("drinks/beer", 5L, 0.25))).build());
+        // After beer: 20 next orders of 20 buyers, 15 with snacks (0.75), 5 with beer (0.25), 1 with wine (0.05): shares of next
+        // orders, so one with two categories counts for both. Snacks and wine were never followed by an order.
+        assertThat(first.getNextCategories()).containsExactly(CategoryFollowers.newBuilder().setCategory("drinks/beer").setNextOrders(20).setBuyers(20)
+                .setNext(List.of(new CategoryBoughtNext("snacks", 15L, 0.75), new CategoryBoughtNext("drinks/beer", 5L, 0.25),
+                        new CategoryBoughtNext("drinks/wine", 1L, 0.05))).build());
 
-        buyTwice("B20", "drinks/beer", "snacks");
+        buyTwice("B20", "drinks/beer", List.of("snacks"));
         driver.advanceWallClockTime(Duration.ofSeconds(5));
         assertThat(insights.readValuesToList()).as("counts moved, the order did not").isEmpty();
 
         for (int i = 21; i < 40; i++) {
-            buyTwice("B" + i, "drinks/beer", "drinks/wine");
+            buyTwice("B" + i, "drinks/beer", List.of("drinks/wine"));
         }
         driver.advanceWallClockTime(Duration.ofSeconds(5));
         MerchantInsights second = only(insights.readValuesToList());
@@ -470,12 +474,27 @@ class RepurchaseTopologyTest {
         });
     }
 
-    /** A buyer's order with a line in {@code first}, and ten days later one in {@code then}. */
-    private void buyTwice(String customer, String first, String then) {
+    @Test
+    void oneBuyersHabitIsNotPublishedAsTheShopsHoweverOftenTheyBuy() {
+        for (int i = 0; i < 25; i++) { // one buyer, beer after beer: 24 next orders
+            orders.pipeInput(MERCHANT + ":LOYAL", at(paid(MERCHANT, "LOYAL", "l" + i,
+                    List.of(io.fugou.testsupport.OrderEventMother.line("SKU-1", "drinks/beer", 1, 1_000))), daysAgo(300 - i * 10)));
+        }
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        assertThat(NextCategory.of(merchantFigures(), 5)).singleElement().satisfies(beer -> {
+            assertThat(beer.after()).isEqualTo(24);
+            assertThat(beer.buyers()).isEqualTo(1);
+        });
+        assertThat(insights.readValuesToList()).as("24 next orders of one buyer").isEmpty();
+    }
+
+    /** A buyer's order with a line in {@code first}, and ten days later one with a line in each of {@code then}. */
+    private void buyTwice(String customer, String first, List<String> then) {
         orders.pipeInput(MERCHANT + ":" + customer, at(paid(MERCHANT, customer, customer + "-1",
                 List.of(io.fugou.testsupport.OrderEventMother.line("SKU-1", first, 1, 1_000))), daysAgo(20)));
         orders.pipeInput(MERCHANT + ":" + customer, at(paid(MERCHANT, customer, customer + "-2",
-                List.of(io.fugou.testsupport.OrderEventMother.line("SKU-2", then, 1, 1_000))), daysAgo(10)));
+                then.stream().map(category -> io.fugou.testsupport.OrderEventMother.line("SKU-" + category, category, 1, 1_000)).toList()),
+                daysAgo(10)));
     }
 
     private List<NextOrderPredicted> predictions() {

@@ -25,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  * What each merchant's buyers most often buy next after each category, as analytics-service publishes it
  * ({@code fugou.merchant-insights.v1}, compacted, keyed by merchant), for cross-sell coupons ({@code categoryBoughtNext}).
  * Kept from the topic, never asked of analytics over HTTP. Read by a plain listener: the value is the merchant's current
- * state, stored when newer than the one held, so a redelivery changes nothing.
+ * state and the latest record of a merchant's key is the newest (one partition, in order), so the last one read is kept;
+ * its {@code updatedAt} is another machine's clock and decides nothing.
  */
 @Component
 public class CategoriesBoughtNext {
@@ -57,8 +58,7 @@ public class CategoriesBoughtNext {
         }
         db.sql("""
                         insert into categories_bought_next (merchant_id, next, updated_at) values (:merchant, cast(:next as jsonb), :at)
-                        on conflict (merchant_id) do update set next = excluded.next, updated_at = excluded.updated_at
-                        where categories_bought_next.updated_at <= excluded.updated_at""")
+                        on conflict (merchant_id) do update set next = excluded.next, updated_at = excluded.updated_at""")
                 .bind("merchant", insights.getMerchantId()).bind("next", json.writeValueAsString(next))
                 .bind("at", OffsetDateTime.ofInstant(insights.getUpdatedAt(), ZoneOffset.UTC))
                 .then().block(Duration.ofSeconds(30));

@@ -98,7 +98,7 @@ public class TopicProvisioner implements SmartInitializingSingleton {
             }
             if (!problems.isEmpty()) {
                 throw new IllegalStateException("Kafka topics disagree with their contracts, so this service does not start: "
-                        + String.join("; ", problems) + ". Every topic is keyed merchantId:customerId and must have the same "
+                        + String.join("; ", problems) + ". Every topic is keyed by member (or merchant) and must have the same "
                         + "partition count (fugou.kafka.topics.partitions) so one member's events keep their order; adding "
                         + "partitions moves keys. Recreate the topics, or set fugou.kafka.topics.partitions to their count.");
             }
