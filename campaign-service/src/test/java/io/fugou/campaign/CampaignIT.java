@@ -149,6 +149,33 @@ class CampaignIT {
     }
 
     @Test
+    void shouldCountWhatWasGivenBeforeATotalBudgetWasSet() {
+        String merchant = unique("merchant");
+        String definition = "{\"name\": \"Welcome\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
+                + "\"reward\": {\"bonusPoints\": 50}%s}";
+        String campaign = api.activate(merchant, definition.formatted(""));
+        for (int i = 0; i < 3; i++) { // rewarded with no budget but one per member: not counted per campaign as they are given
+            MemberKey member = new MemberKey(merchant, "early-" + i);
+            shop.publish(Topics.MEMBERS, member, enrolled(member, EnrollmentChannel.POSTER, null, Instant.now()));
+            shop.awaitEvents(Topics.CAMPAIGNS, member, 2, ARRIVAL);
+        }
+        String writer = api.token(merchant, "campaigns:write");
+        web.post().uri("/api/v1/campaigns/{id}/pause", campaign).headers(h -> h.setBearerAuth(writer)).exchange().expectStatus().isOk();
+        web.put().uri("/api/v1/campaigns/{id}", campaign).headers(h -> h.setBearerAuth(writer)).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(definition.formatted(", \"budget\": {\"total\": 4}")).exchange().expectStatus().isOk();
+        web.post().uri("/api/v1/campaigns/{id}/activate", campaign).headers(h -> h.setBearerAuth(writer)).exchange().expectStatus().isOk();
+
+        List<AssignmentGroup> later = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            MemberKey member = new MemberKey(merchant, "later-" + i);
+            shop.publish(Topics.MEMBERS, member, enrolled(member, EnrollmentChannel.POSTER, null, Instant.now()));
+            later.add(((CampaignAssigned) shop.awaitEvents(Topics.CAMPAIGNS, member, 1, ARRIVAL).get(0).getPayload()).getGroup());
+        }
+        assertThat(later).as("three given before the budget of four: one left").containsExactlyInAnyOrder(AssignmentGroup.TREATMENT,
+                AssignmentGroup.SUPPRESSED);
+    }
+
+    @Test
     void shouldRewardTheReferrerAndTheNewMemberAndAnUpgradeToTheNamedTier() {
         String merchant = unique("merchant");
         api.program(merchant, "regular", "silver", "gold");

@@ -166,6 +166,14 @@ public record CampaignDefinition(String name, Trigger trigger, Audience audience
         public Budget {
             perMember = perMember == null ? 1 : perMember;
         }
+
+        /**
+         * Whether the rewards are counted per campaign and day (for a total or a daily budget): then giving them takes the
+         * campaign's lock exclusively; a budget per member alone is counted per member, and campaigns are given concurrently.
+         */
+        public boolean countedPerCampaign() {
+            return total != null || perDay != null;
+        }
     }
 
     public CampaignDefinition {

@@ -46,6 +46,48 @@ public class Campaigns {
                 .map((row, meta) -> campaign(row)).one();
     }
 
+    /** A campaign of a merchant, as a key for {@link #lockAll}. */
+    public record Key(String merchantId, String campaignId) {
+    }
+
+    /**
+     * The campaigns, locked until the caller's transaction ends, in one statement: {@code exclusive} as {@link #lock} does,
+     * else shared, so campaigns being given concurrently by several consumers do not wait for one another while a change
+     * to one still waits for them all (and they for it). Locked in key order, so two callers cannot deadlock.
+     */
+    public Mono<java.util.Map<Key, Campaign>> lockAll(List<Key> keys, boolean exclusive) {
+        if (keys.isEmpty()) {
+            return Mono.just(java.util.Map.of());
+        }
+        return db.sql("""
+                        select c.merchant_id, c.campaign_id, c.status, cast(c.definition as text) as definition, c.created_at, c.updated_at
+                        from campaign c join unnest(cast(:merchants as text[]), cast(:campaigns as text[])) as u(merchant_id, campaign_id)
+                          on c.merchant_id = u.merchant_id and c.campaign_id = u.campaign_id
+                        where c.merchant_id = any(cast(:merchantIds as text[]))
+                        order by c.merchant_id, c.campaign_id
+                        """ + (exclusive ? "for update of c" : "for share of c"))
+                .bind("merchants", keys.stream().map(Key::merchantId).toArray(String[]::new))
+                .bind("campaigns", keys.stream().map(Key::campaignId).toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(keys.stream().map(Key::merchantId).toArray(String[]::new)))
+                .map((row, meta) -> java.util.Map.entry(new Key(row.get("merchant_id", String.class), row.get("campaign_id", String.class)), campaign(row)))
+                .all().collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue);
+    }
+
+    /**
+     * Counts the campaign's rewards per day again from its assignments (in {@code zone}), for a campaign whose budget is newly
+     * counted per campaign, or counted in another zone. Called under the campaign's exclusive lock.
+     */
+    public Mono<Void> recountBudgetUse(MerchantId merchant, String campaignId, java.time.ZoneId zone) {
+        return db.sql("delete from campaign_budget_use where merchant_id = :merchant and campaign_id = :campaign")
+                .bind("merchant", merchant.value()).bind("campaign", campaignId).then()
+                .then(db.sql("""
+                                insert into campaign_budget_use (merchant_id, campaign_id, day, given)
+                                select merchant_id, campaign_id, cast(assigned_at at time zone :zone as date), count(*) from assignment
+                                where merchant_id = :merchant and campaign_id = :campaign and assignment_group = 'TREATMENT'
+                                group by 1, 2, 3""")
+                        .bind("merchant", merchant.value()).bind("campaign", campaignId).bind("zone", zone.getId()).then());
+    }
+
     public Mono<Campaign> find(MerchantId merchant, String campaignId) {
         return db.sql("""
                         select campaign_id, status, cast(definition as text) as definition, created_at, updated_at from campaign

@@ -43,7 +43,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Service;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -143,13 +142,30 @@ public class Issuer {
                 });
     }
 
-    /** Budgets are counted under the campaign's lock, so two batches cannot both give its last reward. The campaigns as locked, by key. */
+    /**
+     * Budgets counted per campaign (a total, a daily budget) are counted under the campaign's exclusive lock, so two batches
+     * cannot both give its last reward; other campaigns are locked shared, so consumers give them concurrently while a change
+     * to the campaign waits. The mode is chosen from the campaign as read before the lock; one that counts per campaign as
+     * locked (changed meanwhile) is then locked exclusively too. The campaigns as locked, by key.
+     */
     private Mono<java.util.Map<String, Campaign>> lockCampaigns(List<Candidate> candidates) {
-        return Flux.fromIterable(candidates.stream().map(candidate -> candidate.merchantId() + '\u0000' + candidate.campaign().campaignId())
-                        .distinct().sorted().toList())
-                .concatMap(key -> campaigns.lock(new MerchantId(key.substring(0, key.indexOf('\u0000'))), key.substring(key.indexOf('\u0000') + 1))
-                        .map(campaign -> java.util.Map.entry(key, campaign)))
-                .collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue);
+        Map<Campaigns.Key, Boolean> counted = new java.util.TreeMap<>(java.util.Comparator.comparing(Campaigns.Key::merchantId)
+                .thenComparing(Campaigns.Key::campaignId));
+        candidates.forEach(candidate -> counted.put(new Campaigns.Key(candidate.merchantId(), candidate.campaign().campaignId()),
+                candidate.campaign().definition().budget().countedPerCampaign()));
+        List<Campaigns.Key> exclusive = counted.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
+        List<Campaigns.Key> shared = counted.entrySet().stream().filter(entry -> !entry.getValue()).map(Map.Entry::getKey).toList();
+        return campaigns.lockAll(exclusive, true).flatMap(first -> campaigns.lockAll(shared, false).flatMap(second -> {
+            List<Campaigns.Key> upgrade = second.entrySet().stream().filter(entry -> entry.getValue().definition().budget().countedPerCampaign())
+                    .map(Map.Entry::getKey).toList();
+            return campaigns.lockAll(upgrade, true).map(upgraded -> {
+                Map<String, Campaign> locked = new HashMap<>();
+                for (Map<Campaigns.Key, Campaign> some : List.of(first, second, upgraded)) {
+                    some.forEach((key, campaign) -> locked.put(key.merchantId() + '\u0000' + key.campaignId(), campaign));
+                }
+                return locked;
+            });
+        }));
     }
 
     /** Contacts are counted under the member's lock, so two campaigns cannot both take a member's last contact. */
@@ -471,9 +487,10 @@ public class Issuer {
                 });
     }
 
-    /** Counts the rewards given against their campaigns' budgets, per day in the campaign's zone. */
+    /** Counts the rewards given against their campaigns' budgets, per day in the campaign's zone, where the budget needs it. */
     private Mono<Void> countRewards(List<Decision> made) {
-        List<Decision> treated = made.stream().filter(Decision::treated).toList();
+        List<Decision> treated = made.stream()
+                .filter(decision -> decision.treated() && decision.candidate().campaign().definition().budget().countedPerCampaign()).toList();
         if (treated.isEmpty()) {
             return Mono.empty();
         }

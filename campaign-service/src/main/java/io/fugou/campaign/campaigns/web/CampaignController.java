@@ -146,7 +146,12 @@ public class CampaignController {
                     }
                     Campaign.Status status = to == null ? campaign.status() : to;
                     CampaignDefinition kept = definition == null ? campaign.definition() : definition;
+                    CampaignDefinition was = campaign.definition();
+                    // Rewards are counted per campaign and day only while the budget needs it (Issuer): counted anew when it starts to.
+                    boolean recount = kept.budget().countedPerCampaign()
+                            && (!was.budget().countedPerCampaign() || !was.zone().equals(kept.zone()));
                     return campaigns.update(merchant, campaignId, status, kept, now)
+                            .then(recount ? campaigns.recountBudgetUse(merchant, campaignId, kept.zone()) : Mono.empty())
                             .thenReturn(new Campaign(campaignId, status, kept, campaign.createdAt(), now));
                 })
                 .as(transactional::transactional);
