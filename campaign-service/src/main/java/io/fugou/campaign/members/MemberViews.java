@@ -166,10 +166,11 @@ public class MemberViews {
         return db.sql("""
                         select v.merchant_id, v.customer_id, v.tier, v.channel, v.consents, v.erased, v.referrer_customer_id, v.stage, v.rfm_segment,
                                v.paid_plans, v.enrolled_at
-                        from member_view v
-                        join unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
-                          on v.merchant_id = u.merchant_id and v.customer_id = u.customer_id
-                        where v.merchant_id = any(cast(:merchantIds as text[]))""")
+                        from unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
+                        -- A lookup by key per member (the limit keeps the planner from making it a join): a join is planned, on a
+                        -- table whose statistics lag its growth, as a scan of all the merchants' members.
+                        cross join lateral (select * from member_view m where m.merchant_id = u.merchant_id and m.customer_id = u.customer_id
+                                              and m.merchant_id = any(cast(:merchantIds as text[])) limit 1) v""")
                 .bind("merchants", members.stream().map(MemberKey::merchantId).toArray(String[]::new))
                 .bind("merchantIds", MerchantId.distinct(members.stream().map(MemberKey::merchantId).toArray(String[]::new)))
                 .bind("customers", members.stream().map(MemberKey::customerId).toArray(String[]::new))
