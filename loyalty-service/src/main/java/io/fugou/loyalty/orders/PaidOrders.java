@@ -40,8 +40,11 @@ public class PaidOrders {
     public Mono<Map<OrderKey, SourcePosition>> known(List<OrderKey> orders, String topic) {
         return db.sql("""
                         select o.merchant_id, o.order_id, o.source_partition, o.source_offset
-                        from paid_order o, unnest(cast(:merchants as text[]), cast(:orderIds as text[])) as u(merchant_id, order_id)
-                        where o.merchant_id = u.merchant_id and o.order_id = u.order_id""")
+                        from unnest(cast(:merchants as text[]), cast(:orderIds as text[])) as u(merchant_id, order_id)
+                        -- One lookup by key per order; the limit keeps the planner from making it a join, which it plans, while the
+                        -- table's statistics lag its growth (a fresh table fills faster than autovacuum analyses it), as a scan of
+                        -- every order held.
+                        cross join lateral (select * from paid_order p where p.merchant_id = u.merchant_id and p.order_id = u.order_id limit 1) o""")
                 .bind("merchants", orders.stream().map(OrderKey::merchantId).toArray(String[]::new))
                 .bind("orderIds", orders.stream().map(OrderKey::orderId).toArray(String[]::new))
                 .map((row, meta) -> {

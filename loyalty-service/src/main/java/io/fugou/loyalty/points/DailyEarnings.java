@@ -56,9 +56,10 @@ public class DailyEarnings {
     private Mono<Map<MemberDay, Long>> earned(List<MemberDay> days) {
         return db.sql("""
                         select d.merchant_id, d.customer_id, d.day, d.points
-                        from points_daily_earned d,
-                             unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:days as date[])) as u(merchant_id, customer_id, day)
-                        where d.merchant_id = u.merchant_id and d.customer_id = u.customer_id and d.day = u.day""")
+                        from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:days as date[])) as u(merchant_id, customer_id, day)
+                        -- By key, one lookup per member and day (see PaidOrders.known)
+                        cross join lateral (select * from points_daily_earned e
+                                              where e.merchant_id = u.merchant_id and e.customer_id = u.customer_id and e.day = u.day limit 1) d""")
                 .bind("merchants", days.stream().map(d -> d.member().merchantId()).toArray(String[]::new))
                 .bind("customers", days.stream().map(d -> d.member().customerId()).toArray(String[]::new))
                 .bind("days", days.stream().map(MemberDay::day).toArray(LocalDate[]::new))

@@ -140,8 +140,10 @@ public class PointsLedger {
     public Mono<Map<MemberKey, Balance>> balances(List<MemberKey> members) {
         return balancesOf(db.sql("""
                         select b.merchant_id, b.customer_id, b.available, b.pending, b.lifetime
-                        from points_balance b, unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
-                        where b.merchant_id = u.merchant_id and b.customer_id = u.customer_id"""), members);
+                        from unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
+                        -- By key, one lookup per member (see PaidOrders.known)
+                        cross join lateral (select * from points_balance p where p.merchant_id = u.merchant_id and p.customer_id = u.customer_id limit 1) b"""),
+                members);
     }
 
     /**
@@ -151,10 +153,11 @@ public class PointsLedger {
     private Mono<Map<MemberKey, Balance>> lockedBalances(List<MemberKey> members) {
         return balancesOf(db.sql("""
                         select b.merchant_id, b.customer_id, b.available, b.pending, b.lifetime
-                        from points_balance b, unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
-                        where b.merchant_id = u.merchant_id and b.customer_id = u.customer_id
-                        order by b.merchant_id, b.customer_id
-                        for update of b"""), members);
+                        from unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
+                        -- By key, one lookup per member (see PaidOrders.known), locked in the order given: sorted below
+                        cross join lateral (select * from points_balance p where p.merchant_id = u.merchant_id and p.customer_id = u.customer_id
+                                              limit 1 for update) b"""),
+                members.stream().sorted(java.util.Comparator.comparing(MemberKey::merchantId).thenComparing(MemberKey::customerId)).toList());
     }
 
     private static Mono<Map<MemberKey, Balance>> balancesOf(DatabaseClient.GenericExecuteSpec query, List<MemberKey> members) {
