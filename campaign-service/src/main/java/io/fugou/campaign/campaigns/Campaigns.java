@@ -37,40 +37,63 @@ public class Campaigns {
                 .then().thenReturn(new Campaign(campaignId, Campaign.Status.DRAFT, definition, now, now));
     }
 
-    /** The campaign, locked until the caller's transaction ends (changes to one campaign take turns). */
+    /**
+     * The campaign, locked until the caller's transaction ends: changes to one campaign take turns, and wait for the
+     * batches giving it (which hold its lock shared, {@link #lockGiving}); batches that come after wait for the change.
+     */
     public Mono<Campaign> lock(MerchantId merchant, String campaignId) {
-        return db.sql("""
+        return advisoryLocks(List.of(new Key(merchant.value(), campaignId)), true).then(db.sql("""
                         select campaign_id, status, cast(definition as text) as definition, created_at, updated_at from campaign
                         where merchant_id = :merchant and campaign_id = :campaign for update""")
                 .bind("merchant", merchant.value()).bind("campaign", campaignId)
-                .map((row, meta) -> campaign(row)).one();
+                .map((row, meta) -> campaign(row)).one());
     }
 
-    /** A campaign of a merchant, as a key for {@link #lockAll}. */
+    /** A campaign of a merchant, as a key for {@link #lockGiving}. */
     public record Key(String merchantId, String campaignId) {
     }
 
     /**
-     * The campaigns, locked until the caller's transaction ends, in one statement: {@code exclusive} as {@link #lock} does,
-     * else shared, so campaigns being given concurrently by several consumers do not wait for one another while a change
-     * to one still waits for them all (and they for it). Locked in key order, so two callers cannot deadlock.
+     * Locks the campaigns a batch is about to give, until the caller's transaction ends: {@code exclusive} ones alone (their
+     * rewards are counted against a budget per campaign), the {@code shared} ones together with other batches, all of them
+     * against changes ({@link #lock}). The campaigns as they are once locked.
+     * <p>
+     * PostgreSQL's advisory locks rather than the rows' own: its lock manager queues a shared request behind a waiting
+     * exclusive one, where row locks let shared lockers overtake it, so a pause of a busy campaign could wait without end.
+     * Taken in the keys' order, exclusive ones first.
      */
-    public Mono<java.util.Map<Key, Campaign>> lockAll(List<Key> keys, boolean exclusive) {
-        if (keys.isEmpty()) {
+    public Mono<java.util.Map<Key, Campaign>> lockGiving(List<Key> exclusive, List<Key> shared) {
+        List<Key> all = java.util.stream.Stream.concat(exclusive.stream(), shared.stream()).toList();
+        if (all.isEmpty()) {
             return Mono.just(java.util.Map.of());
         }
-        return db.sql("""
+        return advisoryLocks(exclusive, true).then(advisoryLocks(shared, false)).then(db.sql("""
                         select c.merchant_id, c.campaign_id, c.status, cast(c.definition as text) as definition, c.created_at, c.updated_at
-                        from campaign c join unnest(cast(:merchants as text[]), cast(:campaigns as text[])) as u(merchant_id, campaign_id)
-                          on c.merchant_id = u.merchant_id and c.campaign_id = u.campaign_id
-                        where c.merchant_id = any(cast(:merchantIds as text[]))
-                        order by c.merchant_id, c.campaign_id
-                        """ + (exclusive ? "for update of c" : "for share of c"))
-                .bind("merchants", keys.stream().map(Key::merchantId).toArray(String[]::new))
-                .bind("campaigns", keys.stream().map(Key::campaignId).toArray(String[]::new))
-                .bind("merchantIds", MerchantId.distinct(keys.stream().map(Key::merchantId).toArray(String[]::new)))
+                        from unnest(cast(:merchants as text[]), cast(:campaigns as text[])) as u(merchant_id, campaign_id)
+                        cross join lateral (select * from campaign k where k.merchant_id = u.merchant_id and k.campaign_id = u.campaign_id
+                                              and k.merchant_id = any(cast(:merchantIds as text[])) limit 1) c""")
+                .bind("merchants", all.stream().map(Key::merchantId).toArray(String[]::new))
+                .bind("campaigns", all.stream().map(Key::campaignId).toArray(String[]::new))
+                .bind("merchantIds", MerchantId.distinct(all.stream().map(Key::merchantId).toArray(String[]::new)))
                 .map((row, meta) -> java.util.Map.entry(new Key(row.get("merchant_id", String.class), row.get("campaign_id", String.class)), campaign(row)))
-                .all().collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue);
+                .all().collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue));
+    }
+
+    /** Transaction-scoped advisory locks on the campaigns, in the order of their lock keys (so two callers cannot deadlock). */
+    private Mono<Void> advisoryLocks(List<Key> keys, boolean exclusive) {
+        Long[] lockKeys = keys.stream().map(Campaigns::lockKey).distinct().sorted().toArray(Long[]::new);
+        if (lockKeys.length == 0) {
+            return Mono.empty();
+        }
+        return db.sql("select " + (exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared")
+                        + "(u.lock_key) from unnest(cast(:keys as bigint[])) with ordinality as u(lock_key, n) order by u.n")
+                .bind("keys", lockKeys)
+                .fetch().all().then();
+    }
+
+    static long lockKey(Key key) {
+        return java.nio.ByteBuffer.wrap(org.springframework.util.DigestUtils.md5Digest(("fugou_campaign:" + key.merchantId() + ":" + key.campaignId())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8))).getLong();
     }
 
     /**

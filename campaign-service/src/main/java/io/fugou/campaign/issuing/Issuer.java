@@ -144,28 +144,29 @@ public class Issuer {
 
     /**
      * Budgets counted per campaign (a total, a daily budget) are counted under the campaign's exclusive lock, so two batches
-     * cannot both give its last reward; other campaigns are locked shared, so consumers give them concurrently while a change
-     * to the campaign waits. The mode is chosen from the campaign as read before the lock; one that counts per campaign as
-     * locked (changed meanwhile) is then locked exclusively too. The campaigns as locked, by key.
+     * cannot both give its last reward; other campaigns are locked shared, so consumers and instances give them at once
+     * while a change to the campaign waits for them ({@link Campaigns#lockGiving}). The mode is chosen from the campaign as
+     * read before the lock; if, as locked, a campaign locked shared counts per campaign (its budget was changed meanwhile),
+     * the batch is applied again from a fresh read rather than upgrading its lock, which two batches doing at once would
+     * deadlock on. The campaigns as locked, by key.
      */
     private Mono<java.util.Map<String, Campaign>> lockCampaigns(List<Candidate> candidates) {
-        Map<Campaigns.Key, Boolean> counted = new java.util.TreeMap<>(java.util.Comparator.comparing(Campaigns.Key::merchantId)
-                .thenComparing(Campaigns.Key::campaignId));
+        Map<Campaigns.Key, Boolean> counted = new LinkedHashMap<>();
         candidates.forEach(candidate -> counted.put(new Campaigns.Key(candidate.merchantId(), candidate.campaign().campaignId()),
                 candidate.campaign().definition().budget().countedPerCampaign()));
         List<Campaigns.Key> exclusive = counted.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
         List<Campaigns.Key> shared = counted.entrySet().stream().filter(entry -> !entry.getValue()).map(Map.Entry::getKey).toList();
-        return campaigns.lockAll(exclusive, true).flatMap(first -> campaigns.lockAll(shared, false).flatMap(second -> {
-            List<Campaigns.Key> upgrade = second.entrySet().stream().filter(entry -> entry.getValue().definition().budget().countedPerCampaign())
-                    .map(Map.Entry::getKey).toList();
-            return campaigns.lockAll(upgrade, true).map(upgraded -> {
-                Map<String, Campaign> locked = new HashMap<>();
-                for (Map<Campaigns.Key, Campaign> some : List.of(first, second, upgraded)) {
-                    some.forEach((key, campaign) -> locked.put(key.merchantId() + '\u0000' + key.campaignId(), campaign));
+        return campaigns.lockGiving(exclusive, shared).map(locked -> {
+            Map<String, Campaign> byKey = new HashMap<>();
+            locked.forEach((key, campaign) -> {
+                if (!counted.get(key) && campaign.definition().budget().countedPerCampaign()) {
+                    throw new org.springframework.dao.ConcurrencyFailureException("campaign " + key.campaignId() + " of " + key.merchantId()
+                            + " was given a budget per campaign while this batch was deciding; the batch is applied again");
                 }
-                return locked;
+                byKey.put(key.merchantId() + '\u0000' + key.campaignId(), campaign);
             });
-        }));
+            return byKey;
+        });
     }
 
     /** Contacts are counted under the member's lock, so two campaigns cannot both take a member's last contact. */
