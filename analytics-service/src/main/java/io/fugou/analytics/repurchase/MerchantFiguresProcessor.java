@@ -100,7 +100,8 @@ public final class MerchantFiguresProcessor extends ContextualProcessor<String, 
             List<CategoryFollowers> followers = followers(figure(figures, merchant, Contributions.NEXT_CATEGORY));
             // Counts move with every order; the order of the categories is what campaigns act on, so only its change is news.
             String order = order(followers);
-            if (!order.equals(published.get(merchant) == null ? "" : published.get(merchant))) {
+            String before = published.get(merchant);
+            if (!order.equals(before == null ? "" : before)) {
                 published.put(merchant, order);
                 context().forward(new Record<>(merchant, MerchantInsights.newBuilder().setMerchantId(merchant).setUpdatedAt(Instant.ofEpochMilli(now))
                         .setNextCategories(followers).build(), now));

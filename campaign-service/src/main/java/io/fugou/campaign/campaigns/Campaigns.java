@@ -58,9 +58,8 @@ public class Campaigns {
      * rewards are counted against a budget per campaign), the {@code shared} ones together with other batches, all of them
      * against changes ({@link #lock}). The campaigns as they are once locked.
      * <p>
-     * PostgreSQL's advisory locks rather than the rows' own: its lock manager queues a shared request behind a waiting
-     * exclusive one, where row locks let shared lockers overtake it, so a pause of a busy campaign could wait without end.
-     * Taken in the keys' order, exclusive ones first.
+     * Advisory locks rather than the rows' own ({@link io.fugou.platform.locks.AdvisoryLocks}): row share locks let
+     * batches overtake a waiting pause, which could then wait without end. Exclusive ones first.
      */
     public Mono<java.util.Map<Key, Campaign>> lockGiving(List<Key> exclusive, List<Key> shared) {
         List<Key> all = java.util.stream.Stream.concat(exclusive.stream(), shared.stream()).toList();
@@ -79,21 +78,10 @@ public class Campaigns {
                 .all().collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue));
     }
 
-    /** Transaction-scoped advisory locks on the campaigns, in the order of their lock keys (so two callers cannot deadlock). */
+    /** Transaction-scoped advisory locks on the campaigns, in one order (so two callers cannot deadlock). */
     private Mono<Void> advisoryLocks(List<Key> keys, boolean exclusive) {
-        Long[] lockKeys = keys.stream().map(Campaigns::lockKey).distinct().sorted().toArray(Long[]::new);
-        if (lockKeys.length == 0) {
-            return Mono.empty();
-        }
-        return db.sql("select " + (exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared")
-                        + "(u.lock_key) from unnest(cast(:keys as bigint[])) with ordinality as u(lock_key, n) order by u.n")
-                .bind("keys", lockKeys)
-                .fetch().all().then();
-    }
-
-    static long lockKey(Key key) {
-        return java.nio.ByteBuffer.wrap(org.springframework.util.DigestUtils.md5Digest(("fugou_campaign:" + key.merchantId() + ":" + key.campaignId())
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8))).getLong();
+        return io.fugou.platform.locks.AdvisoryLocks.lock(db, "fugou_campaign", keys.stream().map(key -> key.merchantId() + ":" + key.campaignId()).toList(),
+                exclusive);
     }
 
     /**
