@@ -8,6 +8,7 @@ import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,9 @@ public final class Contributions {
     /** Overdue by this many: lapsed. */
     static final double LAPSED_INTERVALS = 3.0;
     private static final long DAY = Duration.ofDays(1).toMillis();
+    /** {@code repeat.hour.00} to {@code repeat.hour.23}, made once: formatting them per order showed in profiles. */
+    private static final String[] HOURS = java.util.stream.IntStream.range(0, 24).mapToObj(hour -> REPEAT_HOUR + String.format("%02d", hour))
+            .toArray(String[]::new);
 
     private Contributions() {
     }
@@ -86,7 +90,7 @@ public final class Contributions {
                 for (String category : order.getCategories()) {
                     metrics.merge(REPEAT_CATEGORY + category, 1L, Long::sum);
                 }
-                metrics.merge(REPEAT_HOUR + String.format("%02d", Instant.ofEpochMilli(order.getPaidAt()).atZone(zone).getHour()), 1L, Long::sum);
+                metrics.merge(HOURS[Instant.ofEpochMilli(order.getPaidAt()).atZone(zone).getHour()], 1L, Long::sum);
                 long interval = order.getPaidAt() - counted.get(i - 1).getPaidAt();
                 metrics.merge(INTERVAL_DAYS + interval / DAY, 1L, Long::sum);
                 metrics.merge(INTERVAL_MILLIS, interval, Long::sum);
@@ -106,29 +110,54 @@ public final class Contributions {
         return metrics;
     }
 
-    /** Per calendar month with a counted order, the buyer's part in it. */
-    static Map<String, Map<String, Long>> months(List<OrderFact> counted, boolean member, ZoneId zone) {
+    /** Per calendar month with a counted order (of {@code only}'s, when given: null for all), the buyer's part in it. */
+    static Map<String, Map<String, Long>> months(List<OrderFact> counted, boolean member, ZoneId zone, Set<YearMonth> only) {
         Set<YearMonth> months = new LinkedHashSet<>();
-        counted.forEach(order -> months.add(YearMonth.from(Instant.ofEpochMilli(order.getPaidAt()).atZone(zone))));
+        if (only == null) {
+            counted.forEach(order -> months.add(month(order, zone)));
+        } else {
+            months.addAll(only);
+        }
         Map<String, Map<String, Long>> figures = new HashMap<>();
         for (YearMonth month : months) {
-            long from = month.atDay(1).atStartOfDay(zone).toInstant().toEpochMilli();
-            long until = month.plusMonths(1).atDay(1).atStartOfDay(zone).toInstant().toEpochMilli();
-            figures.put(month.toString(), period(counted, from, until, member, zone));
+            Map<String, Long> metrics = period(counted, start(month, zone), start(month.plusMonths(1), zone), member, zone);
+            if (!metrics.isEmpty()) {
+                figures.put(month.toString(), metrics);
+            }
         }
         return figures;
     }
 
-    /** The retention matrix's cells the buyer is in: {@code 2026-03|2} is a buyer who first bought in March 2026 and bought in May. */
-    static Map<String, Long> cohorts(List<OrderFact> counted, ZoneId zone) {
+    static YearMonth month(OrderFact order, ZoneId zone) {
+        return YearMonth.from(Instant.ofEpochMilli(order.getPaidAt()).atZone(zone));
+    }
+
+    private static long start(YearMonth month, ZoneId zone) {
+        return month.atDay(1).atStartOfDay(zone).toInstant().toEpochMilli();
+    }
+
+    /**
+     * The retention matrix's cells the buyer is in: {@code 2026-03|2} is a buyer who first bought in March 2026 and bought in
+     * May. Only the cells of {@code only}'s months when given (null: all), which needs the first order to be the same.
+     */
+    static Map<String, Long> cohorts(List<OrderFact> counted, ZoneId zone, Set<YearMonth> only) {
         Map<String, Long> cells = new HashMap<>();
         if (counted.isEmpty()) {
             return cells;
         }
-        YearMonth first = YearMonth.from(Instant.ofEpochMilli(counted.get(0).getPaidAt()).atZone(zone));
-        for (OrderFact order : counted) {
-            long since = ChronoUnit.MONTHS.between(first, YearMonth.from(Instant.ofEpochMilli(order.getPaidAt()).atZone(zone)));
-            cells.put(first + "|" + since, 1L);
+        YearMonth first = month(counted.get(0), zone);
+        if (only == null) {
+            for (OrderFact order : counted) {
+                cells.put(first + "|" + ChronoUnit.MONTHS.between(first, month(order, zone)), 1L);
+            }
+            return cells;
+        }
+        for (YearMonth month : only) {
+            long from = start(month, zone);
+            long until = start(month.plusMonths(1), zone);
+            if (counted.stream().anyMatch(order -> order.getPaidAt() >= from && order.getPaidAt() < until)) {
+                cells.put(first + "|" + ChronoUnit.MONTHS.between(first, month), 1L);
+            }
         }
         return cells;
     }
@@ -142,21 +171,49 @@ public final class Contributions {
     public static final String NEXT_BUYERS = "\u001Ebuyers";
 
     /**
-     * For each pair of consecutive orders, each category of the earlier with each of the later ({@link #PAIR} between), and per
-     * category of the earlier, the next order itself ({@link #NEXT_ORDERS}) and the buyer ({@link #NEXT_BUYERS}).
+     * For each pair of consecutive orders ending at one of {@code ending} (null: every pair), each category of the earlier with
+     * each of the later ({@link #PAIR} between) and, per category of the earlier, the next order itself ({@link #NEXT_ORDERS});
+     * and per category of any order but the last, the buyer ({@link #NEXT_BUYERS}). An order event moves only the pairs ending
+     * at the order and at the one after it, so only those need working out again.
      */
-    static Map<String, Long> nextCategories(List<OrderFact> counted) {
+    static Map<String, Long> nextCategories(List<OrderFact> counted, Set<OrderFact> ending) {
         Map<String, Long> pairs = new HashMap<>();
+        Set<String> followed = new HashSet<>();
         for (int i = 1; i < counted.size(); i++) {
+            followed.addAll(counted.get(i - 1).getCategories());
+            if (ending != null && !ending.contains(counted.get(i))) {
+                continue;
+            }
             for (String before : new LinkedHashSet<>(counted.get(i - 1).getCategories())) {
                 pairs.merge(before + PAIR + NEXT_ORDERS, 1L, Long::sum);
-                pairs.put(before + PAIR + NEXT_BUYERS, 1L);
                 for (String after : new LinkedHashSet<>(counted.get(i).getCategories())) {
                     pairs.merge(before + PAIR + after, 1L, Long::sum);
                 }
             }
         }
+        followed.forEach(category -> pairs.put(category + PAIR + NEXT_BUYERS, 1L));
         return pairs;
+    }
+
+    /**
+     * The orders whose part in the figures an event on {@code orderId} moved, as identities: the order as it was and as it is,
+     * and the order after it in either list (its interval and whether it comes first depend on it). The others' facts are the
+     * same objects in both lists, since orders are replaced, not changed, when an event moves them.
+     */
+    static Set<OrderFact> movedWith(String orderId, List<OrderFact> was, List<OrderFact> is) {
+        Set<OrderFact> moved = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (List<OrderFact> counted : List.of(was, is)) {
+            for (int i = 0; i < counted.size(); i++) {
+                if (orderId.equals(counted.get(i).getOrderId())) {
+                    moved.add(counted.get(i));
+                    if (i + 1 < counted.size()) {
+                        moved.add(counted.get(i + 1));
+                    }
+                    break;
+                }
+            }
+        }
+        return moved;
     }
 
     /** The buyer's own usual interval (the median of theirs), with at least {@code ownIntervals} of them; else null. */

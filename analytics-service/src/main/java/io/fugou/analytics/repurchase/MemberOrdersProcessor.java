@@ -33,6 +33,7 @@ import io.fugou.events.orders.OrderRefunded;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -118,7 +119,7 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
             history = MemberHistory.newBuilder().setMerchantId(merchantId).setCustomerId(customerId).setOrders(new ArrayList<>())
                     .setReported(new HashMap<>()).setPoints(new HashMap<>()).setCampaigns(new ArrayList<>()).build();
         }
-        MemberHistory before = MemberHistory.newBuilder(history).build();
+        MemberHistory before = asItWas(history);
         boolean changed = switch (event) {
             case OrderEvent order -> apply(history, order);
             case MemberEvent member -> apply(history, member);
@@ -127,7 +128,48 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
             default -> false;
         };
         if (changed) {
-            update(key, history, before, now);
+            update(key, history, before, Moved.by(event), now);
+        }
+    }
+
+    /**
+     * The history as it is, for reading as it was after the event is applied: a shallow copy, which holds because applying an
+     * event replaces what it changes (an order's fact, the list holding it, a campaign touch, the points) instead of changing it.
+     */
+    private static MemberHistory asItWas(MemberHistory history) {
+        MemberHistory copy = new MemberHistory();
+        for (int field = 0; field < MemberHistory.getClassSchema().getFields().size(); field++) {
+            copy.put(field, history.get(field));
+        }
+        return copy;
+    }
+
+    /**
+     * Which of the figures that do not move with the clock an event can move, so only those are worked out before and after
+     * it, and the cost of an order does not grow with the buyer's history: an order event moves the figures of orders (and
+     * only of the order and the one after it: {@code orderId}), a points event the points, a campaign event the campaigns; a
+     * member event (membership counts, and every figure split by members and guests) moves everything.
+     */
+    private record Moved(boolean membership, boolean orders, boolean points, boolean campaigns, String orderId) {
+
+        static final Moved EVERYTHING = new Moved(true, true, true, true, null);
+
+        static Moved by(SpecificRecord event) {
+            return switch (event) {
+                case OrderEvent order -> new Moved(false, true, false, true, orderId(order));
+                case PointsEvent points -> new Moved(false, false, true, false, null);
+                case CampaignEvent campaign -> new Moved(false, false, false, true, null);
+                default -> EVERYTHING;
+            };
+        }
+
+        private static String orderId(OrderEvent order) {
+            return switch (order.getPayload()) {
+                case OrderPaid paid -> paid.getOrderId();
+                case OrderRefunded refunded -> refunded.getOrderId();
+                case OrderCancelled cancelled -> cancelled.getOrderId();
+                default -> throw new IllegalStateException("an order event that moves no figure was applied: " + order.getPayload().getClass());
+            };
         }
     }
 
@@ -200,17 +242,23 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         }
         String campaignId = event.getPayload() instanceof CouponIssued issued ? issued.getCampaignId()
                 : event.getPayload() instanceof CouponRedeemed redeemed ? redeemed.getCampaignId() : null;
-        for (CampaignTouch touch : history.getCampaigns()) {
+        List<CampaignTouch> touches = history.getCampaigns();
+        for (int i = 0; i < touches.size(); i++) {
+            CampaignTouch touch = touches.get(i);
             if (touch.getCampaignId().equals(campaignId)) {
                 boolean issued = event.getPayload() instanceof CouponIssued;
                 if (issued ? touch.getCouponIssued() : touch.getCouponRedeemed()) {
                     return false;
                 }
+                CampaignTouch.Builder moved = CampaignTouch.newBuilder(touch);
                 if (issued) {
-                    touch.setCouponIssued(true);
+                    moved.setCouponIssued(true);
                 } else {
-                    touch.setCouponRedeemed(true);
+                    moved.setCouponRedeemed(true);
                 }
+                List<CampaignTouch> replaced = new ArrayList<>(touches); // replaced, not changed: see asItWas
+                replaced.set(i, moved.build());
+                history.setCampaigns(replaced);
                 return true;
             }
         }
@@ -258,37 +306,55 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         return false; // fulfilment moves no figure
     }
 
-    /** The order's fact, added (unpaid) when its refund or cancellation comes before it. */
+    /**
+     * The order's fact to change, in a new list in the history: a copy of the fact (replaced, not changed: see asItWas), or a
+     * new one (unpaid) when its refund or cancellation comes before it.
+     */
     private static OrderFact fact(MemberHistory history, String orderId) {
-        for (OrderFact fact : history.getOrders()) {
-            if (orderId.equals(fact.getOrderId())) {
-                return fact;
+        List<OrderFact> orders = new ArrayList<>(history.getOrders());
+        history.setOrders(orders);
+        for (int i = 0; i < orders.size(); i++) {
+            if (orderId.equals(orders.get(i).getOrderId())) {
+                OrderFact copy = OrderFact.newBuilder(orders.get(i)).build();
+                orders.set(i, copy);
+                return copy;
             }
         }
         OrderFact fact = OrderFact.newBuilder().setOrderId(orderId).setCategories(new ArrayList<>()).setRefundIds(new ArrayList<>()).build();
-        List<OrderFact> orders = new ArrayList<>(history.getOrders());
         orders.add(fact);
-        history.setOrders(orders);
         return fact;
     }
 
     /**
      * Reports how the buyer's part in the merchant's figures moved (from {@code before}, the history as it was, for the figures
-     * that do not move with the clock; from what was last reported, for those that do), re-indexes the next check, emits the
-     * stage and the prediction when they moved, and stores the history.
+     * that do not move with the clock, those {@code moved} says the event can move; from what was last reported, for those
+     * that do), re-indexes the next check, emits the stage and the prediction when they moved, and stores the history.
+     * {@code moved} is null for a look with the clock alone, which moves nothing that does not move with it.
      */
-    private void update(String key, MemberHistory history, MemberHistory before, long now) {
+    private void update(String key, MemberHistory history, MemberHistory before, Moved moved, long now) {
         boolean residue = history.getCustomerId() == null;
         List<OrderFact> is = Contributions.counted(history.getOrders());
         Map<String, Map<String, Long>> changes = new HashMap<>();
 
-        if (before != history) { // a look with the clock alone (the same history) moves nothing that does not move with it
-            Map<String, Map<String, Long>> was = timeless(before);
-            Map<String, Map<String, Long>> will = timeless(history);
-            Set<String> figures = new HashSet<>(was.keySet());
-            figures.addAll(will.keySet());
+        Set<OrderFact> movedOrders = null; // null: every order
+        if (moved != null) {
+            List<OrderFact> was = Contributions.counted(before.getOrders());
+            movedOrders = moved.orderId() == null ? null : Contributions.movedWith(moved.orderId(), was, is);
+            Set<YearMonth> months = null;
+            boolean firstMoved = true;
+            if (movedOrders != null) {
+                months = new HashSet<>();
+                for (OrderFact order : movedOrders) {
+                    months.add(Contributions.month(order, zone));
+                }
+                firstMoved = !was.isEmpty() && movedOrders.contains(was.get(0)) || !is.isEmpty() && movedOrders.contains(is.get(0));
+            }
+            Map<String, Map<String, Long>> then = timeless(before, was, moved, movedOrders, months, firstMoved);
+            Map<String, Map<String, Long>> since = timeless(history, is, moved, movedOrders, months, firstMoved);
+            Set<String> figures = new HashSet<>(then.keySet());
+            figures.addAll(since.keySet());
             for (String figure : figures) {
-                moved(changes, figure, Contributions.difference(was.getOrDefault(figure, Map.of()), will.getOrDefault(figure, Map.of())));
+                moved(changes, figure, Contributions.difference(then.getOrDefault(figure, Map.of()), since.getOrDefault(figure, Map.of())));
             }
         }
 
@@ -299,7 +365,13 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         Map<String, Map<String, Long>> reported = new HashMap<>(history.getReported());
         boolean member = history.getMemberSince() != null;
         for (Frequency.Window window : Frequency.Window.values()) {
-            report(changes, reported, window.figure(), Contributions.period(is, now - window.millis() + 1, Long.MAX_VALUE, member, zone));
+            long from = now - window.millis() + 1;
+            // An event that moved no order in the window leaves it as reported (the clock's moves are the checks' to report).
+            boolean windowMoved = moved == null || moved.membership() || moved.orders() && (movedOrders == null
+                    || movedOrders.stream().anyMatch(order -> order.getPaidAt() >= from));
+            if (windowMoved) {
+                report(changes, reported, window.figure(), Contributions.period(is, from, Long.MAX_VALUE, member, zone));
+            }
         }
         LifecycleStage stage = residue ? null : Contributions.stage(is, interval, now);
         Rfm.Score score = residue ? null : Rfm.score(is, merchant, zone);
@@ -333,17 +405,32 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         }
     }
 
-    /** The buyer's part in the figures that do not move with the clock. */
-    private Map<String, Map<String, Long>> timeless(MemberHistory history) {
-        List<OrderFact> counted = Contributions.counted(history.getOrders());
-        Map<String, Map<String, Long>> figures = new HashMap<>(Contributions.months(counted, history.getMemberSince() != null, zone));
-        figures.put(Contributions.COHORTS, Contributions.cohorts(counted, zone));
-        figures.put(Contributions.NEXT_CATEGORY, Contributions.nextCategories(counted));
-        figures.put(Rfm.BASIS, Rfm.basis(counted, zone));
-        figures.put(Contributions.MEMBERS, Contributions.membership(history));
-        figures.put(Contributions.ENROLLMENTS, Contributions.enrollment(history, zone));
-        figures.put(Contributions.POINTS, history.getPoints());
-        figures.putAll(Contributions.campaigns(history, counted, attribution));
+    /**
+     * The buyer's part in the figures that do not move with the clock, those the event can move: of the months and the
+     * categories bought next, only those of {@code orders} (null: all); of the cohort cells, only those of {@code months}
+     * unless the first order moved.
+     */
+    private Map<String, Map<String, Long>> timeless(MemberHistory history, List<OrderFact> counted, Moved moved, Set<OrderFact> orders,
+                                                    Set<YearMonth> months, boolean firstMoved) {
+        Map<String, Map<String, Long>> figures = new HashMap<>();
+        if (moved.membership() || moved.orders()) {
+            figures.putAll(Contributions.months(counted, history.getMemberSince() != null, zone, moved.membership() ? null : months));
+        }
+        if (moved.orders()) {
+            figures.put(Contributions.COHORTS, Contributions.cohorts(counted, zone, firstMoved ? null : months));
+            figures.put(Contributions.NEXT_CATEGORY, Contributions.nextCategories(counted, orders));
+            figures.put(Rfm.BASIS, Rfm.basis(counted, zone));
+        }
+        if (moved.membership()) {
+            figures.put(Contributions.MEMBERS, Contributions.membership(history));
+            figures.put(Contributions.ENROLLMENTS, Contributions.enrollment(history, zone));
+        }
+        if (moved.points()) {
+            figures.put(Contributions.POINTS, history.getPoints());
+        }
+        if (moved.campaigns()) {
+            figures.putAll(Contributions.campaigns(history, counted, attribution));
+        }
         return figures;
     }
 
@@ -403,7 +490,7 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
                 checks.delete(entry.key);
                 continue;
             }
-            update(entry.value, history, history, now);
+            update(entry.value, history, history, null, now);
         }
     }
 
@@ -430,7 +517,7 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         MemberHistory residue = MemberHistory.newBuilder().setMerchantId(history.getMerchantId()).setCustomerId(null)
                 .setMemberSince(history.getMemberSince()).setOrders(kept).setReported(history.getReported()).setNextCheck(null)
                 .setPoints(withoutBalances(history.getPoints())).setCampaigns(history.getCampaigns()).build();
-        update(RESIDUE_PREFIX + UUID.randomUUID(), residue, history, now);
+        update(RESIDUE_PREFIX + UUID.randomUUID(), residue, history, Moved.EVERYTHING, now);
     }
 
     /**

@@ -352,6 +352,92 @@ class RepurchaseTopologyTest {
                 .containsExactly(java.util.Map.entry("2026-11-17", 2L));
     }
 
+    /**
+     * Each event moves only the figures it can (the order, the one after it, their months and pairs), so a buyer's order costs
+     * the same however long their history: after a random mix of late, duplicate, refunded and cancelled orders, enrollments,
+     * points and campaign events, every figure is what each buyer's whole history adds up to.
+     */
+    @Test
+    void theFiguresMovedEventByEventAreThoseOfEachBuyersWholeHistory() {
+        java.util.Random random = new java.util.Random(11);
+        List<String> categories = List.of("drinks/beer", "drinks/wine", "snacks", "fruit", "dairy");
+        java.util.Map<String, List<OrderEvent>> paidOrders = new java.util.HashMap<>();
+        for (int step = 0; step < 600; step++) {
+            String customer = "R" + random.nextInt(8);
+            List<OrderEvent> paid = paidOrders.computeIfAbsent(customer, c -> new java.util.ArrayList<>());
+            int what = random.nextInt(20);
+            if (what < 12 || paid.isEmpty()) {
+                List<io.fugou.events.orders.OrderLine> lines = new java.util.ArrayList<>();
+                for (int line = 0, count = 1 + random.nextInt(3); line < count; line++) {
+                    lines.add(io.fugou.testsupport.OrderEventMother.line("L" + line, "SKU-" + line, categories.get(random.nextInt(categories.size())),
+                            1, 1_000 + random.nextInt(20_000)));
+                }
+                // Paid any time in the last 400 days, in any order: late orders land in the months and pairs they belong to.
+                OrderEvent order = at(paid(MERCHANT, customer, customer + "-" + step, lines), NOW.minus(Duration.ofMinutes(random.nextInt(400 * 24 * 60))));
+                orders.pipeInput(MERCHANT + ":" + customer, order);
+                paid.add(order);
+                continue;
+            }
+            OrderEvent earlier = paid.get(random.nextInt(paid.size()));
+            String orderId = ((io.fugou.events.orders.OrderPaid) earlier.getPayload()).getOrderId();
+            switch (what) {
+                case 12, 13 -> orders.pipeInput(MERCHANT + ":" + customer, earlier); // a duplicate
+                case 14, 15 -> orders.pipeInput(MERCHANT + ":" + customer, refunded(MERCHANT, customer, orderId, 500));
+                case 16 -> orders.pipeInput(MERCHANT + ":" + customer, fullyRefunded(earlier));
+                case 17 -> orders.pipeInput(MERCHANT + ":" + customer, cancelled(MERCHANT, customer, orderId));
+                case 18 -> { // half the buyers stay guests
+                    if (customer.compareTo("R4") < 0) {
+                        enroll(customer, random.nextBoolean() ? "silver" : "gold", daysAgo(random.nextInt(300)));
+                    }
+                }
+                default -> {
+                    earn(customer, 10, 10);
+                    campaigns.pipeInput(MERCHANT + ":" + customer, CampaignEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                            .setOccurredAt(daysAgo(random.nextInt(60))).setMerchantId(MERCHANT).setCustomerId(customer).setSequence(1)
+                            .setPayload(CampaignAssigned.newBuilder().setCampaignId("c" + random.nextInt(2)).setGroup(AssignmentGroup.HOLDOUT).build())
+                            .build());
+                }
+            }
+        }
+
+        java.util.Map<String, java.util.Map<String, Long>> whole = new java.util.HashMap<>();
+        try (var buyers = histories().all()) {
+            buyers.forEachRemaining(buyer -> {
+                List<io.fugou.analytics.state.OrderFact> counted = Contributions.counted(buyer.value.getOrders());
+                boolean member = buyer.value.getMemberSince() != null;
+                java.util.Map<String, java.util.Map<String, Long>> figures = new java.util.HashMap<>(Contributions.months(counted, member, SHANGHAI, null));
+                figures.put(Contributions.COHORTS, Contributions.cohorts(counted, SHANGHAI, null));
+                figures.put(Contributions.NEXT_CATEGORY, Contributions.nextCategories(counted, null));
+                figures.put(Rfm.BASIS, Rfm.basis(counted, SHANGHAI));
+                figures.put(Contributions.MEMBERS, Contributions.membership(buyer.value));
+                figures.put(Contributions.POINTS, buyer.value.getPoints());
+                figures.putAll(Contributions.campaigns(buyer.value, counted, Duration.ofDays(30).toMillis()));
+                for (Frequency.Window window : Frequency.Window.values()) {
+                    figures.put(window.figure(), Contributions.period(counted, NOW.toEpochMilli() - window.millis() + 1, Long.MAX_VALUE, member, SHANGHAI));
+                }
+                figures.forEach((figure, metrics) -> metrics.forEach((metric, amount) ->
+                        whole.computeIfAbsent(figure, f -> new java.util.HashMap<>()).merge(metric, amount, Long::sum)));
+            });
+        }
+        whole.values().forEach(metrics -> metrics.values().removeIf(amount -> amount == 0));
+        whole.values().removeIf(java.util.Map::isEmpty);
+        java.util.Map<String, java.util.Map<String, Long>> moved = new java.util.HashMap<>(merchantFigures().getFigures());
+        moved.keySet().removeIf(figure -> !whole.containsKey(figure) && !figure.matches("\\d{4}-\\d{2}")
+                && !List.of(Contributions.COHORTS, Contributions.NEXT_CATEGORY, Rfm.BASIS, Contributions.MEMBERS, Contributions.POINTS).contains(figure));
+        assertThat(whole).containsKeys("30d", "365d", "2026-01", Contributions.COHORTS, Contributions.NEXT_CATEGORY, "campaign:c1");
+        assertThat(whole.get("365d")).containsKeys("buyers.member", "buyers.guest");
+        java.util.Map<String, java.util.Map<String, Long>> off = new java.util.TreeMap<>(); // per figure, how far from the whole histories
+        java.util.Set<String> figures = new java.util.HashSet<>(whole.keySet());
+        figures.addAll(moved.keySet());
+        figures.forEach(figure -> {
+            java.util.Map<String, Long> by = Contributions.difference(whole.getOrDefault(figure, java.util.Map.of()), moved.getOrDefault(figure, java.util.Map.of()));
+            if (!by.isEmpty()) {
+                off.put(figure, by);
+            }
+        });
+        assertThat(off).isEmpty();
+    }
+
     private void enroll(String customer, String tier, Instant at) {
         members.pipeInput(MERCHANT + ":" + customer, MemberEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(at)
                 .setMerchantId(MERCHANT).setCustomerId(customer).setSequence(1)
