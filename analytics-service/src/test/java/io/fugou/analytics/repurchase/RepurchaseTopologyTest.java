@@ -362,7 +362,13 @@ class RepurchaseTopologyTest {
         java.util.Random random = new java.util.Random(11);
         List<String> categories = List.of("drinks/beer", "drinks/wine", "snacks", "fruit", "dairy");
         java.util.Map<String, List<OrderEvent>> paidOrders = new java.util.HashMap<>();
+        Instant clock = NOW;
         for (int step = 0; step < 600; step++) {
+            if (step % 25 == 24) { // orders leave the rolling windows as the clock moves on between events
+                Duration by = Duration.ofHours(random.nextInt(96));
+                driver.advanceWallClockTime(by);
+                clock = clock.plus(by);
+            }
             String customer = "R" + random.nextInt(8);
             List<OrderEvent> paid = paidOrders.computeIfAbsent(customer, c -> new java.util.ArrayList<>());
             int what = random.nextInt(20);
@@ -373,7 +379,7 @@ class RepurchaseTopologyTest {
                             1, 1_000 + random.nextInt(20_000)));
                 }
                 // Paid any time in the last 400 days, in any order: late orders land in the months and pairs they belong to.
-                OrderEvent order = at(paid(MERCHANT, customer, customer + "-" + step, lines), NOW.minus(Duration.ofMinutes(random.nextInt(400 * 24 * 60))));
+                OrderEvent order = at(paid(MERCHANT, customer, customer + "-" + step, lines), clock.minus(Duration.ofMinutes(random.nextInt(400 * 24 * 60))));
                 orders.pipeInput(MERCHANT + ":" + customer, order);
                 paid.add(order);
                 continue;
@@ -400,6 +406,8 @@ class RepurchaseTopologyTest {
             }
         }
 
+        driver.advanceWallClockTime(Duration.ofMinutes(1)); // the last look at what the clock moved
+        long now = clock.plus(Duration.ofMinutes(1)).toEpochMilli();
         java.util.Map<String, java.util.Map<String, Long>> whole = new java.util.HashMap<>();
         try (var buyers = histories().all()) {
             buyers.forEachRemaining(buyer -> {
@@ -413,7 +421,7 @@ class RepurchaseTopologyTest {
                 figures.put(Contributions.POINTS, buyer.value.getPoints());
                 figures.putAll(Contributions.campaigns(buyer.value, counted, Duration.ofDays(30).toMillis()));
                 for (Frequency.Window window : Frequency.Window.values()) {
-                    figures.put(window.figure(), Contributions.period(counted, NOW.toEpochMilli() - window.millis() + 1, Long.MAX_VALUE, member, SHANGHAI));
+                    figures.put(window.figure(), Contributions.period(counted, now - window.millis() + 1, Long.MAX_VALUE, member, SHANGHAI));
                 }
                 figures.forEach((figure, metrics) -> metrics.forEach((metric, amount) ->
                         whole.computeIfAbsent(figure, f -> new java.util.HashMap<>()).merge(metric, amount, Long::sum)));
