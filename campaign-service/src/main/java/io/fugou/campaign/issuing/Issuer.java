@@ -128,18 +128,28 @@ public class Issuer {
                         return Mono.<Void>empty();
                     }
                     List<MemberKey> reached = candidates.stream().map(candidate -> candidate.trigger().member()).distinct().toList();
-                    return Mono.zip(members.of(reached), policies.ofAll(reached.stream().map(MemberKey::merchantId).toList()))
+                    // Contact policies and locks only matter to campaigns that send a message (a welcome coupon alone needs neither).
+                    Set<String> messaging = candidates.stream().filter(candidate -> messages(candidate.campaign()))
+                            .map(Candidate::merchantId).collect(Collectors.toSet());
+                    Mono<Map<String, ContactPolicy>> policiesRead = messaging.isEmpty() ? Mono.just(Map.of()) : policies.ofAll(messaging);
+                    return Mono.zip(members.of(reached), policiesRead)
                             .flatMap(known -> lockCampaigns(candidates)
-                                    .flatMap(locked -> lockContacts(reached).then(Mono.fromSupplier(() -> candidates.stream()
+                                    .map(locked -> candidates.stream()
                                             // As the campaign is now, locked: one paused or changed meanwhile is judged as it stands.
                                             .map(candidate -> new Candidate(candidate.trigger(), candidate.merchantId(),
                                                     locked.get(candidate.merchantId() + '\u0000' + candidate.campaign().campaignId())))
                                             .filter(candidate -> candidate.campaign() != null && candidate.trigger().meets(candidate.campaign())
                                                     && candidate.campaign().runsAt(candidate.trigger().at()))
                                             .filter(candidate -> inAudience(candidate.campaign().definition().audience(), known.getT1().get(candidate.trigger().member())))
-                                            .toList())))
+                                            .toList())
+                                    .flatMap(eligible -> lockContacts(eligible, messaging).thenReturn(eligible))
                                     .flatMap(eligible -> assignAll(eligible, known.getT1(), known.getT2())));
                 });
+    }
+
+    /** Whether any of the campaign's variants sends a message. */
+    private static boolean messages(Campaign campaign) {
+        return campaign.definition().assignable().stream().anyMatch(variant -> variant.reward().notification() != null);
     }
 
     /**
@@ -169,9 +179,20 @@ public class Issuer {
         });
     }
 
-    /** Contacts are counted under the member's lock, so two campaigns cannot both take a member's last contact. */
-    private Mono<Void> lockContacts(List<MemberKey> reached) {
-        return MemberLocks.lock(db, "fugou_contact", reached);
+    /**
+     * Contacts are counted under the member's lock, so two campaigns cannot both take a member's last contact: the members a
+     * campaign as locked may message. A campaign given a message while the batch was deciding, whose merchant's contact policy
+     * was therefore not read, has the batch applied again.
+     */
+    private Mono<Void> lockContacts(List<Candidate> eligible, Set<String> policiesRead) {
+        List<Candidate> messaging = eligible.stream().filter(candidate -> messages(candidate.campaign())).toList();
+        for (Candidate candidate : messaging) {
+            if (!policiesRead.contains(candidate.merchantId())) {
+                return Mono.error(new org.springframework.dao.ConcurrencyFailureException("campaign " + candidate.campaign().campaignId() + " of "
+                        + candidate.merchantId() + " was given a message while this batch was deciding; the batch is applied again"));
+            }
+        }
+        return MemberLocks.lock(db, "fugou_contact", messaging.stream().map(candidate -> candidate.trigger().member()).distinct().toList());
     }
 
     /** A contact decided: SENT (at once), DELAYED (to the end of quiet hours), SUPPRESSED with the reason, or NONE (no message). */
@@ -421,7 +442,7 @@ public class Issuer {
     /** The contacts (sent or delayed) of the members a campaign with a message may reach, that the contact policy counts. */
     private Mono<Map<MemberKey, ContactHistory>> contactHistory(List<Candidate> candidates, Map<String, ContactPolicy> policies, Instant now) {
         List<MemberKey> messaged = candidates.stream()
-                .filter(candidate -> candidate.campaign().definition().assignable().stream().anyMatch(variant -> variant.reward().notification() != null))
+                .filter(candidate -> messages(candidate.campaign()))
                 .map(candidate -> candidate.trigger().member()).distinct().toList();
         if (messaged.isEmpty()) {
             return Mono.just(new HashMap<>());

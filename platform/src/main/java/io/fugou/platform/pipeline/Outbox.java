@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -109,27 +111,72 @@ public class Outbox {
      * shares against each other. Nested, the outermost appends. The pipeline runs every batch this way.
      */
     public <T> Mono<T> appendingOnceAtTheEnd(Mono<T> work) {
+        return appendingOnceAtTheEnd(work, null);
+    }
+
+    /**
+     * {@link #appendingOnceAtTheEnd(Mono)}, and a pipeline batch's applied positions recorded by the same last statement
+     * (one round trip less per batch); {@code applied} may be null.
+     */
+    <T> Mono<T> appendingOnceAtTheEnd(Mono<T> work, Applied applied) {
         return Mono.deferContextual(context -> {
             if (context.hasKey(HELD)) {
-                return work;
+                return applied == null ? work : work.flatMap(result -> markApplied(applied).thenReturn(result))
+                        .switchIfEmpty(Mono.defer(() -> markApplied(applied).then(Mono.<T>empty())));
             }
             List<Outbound> held = Collections.synchronizedList(new ArrayList<>());
             return work.contextWrite(inner -> inner.put(HELD, held))
-                    .flatMap(result -> appendNow(List.copyOf(held)).thenReturn(result))
-                    .switchIfEmpty(Mono.defer(() -> appendNow(List.copyOf(held)).then(Mono.<T>empty())));
+                    .flatMap(result -> appendNow(List.copyOf(held), applied).thenReturn(result))
+                    .switchIfEmpty(Mono.defer(() -> appendNow(List.copyOf(held), applied).then(Mono.<T>empty())));
         });
     }
 
+    /**
+     * The last offset of each partition a pipeline batch applied, recorded in the batch's transaction as its last statement.
+     * An outbox row committed later records it ({@code after_offset}) and waits until the consumer's position has passed it:
+     * those records' events may come before the row in a member's sequence.
+     */
+    record Applied(String group, String topic, Integer[] partitions, Long[] offsets) {
+
+        static Applied of(String group, String topic, List<SourcePosition> positions) {
+            Map<Integer, Long> last = new TreeMap<>();
+            for (SourcePosition position : positions) {
+                last.merge(position.partition(), position.offset(), Math::max);
+            }
+            return last.isEmpty() ? null : new Applied(group, topic, last.keySet().toArray(Integer[]::new), last.values().toArray(Long[]::new));
+        }
+    }
+
+    private static final String UPSERT_APPLIED = """
+            insert into fugou_pipeline_applied (consumer_group, topic, source_partition, applied_offset)
+            select :appliedGroup, :appliedTopic, p.source_partition, p.applied_offset
+            from unnest(cast(:appliedPartitions as int[]), cast(:appliedOffsets as bigint[])) as p(source_partition, applied_offset)
+            on conflict (consumer_group, topic, source_partition)
+            do update set applied_offset = greatest(fugou_pipeline_applied.applied_offset, excluded.applied_offset)""";
+
+    private Mono<Void> markApplied(Applied applied) {
+        return ensureSchema().then(bindApplied(db.sql(UPSERT_APPLIED), applied).then());
+    }
+
+    private static DatabaseClient.GenericExecuteSpec bindApplied(DatabaseClient.GenericExecuteSpec statement, Applied applied) {
+        return statement.bind("appliedGroup", applied.group()).bind("appliedTopic", applied.topic())
+                .bind("appliedPartitions", applied.partitions()).bind("appliedOffsets", applied.offsets());
+    }
+
     private Mono<Void> appendNow(List<Outbound> events) {
+        return appendNow(events, null);
+    }
+
+    private Mono<Void> appendNow(List<Outbound> events, Applied applied) {
         if (events.isEmpty()) {
-            return Mono.empty();
+            return applied == null ? Mono.empty() : markApplied(applied);
         }
         if (relay.get().group() == null) {
             return Mono.error(new IllegalStateException("no pipeline of this service relays the outbox: declare relaysOutbox() on one"));
         }
         // Serializing may ask the schema registry (once per schema): not on the caller's event loop.
         Mono<Rows> rows = Mono.fromCallable(() -> rowsOf(events)).subscribeOn(Schedulers.boundedElastic());
-        return insideTransaction.transactional(ensureSchema().then(rows).flatMap(this::insert));
+        return insideTransaction.transactional(ensureSchema().then(rows).flatMap(built -> insert(built, applied)));
     }
 
     /** The share of an event key: the partition the key falls in on the relaying pipeline's input topic (Kafka's own partitioner). */
@@ -156,14 +203,15 @@ public class Outbox {
         return rows;
     }
 
-    private Mono<Void> insert(Rows rows) {
+    private Mono<Void> insert(Rows rows, Applied applied) {
         // Ascending, so two writers needing the same shares take them in one order.
         Integer[] locked = new TreeSet<>(List.of(rows.shares())).toArray(Integer[]::new);
         Mono<Void> lock = db.sql("select pg_advisory_xact_lock(hashtext('fugou_outbox'), u.share) from unnest(cast(:shares as int[])) as u(share)")
                 .bind("shares", locked)
                 .fetch().all().then();
-        // Base64 text arrays: one round trip for every row (r2dbc binds no bytea[]).
-        Mono<Void> insert = db.sql("""
+        // Base64 text arrays: one round trip for every row (r2dbc binds no bytea[]). A batch's applied positions are recorded
+        // by the same statement; its rows still read the positions as they were before it (a statement's parts share one snapshot).
+        DatabaseClient.GenericExecuteSpec statement = db.sql((applied == null ? "" : "with applied as (" + UPSERT_APPLIED + ")\n") + """
                         insert into fugou_outbox (share, topic, record_key, record_value, member_sequence, after_offset)
                         select u.share, u.topic, convert_to(u.record_key, 'UTF8'), decode(u.record_value, 'base64'), u.member_sequence,
                                coalesce((select a.applied_offset from fugou_pipeline_applied a
@@ -173,8 +221,8 @@ public class Outbox {
                         order by u.n""")
                 .bind("shares", rows.shares()).bind("topics", rows.topics()).bind("keys", rows.keys()).bind("values", rows.values())
                 .bind("sequences", rows.sequences())
-                .bind("group", relay.get().group()).bind("inputTopic", relay.get().inputTopic())
-                .then();
+                .bind("group", relay.get().group()).bind("inputTopic", relay.get().inputTopic());
+        Mono<Void> insert = (applied == null ? statement : bindApplied(statement, applied)).then();
         return lock.then(insert);
     }
 

@@ -74,6 +74,14 @@ final class OutboxRelay {
      */
     private final Map<Integer, Published> pending = new ConcurrentHashMap<>();
     private final Map<Integer, Long> deletedThrough = new ConcurrentHashMap<>();
+    /** Per share, when its published rows were last deleted (System.nanoTime()). */
+    private final Map<Integer, Long> deletedAt = new ConcurrentHashMap<>();
+    /**
+     * How often a share's published rows are deleted: a statement between a batch's commit and its events going out, once a
+     * second instead of after every batch (rows published meanwhile wait for the next, so a member's erased profile leaves the
+     * outbox within a second or two of being published).
+     */
+    private static final long DELETE_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
     private volatile Instant lastIdleFailureLogged = Instant.EPOCH;
     private final Counter relayedEvents;
     private final Counter idleFailures;
@@ -119,28 +127,9 @@ final class OutboxRelay {
     record Send(ProducerRecord<byte[], byte[]> record, long sequence) {
     }
 
-    /**
-     * In the batch's database transaction, as its last statement: the last offset of each partition the batch
-     * applied. An outbox row committed later records it ({@code after_offset}) and waits until the consumer's
-     * position has passed it: those records' events may come before the row in a member's sequence.
-     */
-    Mono<Void> markApplied(String consumerGroup, List<SourcePosition> applied) {
-        Map<Integer, Long> last = new TreeMap<>();
-        for (SourcePosition position : applied) {
-            last.merge(position.partition(), position.offset(), Math::max);
-        }
-        if (last.isEmpty()) {
-            return Mono.empty();
-        }
-        return outbox.ensureSchema().then(db.sql("""
-                        insert into fugou_pipeline_applied (consumer_group, topic, source_partition, applied_offset)
-                        select :group, :topic, u.source_partition, u.applied_offset
-                        from unnest(cast(:partitions as int[]), cast(:offsets as bigint[])) as u(source_partition, applied_offset)
-                        on conflict (consumer_group, topic, source_partition)
-                        do update set applied_offset = greatest(fugou_pipeline_applied.applied_offset, excluded.applied_offset)""")
-                .bind("group", consumerGroup).bind("topic", inputTopic)
-                .bind("partitions", last.keySet().toArray(Integer[]::new)).bind("offsets", last.values().toArray(Long[]::new))
-                .then());
+    /** The topic whose partitions the outbox's shares follow: the relaying pipeline's input. */
+    String inputTopic() {
+        return inputTopic;
     }
 
     /**
@@ -346,9 +335,11 @@ final class OutboxRelay {
 
     /** Rows whose position Kafka has committed are not needed any more. */
     private void deletePublished(Map<Integer, Long> confirmed) {
+        long now = System.nanoTime();
         Map<Integer, Long> deletable = new TreeMap<>();
         confirmed.forEach((share, id) -> {
-            if (id > deletedThrough.getOrDefault(share, 0L)) {
+            Long last = deletedAt.get(share);
+            if (id > deletedThrough.getOrDefault(share, 0L) && (last == null || now - last >= DELETE_EVERY_NANOS)) {
                 deletable.put(share, id);
             }
         });
@@ -366,6 +357,7 @@ final class OutboxRelay {
                 .bind("through", deletable.values().toArray(Long[]::new))
                 .then().block(databaseTimeout);
         deletedThrough.putAll(deletable);
+        deletable.keySet().forEach(share -> deletedAt.put(share, now));
     }
 
     /**

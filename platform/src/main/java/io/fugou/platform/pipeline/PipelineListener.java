@@ -228,13 +228,10 @@ final class PipelineListener implements BatchConsumerAwareMessageListener<Object
                     return handler.apply(wave.items().stream().map(Pending::event).toList()).flatMapIterable(outputs -> outputs);
                 })
                 .collectList();
-        // Whatever the waves put in the outbox goes in once, after all their locks.
-        all = outbox.appendingOnceAtTheEnd(all);
-        if (relay != null) {
-            // The outbox relay holds a share back while what the database applied here is not on Kafka yet.
-            all = all.flatMap(outputs -> relay.markApplied(group, pending.stream().map(one -> one.event().position()).toList())
-                    .thenReturn(outputs));
-        }
+        // Whatever the waves put in the outbox goes in once, after all their locks; with it, for the outbox relay, what the
+        // database applied here, so the relay holds a share back while that is not on Kafka yet.
+        all = outbox.appendingOnceAtTheEnd(all, relay == null ? null
+                : Outbox.Applied.of(group, relay.inputTopic(), pending.stream().map(one -> one.event().position()).toList()));
         List<Outbound> outputs = databaseTransaction.transactional(all).block(databaseTimeout);
         return outputs == null ? List.of() : outputs;
     }
