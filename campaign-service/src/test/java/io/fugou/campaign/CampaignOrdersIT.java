@@ -111,7 +111,7 @@ class CampaignOrdersIT {
         String merchant = unique("merchant");
         api.activate(merchant, "{\"name\": \"What drinks buyers buy next\", \"trigger\": {\"type\": \"CATEGORY_BOUGHT\", \"category\": \"drinks\"}, "
                 + "\"audience\": {\"everyone\": true}, \"reward\": {\"coupon\": {\"templateId\": \"next-10\", \"percentOff\": 10, \"validDays\": 14, "
-                + "\"categories\": [\"gifts\"], \"categoryBoughtNext\": true}}}");
+                + "\"maxDiscountMinor\": 3000, \"currency\": \"CNY\", \"categories\": [\"gifts\"], \"categoryBoughtNext\": true}}}");
         MemberKey early = new MemberKey(merchant, "before-analytics-knew");
         MemberKey beer = new MemberKey(merchant, "beer-buyer");
         MemberKey wine = new MemberKey(merchant, "wine-buyer");
@@ -132,8 +132,15 @@ class CampaignOrdersIT {
                 .bind("merchant", merchant).map((row, meta) -> row.get("known", Long.class)).one().block() == 1L);
         shop.publish(Topics.ORDERS, beer, order(beer, "b1", "drinks/beer"));
         shop.publish(Topics.ORDERS, wine, order(wine, "w1", "drinks/wine"));
-        shop.awaitEvents(Topics.CAMPAIGNS, beer, 2, ARRIVAL);
+        List<CampaignEvent> beerEvents = shop.awaitEvents(Topics.CAMPAIGNS, beer, 2, ARRIVAL);
         shop.awaitEvents(Topics.CAMPAIGNS, wine, 2, ARRIVAL);
+        // The event carries the coupon's whole terms, so a shop's checkout can honour the category and the cap from it alone.
+        CouponIssued issued = beerEvents.stream().map(CampaignEvent::getPayload).filter(CouponIssued.class::isInstance).map(CouponIssued.class::cast)
+                .findFirst().orElseThrow();
+        assertThat(issued.getCategories()).containsExactly("snacks/chips");
+        assertThat(issued.getMaxDiscount().getAmountMinor()).isEqualTo(3000);
+        assertThat(issued.getMaxDiscount().getCurrency()).isEqualTo("CNY");
+        assertThat(issued.getFreeShipping()).isFalse();
 
         clock.set(Instant.now()); // the coupons are valid from their orders, after this test's clock
         // Beer itself and the drinks above it are what a beer buyer has; chips are the cross-sell.

@@ -81,6 +81,9 @@ public class Coupons {
                     .setAmountOff(template.amountOffMinor() == null ? null : money(template.amountOffMinor(), template.currency()))
                     .setPercentOff(template.percentOff())
                     .setMinimumSpend(template.minimumSpendMinor() == null ? null : money(template.minimumSpendMinor(), template.currency()))
+                    // The whole terms, so a shop's checkout can honour the coupon from the event alone.
+                    .setMaxDiscount(template.maxDiscountMinor() == null ? null : money(template.maxDiscountMinor(), template.currency()))
+                    .setFreeShipping(Boolean.TRUE.equals(template.freeShipping())).setCategories(List.copyOf(template.categories()))
                     .setValidFrom(issue.at()).setValidUntil(validUntil).setPointsRedemptionId(issue.redemptionId())
                     .build());
         }

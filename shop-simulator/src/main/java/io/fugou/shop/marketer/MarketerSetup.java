@@ -149,6 +149,11 @@ public final class MarketerSetup {
                 Map.of("name", "Member day", "trigger", Map.of("type", "MEMBER_DAY", "dayOfMonth", 8), "audience", Map.of("everyone", true),
                         "reward", Map.of("coupon", Map.of("templateId", "member-day-12", "percentOff", 12, "maxDiscountMinor", 3000, "currency", currency,
                                 "validDays", 1)), "budget", Map.of("perMember", 12)),
+                // Cross-sell: the category the shop's buyers most often buy next after its signature one, as analytics finds it.
+                Map.of("name", "What comes next", "trigger", Map.of("type", "CATEGORY_BOUGHT", "category", signatureCategory(shop)),
+                        "audience", Map.of("everyone", true), "reward", Map.of("coupon", Map.of("templateId", "next-10", "percentOff", 10,
+                                "maxDiscountMinor", 3000, "currency", currency, "validDays", 14, "categoryBoughtNext", true)),
+                        "budget", Map.of("perMember", 3)),
                 Map.of("name", "Bring a friend", "trigger", Map.of("type", "REFERRAL_ENROLLED"), "audience", Map.of("everyone", true),
                         "reward", Map.of("coupon", coupon("friend-20", currency, 2000, 0, 14))),
                 Map.of("name", "Your cart is waiting", "trigger", Map.of("type", "CART_ABANDONED", "hours", 2), "audience", Map.of("everyone", true),

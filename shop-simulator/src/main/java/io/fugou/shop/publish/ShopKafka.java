@@ -150,7 +150,9 @@ public final class ShopKafka implements AutoCloseable {
             case CouponIssued issued -> {
                 HeldCoupon coupon = new HeldCoupon(merchant, customer, issued.getCouponCode(),
                         issued.getAmountOff() == null ? null : issued.getAmountOff().getAmountMinor(), issued.getPercentOff(),
-                        issued.getMinimumSpend() == null ? 0 : issued.getMinimumSpend().getAmountMinor(), issued.getValidFrom(), issued.getValidUntil());
+                        issued.getMaxDiscount() == null ? null : issued.getMaxDiscount().getAmountMinor(),
+                        issued.getMinimumSpend() == null ? 0 : issued.getMinimumSpend().getAmountMinor(), issued.getCategories(),
+                        issued.getValidFrom(), issued.getValidUntil());
                 couponsById.put(issued.getCouponId(), coupon);
                 walletChanges.add(new WalletChange.Added(coupon));
             }
@@ -158,7 +160,8 @@ public final class ShopKafka implements AutoCloseable {
                 HeldCoupon coupon = couponsById.get(returned.getCouponId());
                 if (coupon != null) {
                     walletChanges.add(new WalletChange.Added(new HeldCoupon(merchant, customer, coupon.code(), coupon.amountOffMinor(),
-                            coupon.percentOff(), coupon.minimumSpendMinor(), event.getOccurredAt(), returned.getValidUntil())));
+                            coupon.percentOff(), coupon.maxDiscountMinor(), coupon.minimumSpendMinor(), coupon.categories(), event.getOccurredAt(),
+                            returned.getValidUntil())));
                 }
             }
             case CouponRedeemed redeemed -> walletChanges.add(new WalletChange.Gone(merchant, customer, redeemed.getCouponCode()));

@@ -337,7 +337,7 @@ public final class ShopWorld {
             buyer.paidMember = true;
         }
         long subtotal = amounts.stream().mapToLong(line -> line[0] * line[1] - line[2]).sum();
-        HeldCoupon coupon = bestCoupon(buyer, at, subtotal);
+        HeldCoupon coupon = bestCoupon(buyer, at, subtotal, lineProducts.stream().map(Product::category).toList());
         long couponDiscount = coupon == null ? 0 : coupon.discountOn(subtotal);
         if (coupon != null) {
             buyer.wallet.remove(coupon);
@@ -410,10 +410,10 @@ public final class ShopWorld {
 
     private static final List<String> SALES_CHANNELS = List.of("app", "app", "app", "mini_program", "mini_program", "web");
 
-    private static HeldCoupon bestCoupon(Buyer buyer, Instant at, long subtotal) {
+    private static HeldCoupon bestCoupon(Buyer buyer, Instant at, long subtotal, List<String> lineCategories) {
         HeldCoupon best = null;
         for (HeldCoupon coupon : buyer.wallet) {
-            if (coupon.usableAt(at, subtotal) && (best == null || coupon.discountOn(subtotal) > best.discountOn(subtotal))) {
+            if (coupon.usableAt(at, subtotal, lineCategories) && (best == null || coupon.discountOn(subtotal) > best.discountOn(subtotal))) {
                 best = coupon;
             }
         }

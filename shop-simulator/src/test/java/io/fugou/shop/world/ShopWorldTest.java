@@ -176,6 +176,35 @@ class ShopWorldTest {
         assertThat(withCoupon).extracting(OrderPaid::getCouponCodes).as("each coupon is used once").doesNotHaveDuplicates();
     }
 
+    @Test
+    void aCouponLimitedToCategoriesIsUsedOnlyOnAnOrderWithALineInOneAndWithinItsCap() {
+        ShopWorld world = new ShopWorld(List.of(beerShop()), 7, OPENED, 1);
+        Instant monthLater = OPENED.plus(Duration.ofDays(30));
+        Set<String> buyers = new HashSet<>();
+        for (ShopEvent event = world.next(monthLater); event != null && buyers.size() < 40; event = world.next(monthLater)) {
+            if (event.kind() == ShopEvent.Kind.PAID && buyers.add(event.key())) {
+                String[] key = event.key().split(":");
+                Instant until = event.at().plus(Duration.ofDays(365));
+                // 50% off snacks, at most 5 yuan; and 90% off a category the shop does not sell, which is never usable.
+                world.couponIssued(new HeldCoupon(key[0], key[1], "SNACKS-" + key[1], null, 50, 500L, 0, List.of("snacks"), event.at(), until));
+                world.couponIssued(new HeldCoupon(key[0], key[1], "TOYS-" + key[1], null, 90, null, 0, List.of("toys"), event.at(), until));
+            }
+        }
+
+        Instant yearLater = OPENED.plus(Duration.ofDays(365));
+        List<OrderPaid> withCoupon = new ArrayList<>();
+        for (ShopEvent event = world.next(yearLater); event != null; event = world.next(yearLater)) {
+            if (event.value() instanceof OrderEvent && ((OrderEvent) event.value()).getPayload() instanceof OrderPaid paid && !paid.getCouponRedemptions().isEmpty()) {
+                withCoupon.add(paid);
+            }
+        }
+        assertThat(withCoupon).as("some use the snacks coupon").isNotEmpty().allSatisfy(paid -> {
+            assertThat(paid.getCouponRedemptions().get(0).getCode()).startsWith("SNACKS-");
+            assertThat(paid.getLines()).as("a line in snacks").anySatisfy(line -> assertThat(line.getCategory()).startsWith("snacks/"));
+            assertThat(paid.getCouponRedemptions().get(0).getDiscount().getAmountMinor()).isBetween(1L, 500L);
+        });
+    }
+
     private static Shop beerShop() {
         return Shops.all().get(0);
     }
