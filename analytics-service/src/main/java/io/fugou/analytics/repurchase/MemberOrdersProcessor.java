@@ -364,10 +364,12 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         long interval = own != null ? own : typical != null ? typical : defaultInterval;
         Map<String, Map<String, Long>> reported = new HashMap<>(history.getReported());
         boolean member = history.getMemberSince() != null;
+        // A check already due (an order left a window, the punctuator not round yet) is made now: rescheduling below drops it.
+        boolean due = history.getNextCheck() != null && history.getNextCheck() <= now;
         for (Frequency.Window window : Frequency.Window.values()) {
             long from = now - window.millis() + 1;
             // An event that moved no order in the window leaves it as reported (the clock's moves are the checks' to report).
-            boolean windowMoved = moved == null || moved.membership() || moved.orders() && (movedOrders == null
+            boolean windowMoved = moved == null || due || moved.membership() || moved.orders() && (movedOrders == null
                     || movedOrders.stream().anyMatch(order -> order.getPaidAt() >= from));
             if (windowMoved) {
                 report(changes, reported, window.figure(), Contributions.period(is, from, Long.MAX_VALUE, member, zone));

@@ -12,6 +12,7 @@ import io.fugou.events.insights.MerchantInsights;
 import io.fugou.events.orders.OrderEvent;
 import io.fugou.events.points.PointsEvent;
 import io.fugou.serde.avro.AvroSerdeConfig;
+import io.fugou.serde.avro.SchemaRegistryClient;
 import io.fugou.serde.avro.SpecificAvroSerde;
 import java.time.Duration;
 import java.util.HashMap;
@@ -83,10 +84,12 @@ public class AnalyticsStreamsConfiguration {
 
     @Bean
     AnalyticsSerdes analyticsSerdes(KafkaProperties kafka) {
-        return new AnalyticsSerdes(serde(kafka, OrderEvent.class), serde(kafka, MemberEvent.class), serde(kafka, PointsEvent.class),
-                serde(kafka, CampaignEvent.class), serde(kafka, LifecycleEvent.class),
-                serde(kafka, MemberHistory.class), serde(kafka, FigureChanges.class), serde(kafka, MerchantNorms.class),
-                serde(kafka, MerchantInsights.class));
+        // One registry client for all of them: one HTTP client (and its threads) and one schema cache, not nine.
+        SchemaRegistryClient registry = new SchemaRegistryClient(AvroSerdeConfig.from(kafka.getProperties()));
+        return new AnalyticsSerdes(serde(kafka, registry, OrderEvent.class), serde(kafka, registry, MemberEvent.class),
+                serde(kafka, registry, PointsEvent.class), serde(kafka, registry, CampaignEvent.class), serde(kafka, registry, LifecycleEvent.class),
+                serde(kafka, registry, MemberHistory.class), serde(kafka, registry, FigureChanges.class), serde(kafka, registry, MerchantNorms.class),
+                serde(kafka, registry, MerchantInsights.class));
     }
 
     /** The topologies, on the StreamsBuilder the factory bean starts. */
@@ -102,11 +105,11 @@ public class AnalyticsStreamsConfiguration {
     }
 
     /** Confluent-wire Avro against the registry, read into {@code type} whatever namespace the writer used. */
-    private static <T extends SpecificRecord> SpecificAvroSerde<T> serde(KafkaProperties kafka, Class<T> type) {
+    private static <T extends SpecificRecord> SpecificAvroSerde<T> serde(KafkaProperties kafka, SchemaRegistryClient registry, Class<T> type) {
         Map<String, Object> config = new HashMap<>(kafka.getProperties());
         config.put(AvroSerdeConfig.SPECIFIC_AVRO_VALUE_TYPE, type);
         config.put(AvroSerdeConfig.TRUSTED_PACKAGES, "io.fugou.events,io.fugou.analytics.state");
-        SpecificAvroSerde<T> serde = new SpecificAvroSerde<>();
+        SpecificAvroSerde<T> serde = new SpecificAvroSerde<>(registry);
         serde.configure(config, false);
         return serde;
     }

@@ -58,12 +58,17 @@ class RepurchaseTopologyTest {
 
     @BeforeEach
     void start() throws Exception {
+        start(Duration.ofMinutes(1));
+    }
+
+    /** The topology, with buyers whose figures move with the clock looked for every {@code checkEvery}. */
+    private void start(Duration checkEvery) throws Exception {
         StreamsBuilder builder = new StreamsBuilder();
         RepurchaseTopology.build(builder, new RepurchaseTopology.AnalyticsSerdes(new PlainAvroSerde<>(OrderEvent.class),
                 new PlainAvroSerde<>(MemberEvent.class), new PlainAvroSerde<>(PointsEvent.class), new PlainAvroSerde<>(CampaignEvent.class),
                 new PlainAvroSerde<>(LifecycleEvent.class), new PlainAvroSerde<>(MemberHistory.class), new PlainAvroSerde<>(FigureChanges.class),
                 new PlainAvroSerde<>(io.fugou.analytics.state.MerchantNorms.class), new PlainAvroSerde<>(MerchantInsights.class)),
-                new RepurchaseTopology.Settings(SHANGHAI, Duration.ofMinutes(1), Duration.ofDays(30), Duration.ofDays(30)));
+                new RepurchaseTopology.Settings(SHANGHAI, checkEvery, Duration.ofDays(30), Duration.ofDays(30)));
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "analytics-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -120,6 +125,20 @@ class RepurchaseTopologyTest {
         assertThat(buckets("30d")).containsExactly(0L, 0L, 0L, 0L, 0L);
         assertThat(buckets("90d")).containsExactly(1L, 2L, 0L, 0L, 0L);
         assertThat(buckets("2026-11")).containsExactly(2L, 1L, 0L, 0L, 0L);
+    }
+
+    @Test
+    void anEventThatMovesNoWindowStillMakesTheBuyersDueCheck() throws Exception {
+        driver.close();
+        start(Duration.ofDays(7)); // the checks' punctuator does not come round in this test
+        pay("A", "a1", daysAgo(28));
+        assertThat(buckets("30d")).containsExactly(1L, 0L, 0L, 0L, 0L);
+
+        driver.advanceWallClockTime(Duration.ofDays(3)); // a1 is 31 days old: A's check is due, not yet made
+        earn("A", 10, 10); // points move no window of their own...
+        // ...but the due check is made with them, not put off to A's next look.
+        assertThat(buckets("30d")).containsExactly(0L, 0L, 0L, 0L, 0L);
+        assertThat(buckets("90d")).containsExactly(1L, 0L, 0L, 0L, 0L);
     }
 
     @Test

@@ -10,11 +10,20 @@ import org.apache.kafka.common.serialization.Serializer;
 abstract class AvroSerde<T> implements Serde<T> {
 
     private final boolean specificReader;
-    private final KafkaAvroSerializer serializer = new KafkaAvroSerializer();
-    private final KafkaAvroDeserializer deserializer = new KafkaAvroDeserializer();
+    private final KafkaAvroSerializer serializer;
+    private final KafkaAvroDeserializer deserializer;
 
     AvroSerde(boolean specificReader) {
         this.specificReader = specificReader;
+        this.serializer = new KafkaAvroSerializer();
+        this.deserializer = new KafkaAvroDeserializer();
+    }
+
+    /** With a registry client shared by the application's serdes: one HTTP client and one schema cache, not one per serde. */
+    AvroSerde(boolean specificReader, SchemaRegistryClient registry) {
+        this.specificReader = specificReader;
+        this.serializer = new KafkaAvroSerializer(registry);
+        this.deserializer = new KafkaAvroDeserializer(registry);
     }
 
     @Override

@@ -8,4 +8,9 @@ public class GenericAvroSerde extends AvroSerde<GenericRecord> {
     public GenericAvroSerde() {
         super(false);
     }
+
+    /** With a registry client the application's serdes share (configure() then uses it instead of making one). */
+    public GenericAvroSerde(SchemaRegistryClient registry) {
+        super(false, registry);
+    }
 }

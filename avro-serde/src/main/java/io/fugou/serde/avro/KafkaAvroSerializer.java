@@ -50,6 +50,7 @@ public class KafkaAvroSerializer implements Serializer<Object> {
      * replaced wrote each field to a synchronized stream grown from a small array, a tenth of a busy stream thread's time.
      */
     private static final ThreadLocal<Output> OUTPUT = ThreadLocal.withInitial(Output::new);
+    private static final int KEPT_BUFFER_BYTES = 1 << 20;
 
     private static final class Output {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
@@ -135,7 +136,11 @@ public class KafkaAvroSerializer implements Serializer<Object> {
             writers.computeIfAbsent(new WriterKey(writerSchema, value.getClass()), key -> writerFor(record, key.schema()))
                     .write(value, encoder);
             encoder.flush();
-            return output.bytes.toByteArray();
+            byte[] written = output.bytes.toByteArray();
+            if (written.length > KEPT_BUFFER_BYTES) {
+                OUTPUT.remove(); // a rare large record does not keep its buffer on the thread for good
+            }
+            return written;
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("Cannot serialize " + schema.getFullName() + " for topic '" + topic
                     + "', subject '" + subject + "', schema id " + id + ": " + e.getMessage(), e);

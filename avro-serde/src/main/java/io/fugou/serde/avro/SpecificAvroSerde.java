@@ -8,4 +8,9 @@ public class SpecificAvroSerde<T extends SpecificRecord> extends AvroSerde<T> {
     public SpecificAvroSerde() {
         super(true);
     }
+
+    /** With a registry client the application's serdes share (configure() then uses it instead of making one). */
+    public SpecificAvroSerde(SchemaRegistryClient registry) {
+        super(true, registry);
+    }
 }

@@ -37,10 +37,10 @@ public record HeldCoupon(String merchantId, String customerId, String code, Long
         return category != null && (category.equals(allowed) || category.startsWith(allowed + "/"));
     }
 
-    /** What it takes off {@code subtotalMinor}: never more than the subtotal, nor than its cap. */
+    /** What it takes off {@code subtotalMinor}: never more than the subtotal; a percentage never more than its cap. */
     long discountOn(long subtotalMinor) {
         long discount = amountOffMinor != null ? amountOffMinor : subtotalMinor * percentOff / 100;
-        if (maxDiscountMinor != null) {
+        if (percentOff != null && maxDiscountMinor != null) { // the cap is a percentage's, as campaign-service's check reads it
             discount = Math.min(discount, maxDiscountMinor);
         }
         return Math.min(discount, subtotalMinor);
