@@ -182,7 +182,9 @@ public class Issuer {
     /**
      * Contacts are counted under the member's lock, so two campaigns cannot both take a member's last contact: the members a
      * campaign as locked may message. A campaign given a message while the batch was deciding, whose merchant's contact policy
-     * was therefore not read, has the batch applied again.
+     * was therefore not read, has the batch applied again. A per-member budget needs no member lock here: a campaign has one
+     * trigger type, each type one source, and the sources that can fire one member at once (the member's orders, the triggers
+     * their enrollment releases) already hold the member's {@code campaign_buyer} lock.
      */
     private Mono<Void> lockContacts(List<Candidate> eligible, Set<String> policiesRead) {
         List<Candidate> messaging = eligible.stream().filter(candidate -> messages(candidate.campaign())).toList();
