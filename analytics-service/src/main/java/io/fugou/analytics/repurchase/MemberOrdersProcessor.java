@@ -117,7 +117,7 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         MemberHistory history = histories.get(key);
         if (history == null) {
             history = MemberHistory.newBuilder().setMerchantId(merchantId).setCustomerId(customerId).setOrders(new ArrayList<>())
-                    .setReported(new HashMap<>()).setReportedAt(new HashMap<>()).setPoints(new HashMap<>()).setCampaigns(new ArrayList<>()).build();
+                    .setReported(new HashMap<>()).setPoints(new HashMap<>()).setCampaigns(new ArrayList<>()).build();
         }
         MemberHistory before = asItWas(history);
         boolean changed = switch (event) {
@@ -337,8 +337,8 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         Map<String, Map<String, Long>> changes = new HashMap<>();
 
         Set<OrderFact> movedOrders = null; // null: every order
-        List<OrderFact> was = moved == null ? is : Contributions.counted(before.getOrders()); // a look with the clock alone: the same
         if (moved != null) {
+            List<OrderFact> was = Contributions.counted(before.getOrders());
             movedOrders = moved.orderId() == null ? null : Contributions.movedWith(moved.orderId(), was, is);
             Set<YearMonth> months = null;
             boolean firstMoved = true;
@@ -363,32 +363,16 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         Long typical = merchant == null ? null : merchant.getTypicalIntervalMillis();
         long interval = own != null ? own : typical != null ? typical : defaultInterval;
         Map<String, Map<String, Long>> reported = new HashMap<>(history.getReported());
-        Map<String, Long> reportedAt = new HashMap<>(history.getReportedAt());
         boolean member = history.getMemberSince() != null;
-        boolean wasMember = before.getMemberSince() != null;
         // A check already due (an order left a window, the punctuator not round yet) is made now: rescheduling below drops it.
         boolean due = history.getNextCheck() != null && history.getNextCheck() <= now;
         for (Frequency.Window window : Frequency.Window.values()) {
-            String figure = window.figure();
             long from = now - window.millis() + 1;
-            Long at = reportedAt.get(figure);
-            Map<String, Long> stored = reported.get(figure); // a history stored before reportedAt
-            // What was reported is the window as it stood then, over these orders: an event that moved none of its orders
-            // leaves it so (the clock's moves are the checks' to report).
-            long since = at == null ? from : at - window.millis() + 1;
-            boolean windowMoved = moved == null || due || stored != null || moved.membership() || moved.orders() && (movedOrders == null
-                    || movedOrders.stream().anyMatch(order -> order.getPaidAt() >= since));
+            // An event that moved no order in the window leaves it as reported (the clock's moves are the checks' to report).
+            boolean windowMoved = moved == null || due || moved.membership() || moved.orders() && (movedOrders == null
+                    || movedOrders.stream().anyMatch(order -> order.getPaidAt() >= from));
             if (windowMoved) {
-                Map<String, Long> then = stored != null ? stored : at == null ? Map.of()
-                        : Contributions.period(was, at - window.millis() + 1, Long.MAX_VALUE, wasMember, zone);
-                Map<String, Long> current = Contributions.period(is, from, Long.MAX_VALUE, member, zone);
-                moved(changes, figure, Contributions.difference(then, current));
-                reported.remove(figure);
-                if (current.isEmpty()) {
-                    reportedAt.remove(figure);
-                } else {
-                    reportedAt.put(figure, now);
-                }
+                report(changes, reported, window.figure(), Contributions.period(is, from, Long.MAX_VALUE, member, zone));
             }
         }
         LifecycleStage stage = residue ? null : Contributions.stage(is, interval, now);
@@ -402,7 +386,6 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         }
         report(changes, reported, Contributions.NOW, standing);
         history.setReported(reported);
-        history.setReportedAt(reportedAt);
 
         Long stageChange = residue ? null : Contributions.nextStageChange(is, interval, now);
         // A buyer's RFM scores are judged against cuts that move as the merchant's other buyers order: looked at again daily.
@@ -459,7 +442,7 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
         }
     }
 
-    /** Where the buyer stands now (stage, RFM segment): the difference from what was last reported, which the history records. */
+    /** A figure that moves with the clock: the difference from what was last reported, which the buyer's history now records. */
     private static void report(Map<String, Map<String, Long>> changes, Map<String, Map<String, Long>> reported, String figure, Map<String, Long> now) {
         moved(changes, figure, Contributions.difference(reported.getOrDefault(figure, Map.of()), now));
         if (now.isEmpty()) {
@@ -535,8 +518,7 @@ final class MemberOrdersProcessor extends ContextualProcessor<String, SpecificRe
                     .setRefundedMinor(fact.getRefundedMinor()).setCategories(fact.getCategories()).setRefundIds(List.of()).build());
         }
         MemberHistory residue = MemberHistory.newBuilder().setMerchantId(history.getMerchantId()).setCustomerId(null)
-                .setMemberSince(history.getMemberSince()).setOrders(kept).setReported(history.getReported())
-                .setReportedAt(history.getReportedAt()).setNextCheck(null)
+                .setMemberSince(history.getMemberSince()).setOrders(kept).setReported(history.getReported()).setNextCheck(null)
                 .setPoints(withoutBalances(history.getPoints())).setCampaigns(history.getCampaigns()).build();
         update(RESIDUE_PREFIX + UUID.randomUUID(), residue, history, Moved.EVERYTHING, now);
     }

@@ -142,37 +142,16 @@ class RepurchaseTopologyTest {
     }
 
     @Test
-    void aLateOrderInTheWindowAsLastReportedButOutOfItNowIsReportedToo() throws Exception {
+    void aLateOrderBeforeTheWindowMakesTheOrderAfterItARepeatOrder() throws Exception {
         driver.close();
         start(Duration.ofDays(7)); // no check comes round: only the orders report the window
         pay("A", "a1", daysAgo(10)); // the 30-day window reported now, with a1 as A's first order
         driver.advanceWallClockTime(Duration.ofDays(3));
-        // 29 days before the report, 32 before now: out of the window now, in it as it was reported. a1 is a repeat now.
+        // 32 days before now: out of the window, but first: a1 is a repeat order now.
         pay("A", "a0", daysAgo(29));
         pay("A", "a2", daysAgo(-2));
         // In the window now: a1 and a2, both repeat orders (a0 came first).
         assertThat(metrics("30d")).containsEntry("orders.repeat", 2L).doesNotContainKey("orders.first").containsEntry("buyers", 1L);
-    }
-
-    @Test
-    void aHistoryStoredWithItsWindowsReportedAsMetricsMovesOnFromThem() {
-        pay("A", "a1", daysAgo(10));
-        // As histories were stored before reportedAt: each window's metrics as reported, not when.
-        MemberHistory history = histories().get(MERCHANT + ":A");
-        java.util.Map<String, java.util.Map<String, Long>> reported = new java.util.HashMap<>(history.getReported());
-        for (Frequency.Window window : Frequency.Window.values()) {
-            reported.put(window.figure(), Contributions.period(Contributions.counted(history.getOrders()), NOW.toEpochMilli() - window.millis() + 1,
-                    Long.MAX_VALUE, false, SHANGHAI));
-        }
-        history.setReported(reported);
-        history.setReportedAt(new java.util.HashMap<>());
-        histories().put(MERCHANT + ":A", history);
-
-        pay("A", "a2", daysAgo(5));
-        // A once, then twice: one buyer who bought again, not a second buyer.
-        assertThat(buckets("30d")).containsExactly(0L, 1L, 0L, 0L, 0L);
-        assertThat(histories().get(MERCHANT + ":A").getReported()).containsOnlyKeys(Contributions.NOW);
-        assertThat(histories().get(MERCHANT + ":A").getReportedAt()).containsOnlyKeys("30d", "90d", "365d");
     }
 
     @Test
