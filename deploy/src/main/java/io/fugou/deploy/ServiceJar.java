@@ -22,15 +22,17 @@ public final class ServiceJar {
         Map<String, String> environment = ServiceProcess.localEnvironment(infrastructure, database);
         String shortName = service.substring(0, service.indexOf('-'));
         environment.put("FUGOU_INSTANCE_ID", shortName + "-bench-1");
-        // The infrastructure is new each run, so what analytics kept on disk the run before is stale: one directory,
-        // emptied here, instead of one more left in the log directory per run.
-        Path state = logDir.resolve(shortName + "-state");
-        try {
-            org.springframework.util.FileSystemUtils.deleteRecursively(state);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot empty " + state, e);
+        if (service.equals("analytics-service")) {
+            // The infrastructure is new each run, so what analytics kept on disk the run before is stale: one directory,
+            // emptied here, instead of one more left in the log directory per run.
+            Path state = logDir.resolve("analytics-state");
+            try {
+                org.springframework.util.FileSystemUtils.deleteRecursively(state);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot empty " + state, e);
+            }
+            environment.put("FUGOU_ANALYTICS_STATE_DIR", state.toString());
         }
-        environment.put("FUGOU_ANALYTICS_STATE_DIR", state.toString());
         System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith(shortName + ".env."))
                 .forEach(name -> environment.put(name.substring((shortName + ".env.").length()), System.getProperty(name)));
         ServiceProcess started = ServiceProcess.start(service, projectDir.resolve(service + "/target/" + service + ".jar"),

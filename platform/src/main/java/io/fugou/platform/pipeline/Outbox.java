@@ -121,14 +121,16 @@ public class Outbox {
     <T> Mono<T> appendingOnceAtTheEnd(Mono<T> work, Applied applied) {
         return Mono.deferContextual(context -> {
             if (context.hasKey(HELD)) {
-                return applied == null ? work : work.flatMap(result -> markApplied(applied).thenReturn(result))
-                        .switchIfEmpty(Mono.defer(() -> markApplied(applied).then(Mono.<T>empty())));
+                return applied == null ? work : followedBy(work, () -> markApplied(applied));
             }
             List<Outbound> held = Collections.synchronizedList(new ArrayList<>());
-            return work.contextWrite(inner -> inner.put(HELD, held))
-                    .flatMap(result -> appendNow(List.copyOf(held), applied).thenReturn(result))
-                    .switchIfEmpty(Mono.defer(() -> appendNow(List.copyOf(held), applied).then(Mono.<T>empty())));
+            return followedBy(work.contextWrite(inner -> inner.put(HELD, held)), () -> appendNow(List.copyOf(held), applied));
         });
+    }
+
+    /** The work's result, once {@code after} has run, whether the work gave a result or none. */
+    private static <T> Mono<T> followedBy(Mono<T> work, Supplier<Mono<Void>> after) {
+        return work.flatMap(result -> after.get().thenReturn(result)).switchIfEmpty(Mono.defer(() -> after.get().then(Mono.<T>empty())));
     }
 
     /**

@@ -153,23 +153,16 @@ class ShopWorldTest {
     @Test
     void couponsInTheWalletAreUsedAtCheckout() {
         ShopWorld world = new ShopWorld(List.of(beerShop()), 7, OPENED, 1);
-        Instant monthLater = OPENED.plus(Duration.ofDays(30));
-        Set<String> buyers = new HashSet<>();
-        for (ShopEvent event = world.next(monthLater); event != null && buyers.size() < 10; event = world.next(monthLater)) {
-            if (event.kind() == ShopEvent.Kind.PAID && buyers.add(event.key())) {
-                String[] key = event.key().split(":");
-                world.couponIssued(new HeldCoupon(key[0], key[1], "GIFT-" + key[1], 1_000L, null, 0, event.at(), event.at().plus(Duration.ofDays(365))));
-            }
-        }
+        Set<String> buyers = giveTheFirstPayingBuyers(world, 10, (member, event) ->
+                List.of(new HeldCoupon(member[0], member[1], "GIFT-" + member[1], 1_000L, null, 0, event.at(), event.at().plus(Duration.ofDays(365)))));
 
-        Instant yearLater = OPENED.plus(Duration.ofDays(365));
         List<OrderPaid> withCoupon = new ArrayList<>();
-        for (ShopEvent event = world.next(yearLater); event != null; event = world.next(yearLater)) {
-            if (event.value() instanceof OrderEvent order && order.getPayload() instanceof OrderPaid paid && !paid.getCouponRedemptions().isEmpty()) {
-                withCoupon.add(paid);
-                assertThat(buyers).as("only buyers given a coupon use one").contains(event.key());
-                assertThat(paid.getCouponRedemptions().get(0).getCode()).isEqualTo("GIFT-" + order.getCustomerId());
-            }
+        for (ShopEvent event : ordersWithACouponInAYear(world)) {
+            OrderEvent order = (OrderEvent) event.value();
+            OrderPaid paid = (OrderPaid) order.getPayload();
+            withCoupon.add(paid);
+            assertThat(buyers).as("only buyers given a coupon use one").contains(event.key());
+            assertThat(paid.getCouponRedemptions().get(0).getCode()).isEqualTo("GIFT-" + order.getCustomerId());
         }
         assertThat(withCoupon).as("some of the ten use theirs").isNotEmpty()
                 .allSatisfy(paid -> assertThat(paid.getCouponRedemptions().get(0).getDiscount().getAmountMinor()).isEqualTo(1_000));
@@ -179,30 +172,48 @@ class ShopWorldTest {
     @Test
     void aCouponLimitedToCategoriesIsUsedOnlyOnAnOrderWithALineInOneAndWithinItsCap() {
         ShopWorld world = new ShopWorld(List.of(beerShop()), 7, OPENED, 1);
-        Instant monthLater = OPENED.plus(Duration.ofDays(30));
-        Set<String> buyers = new HashSet<>();
-        for (ShopEvent event = world.next(monthLater); event != null && buyers.size() < 40; event = world.next(monthLater)) {
-            if (event.kind() == ShopEvent.Kind.PAID && buyers.add(event.key())) {
-                String[] key = event.key().split(":");
-                Instant until = event.at().plus(Duration.ofDays(365));
-                // 50% off snacks, at most 5 yuan; and 90% off a category the shop does not sell, which is never usable.
-                world.couponIssued(new HeldCoupon(key[0], key[1], "SNACKS-" + key[1], null, 50, 500L, 0, List.of("snacks"), event.at(), until));
-                world.couponIssued(new HeldCoupon(key[0], key[1], "TOYS-" + key[1], null, 90, null, 0, List.of("toys"), event.at(), until));
-            }
-        }
+        giveTheFirstPayingBuyers(world, 40, (member, event) -> {
+            Instant until = event.at().plus(Duration.ofDays(365));
+            // 50% off snacks, at most 5 yuan; and 90% off a category the shop does not sell, which is never usable.
+            return List.of(new HeldCoupon(member[0], member[1], "SNACKS-" + member[1], null, 50, 500L, 0, List.of("snacks"), event.at(), until),
+                    new HeldCoupon(member[0], member[1], "TOYS-" + member[1], null, 90, null, 0, List.of("toys"), event.at(), until));
+        });
 
-        Instant yearLater = OPENED.plus(Duration.ofDays(365));
-        List<OrderPaid> withCoupon = new ArrayList<>();
-        for (ShopEvent event = world.next(yearLater); event != null; event = world.next(yearLater)) {
-            if (event.value() instanceof OrderEvent && ((OrderEvent) event.value()).getPayload() instanceof OrderPaid paid && !paid.getCouponRedemptions().isEmpty()) {
-                withCoupon.add(paid);
-            }
-        }
+        List<OrderPaid> withCoupon = ordersWithACouponInAYear(world).stream()
+                .map(event -> (OrderPaid) ((OrderEvent) event.value()).getPayload()).toList();
         assertThat(withCoupon).as("some use the snacks coupon").isNotEmpty().allSatisfy(paid -> {
             assertThat(paid.getCouponRedemptions().get(0).getCode()).startsWith("SNACKS-");
             assertThat(paid.getLines()).as("a line in snacks").anySatisfy(line -> assertThat(line.getCategory()).startsWith("snacks/"));
             assertThat(paid.getCouponRedemptions().get(0).getDiscount().getAmountMinor()).isBetween(1L, 500L);
         });
+    }
+
+    /**
+     * In the shop's first month, each of the first {@code count} buyers to pay is given the coupons {@code coupons} makes
+     * (from their merchant and customer ids, and their first paid order); their keys.
+     */
+    private static Set<String> giveTheFirstPayingBuyers(ShopWorld world, int count,
+                                                        java.util.function.BiFunction<String[], ShopEvent, List<HeldCoupon>> coupons) {
+        Instant monthLater = OPENED.plus(Duration.ofDays(30));
+        Set<String> buyers = new HashSet<>();
+        for (ShopEvent event = world.next(monthLater); event != null && buyers.size() < count; event = world.next(monthLater)) {
+            if (event.kind() == ShopEvent.Kind.PAID && buyers.add(event.key())) {
+                coupons.apply(event.key().split(":"), event).forEach(world::couponIssued);
+            }
+        }
+        return buyers;
+    }
+
+    /** The paid orders that used a coupon, up to a year after the shop opened. */
+    private static List<ShopEvent> ordersWithACouponInAYear(ShopWorld world) {
+        Instant yearLater = OPENED.plus(Duration.ofDays(365));
+        List<ShopEvent> withCoupon = new ArrayList<>();
+        for (ShopEvent event = world.next(yearLater); event != null; event = world.next(yearLater)) {
+            if (event.value() instanceof OrderEvent order && order.getPayload() instanceof OrderPaid paid && !paid.getCouponRedemptions().isEmpty()) {
+                withCoupon.add(event);
+            }
+        }
+        return withCoupon;
     }
 
     private static Shop beerShop() {
