@@ -18,15 +18,25 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -101,7 +111,7 @@ public class PipelineAutoConfiguration {
         BatchObserver batchObserver = observer.getIfAvailable();
         Runnable beforeStart = () -> {
             createPositionTopics(pipelines, kafkaProperties, kafkaAdmin, topics);
-            kafka.warmUp();
+            kafka.warmUp(kafkaAdmin.getConfigurationProperties());
         };
         return new PipelineContainers(pipelines, kafkaProperties.getListener().isAutoStartup(), beforeStart, pipeline -> {
             String group = pipeline.group() != null ? pipeline.group() : kafkaProperties.getConsumer().getGroupId();
@@ -238,10 +248,14 @@ public class PipelineAutoConfiguration {
      * last transaction has long completed when it is used again. The pool is created before the consumers
      * start, with the same transactional ids as the previous run of this instance, so every transaction the
      * previous run left open is fenced and aborted at once rather than blocking readers until it times out.
+     * A previous run with more consumers had more producers: their open transactions are found and fenced too.
      */
     static final class PipelineKafka implements DisposableBean {
+        private static final Logger log = LoggerFactory.getLogger(PipelineKafka.class);
         private static final int PRODUCERS_PER_CONSUMER = 3;
+        private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
         private final int poolSize;
+        private final String transactionalIdPrefix;
         private final DefaultKafkaProducerFactory<byte[], byte[]> producers;
         private final KafkaTemplate<byte[], byte[]> template;
         private final KafkaTransactionManager<byte[], byte[]> transactionManager;
@@ -249,6 +263,7 @@ public class PipelineAutoConfiguration {
 
         PipelineKafka(KafkaProperties kafkaProperties, PipelineProperties properties, int consumers) {
             this.poolSize = Math.max(1, consumers) * PRODUCERS_PER_CONSUMER;
+            this.transactionalIdPrefix = properties.transactionalIdPrefix();
             Map<String, Object> config = new LinkedHashMap<>(kafkaProperties.buildProducerProperties());
             config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
             config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) properties.transactionTimeout().toMillis());
@@ -261,13 +276,50 @@ public class PipelineAutoConfiguration {
             transactionManager = new KafkaTransactionManager<>(producers);
         }
 
-        /** Creates every producer of the pool (fencing the previous run's), then returns them to the pool in order. */
-        void warmUp() {
+        /**
+         * Fences the previous runs' open transactions (those of the producers this pool no longer has, then, by creating
+         * them, the pool's own), then returns the pool's producers to it in order.
+         */
+        void warmUp(Map<String, Object> adminConfig) {
+            fenceProducersBeyondThePool(adminConfig);
             List<Producer<byte[], byte[]>> pool = new ArrayList<>();
             for (int i = 0; i < poolSize; i++) {
                 pool.add(producers.createProducer());
             }
             pool.forEach(Producer::close);
+        }
+
+        /**
+         * The transactions this instance left open with producers the pool no longer has (it ran more consumers): their
+         * ids are never created again, so without this they would block read_committed readers of their partitions until
+         * the broker timed them out. A failure only leaves them to that timeout, so it is logged, not thrown.
+         */
+        private void fenceProducersBeyondThePool(Map<String, Object> adminConfig) {
+            try (Admin admin = Admin.create(adminConfig)) {
+                List<String> beyondThePool = admin.listTransactions(new ListTransactionsOptions().filterStates(List.of(TransactionState.ONGOING)))
+                        .all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).stream()
+                        .map(TransactionListing::transactionalId).filter(this::beyondThePool).sorted().toList();
+                if (!beyondThePool.isEmpty()) {
+                    log.info("Fencing the open transactions of {} producers a previous run had and this one has not: {}", beyondThePool.size(),
+                            beyondThePool);
+                    admin.fenceProducers(beyondThePool).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while fencing the previous run's producers", e);
+            } catch (ExecutionException | TimeoutException | KafkaException e) {
+                log.warn("Could not fence the open transactions of producers a previous run had beyond this pool of {}; they block readers "
+                        + "until the broker times them out", poolSize, e);
+            }
+        }
+
+        /** This instance's own ids only ({@code prefix + n}): another instance's prefix may extend this one ({@code -1-} and {@code -1-2-}). */
+        boolean beyondThePool(String transactionalId) {
+            if (!transactionalId.startsWith(transactionalIdPrefix)) {
+                return false;
+            }
+            String suffix = transactionalId.substring(transactionalIdPrefix.length());
+            return suffix.matches("[0-9]{1,9}") && Integer.parseInt(suffix) >= poolSize;
         }
 
         KafkaTemplate<byte[], byte[]> template() {
