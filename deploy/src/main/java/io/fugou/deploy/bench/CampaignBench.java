@@ -179,13 +179,17 @@ final class CampaignBench {
         int total = options.rate() * (warmUpSeconds + options.latencySeconds());
         int warmUp = options.rate() * warmUpSeconds;
         Histogram histogram = new Histogram(TimeUnit.MINUTES.toMillis(10), 3);
+        LatencyBySecond bySecond = new LatencyBySecond(options.rate(), warmUp, options.latencySeconds());
         AtomicLong measured = new AtomicLong();
         AtomicBoolean done = new AtomicBoolean();
         Map<String, Long> publishedAt = new ConcurrentHashMap<>();
         Thread reader = Thread.ofPlatform().name("latency").start(() -> readCoupons(done, customer -> {
             Long sent = publishedAt.get(customer);
-            if (sent != null && Integer.parseInt(customer.substring("latency-".length())) >= warmUp) {
-                histogram.recordValue(Math.max(0, System.currentTimeMillis() - sent));
+            int index = sent == null ? -1 : Integer.parseInt(customer.substring("latency-".length()));
+            if (index >= warmUp) {
+                long millis = Math.max(0, System.currentTimeMillis() - sent);
+                histogram.recordValue(millis);
+                bySecond.record(index, millis);
                 measured.incrementAndGet();
             }
         }));
@@ -221,6 +225,7 @@ final class CampaignBench {
         }
         Bench.step(String.format("Trigger to coupon at %d triggers/s over %,d triggers: p50 %d ms, p99 %d ms, max %d ms", options.rate(),
                 histogram.getTotalCount(), histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(99), histogram.getMaxValue()));
+        Bench.step(bySecond.summary());
         return histogram;
     }
 

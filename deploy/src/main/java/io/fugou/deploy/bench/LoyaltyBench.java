@@ -188,13 +188,17 @@ final class LoyaltyBench {
         int total = options.rate() * (warmUpSeconds + options.latencySeconds());
         int warmUp = options.rate() * warmUpSeconds;
         Histogram histogram = new Histogram(TimeUnit.MINUTES.toMillis(10), 3);
+        LatencyBySecond bySecond = new LatencyBySecond(options.rate(), warmUp, options.latencySeconds());
         AtomicLong measured = new AtomicLong();
         AtomicBoolean done = new AtomicBoolean();
         Map<String, Long> publishedAt = new java.util.concurrent.ConcurrentHashMap<>();
         Thread reader = Thread.ofPlatform().name("latency").start(() -> readEarned(done, earned -> {
             Long sent = publishedAt.get(earned.getOrderId());
-            if (sent != null && Integer.parseInt(earned.getOrderId().substring("latency-".length())) >= warmUp) {
-                histogram.recordValue(Math.max(0, System.currentTimeMillis() - sent));
+            int index = sent == null ? -1 : Integer.parseInt(earned.getOrderId().substring("latency-".length()));
+            if (index >= warmUp) {
+                long millis = Math.max(0, System.currentTimeMillis() - sent);
+                histogram.recordValue(millis);
+                bySecond.record(index, millis);
                 measured.incrementAndGet();
             }
         }));
@@ -228,6 +232,7 @@ final class LoyaltyBench {
         reader.join();
         Bench.step(String.format("Latency at %d orders/s over %,d orders: p50 %d ms, p99 %d ms, max %d ms", options.rate(),
                 histogram.getTotalCount(), histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(99), histogram.getMaxValue()));
+        Bench.step(bySecond.summary());
         return histogram;
     }
 
