@@ -124,14 +124,22 @@
     }, true);
   }
 
+  // Members by lifecycle stage as bars, not a funnel: the stages are states a member moves between, not steps each a
+  // part of the one before, and a funnel's widths are scaled between set bounds, drawing an empty stage as a sliver.
   function drawFunnel(stages) {
     const order = ['NEW', 'ACTIVE', 'AT_RISK', 'LAPSED'];
+    const colors = { NEW: '#14c9c9', ACTIVE: '#165dff', AT_RISK: '#ff7d00', LAPSED: '#86909c' };
+    const total = order.reduce((sum, stage) => sum + (stages[stage] || 0), 0);
     chart('chart-funnel').setOption({
       title: { text: t('funnel'), left: 12, top: 8, textStyle: { fontSize: 14 } },
       tooltip: { trigger: 'item' },
-      series: [{ type: 'funnel', sort: 'none', top: 48, bottom: 16, left: '10%', width: '80%', minSize: '10%',
-        label: { formatter: params => params.name + ': ' + params.value },
-        data: order.map(stage => ({ name: t(stage), value: stages[stage] || 0 })) }]
+      grid: { left: 96, right: 96, top: 48, bottom: 24 },
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', inverse: true, data: order.map(t) },
+      series: [{ type: 'bar', barMaxWidth: 28,
+        label: { show: true, position: 'right',
+          formatter: params => params.value + (total > 0 ? ' (' + (100 * params.value / total).toFixed(1) + '%)' : '') },
+        data: order.map(stage => ({ value: stages[stage] || 0, itemStyle: { color: colors[stage] } })) }]
     }, true);
   }
 
