@@ -124,6 +124,11 @@
     }, true);
   }
 
+  /** A chart with nothing to draw says so, instead of standing empty. */
+  function noDataWhen(empty) {
+    return empty ? [{ type: 'text', left: 'center', top: 'middle', style: { text: t('noData'), fill: '#86909c', fontSize: 14 } }] : [];
+  }
+
   // Members by lifecycle stage as bars, not a funnel: the stages are states a member moves between, not steps each a
   // part of the one before, and a funnel's widths are scaled between set bounds, drawing an empty stage as a sliver.
   function drawFunnel(stages) {
@@ -133,6 +138,7 @@
     chart('chart-funnel').setOption({
       title: { text: t('funnel'), left: 12, top: 8, textStyle: { fontSize: 14 } },
       tooltip: { trigger: 'item' },
+      graphic: noDataWhen(total === 0),
       grid: { left: 96, right: 96, top: 48, bottom: 24 },
       xAxis: { type: 'value', minInterval: 1 },
       yAxis: { type: 'category', inverse: true, data: order.map(t) },
@@ -147,6 +153,7 @@
     const names = Object.keys(segments).filter(name => segments[name] > 0);
     chart('chart-segments').setOption({
       title: { text: t('segments'), left: 12, top: 8, textStyle: { fontSize: 14 } },
+      graphic: noDataWhen(names.length === 0),
       tooltip: { trigger: 'item' },
       series: [{ type: 'pie', radius: ['35%', '65%'], top: 32, data: names.map(name => ({ name: name, value: segments[name] })) }]
     }, true);
@@ -157,6 +164,7 @@
     results.forEach(result => result.arms.filter(arm => arm.uplift).forEach(arm => arms.push({ name: result.campaignId + ' / ' + arm.variant, uplift: arm.uplift })));
     chart('chart-campaigns').setOption({
       title: { text: t('campaigns'), left: 12, top: 8, textStyle: { fontSize: 14 } },
+      graphic: noDataWhen(arms.length === 0),
       tooltip: { trigger: 'item' },
       grid: { left: 48, right: 24, top: 48, bottom: 48 },
       xAxis: { type: 'category', data: arms.map(arm => arm.name) },

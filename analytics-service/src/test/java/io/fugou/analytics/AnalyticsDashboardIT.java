@@ -91,6 +91,8 @@ class AnalyticsDashboardIT {
             wait.until(driver -> total(driver, "chart-frequency") == 2 && total(driver, "chart-funnel") == 2 && total(driver, "chart-points") > 0
                     && count(driver, "chart-cohorts") > 0 && count(driver, "chart-trend") > 0);
             assertThat(browser.findElement(By.cssSelector("#kpi-points .value")).getText()).isEqualTo("258");
+            assertThat(says(browser, "chart-campaigns", "no data yet")).as("a merchant without campaigns is told so").isTrue();
+            assertThat(says(browser, "chart-funnel", "no data yet")).as("the stages have members").isFalse();
 
             pay(merchant, "C", "c1", 1); // the stream says the figures moved: the board redraws without a reload
             wait.until(driver -> "3".equals(driver.findElement(By.id("kpi-30d")).getDomAttribute("data-buyers")));
@@ -121,6 +123,13 @@ class AnalyticsDashboardIT {
                 const data = chart.getOption().series[0].data || [];
                 return data.reduce((sum, item) => sum + Number(item && typeof item === 'object' ? item.value : item || 0), 0);""", chart);
         return ((Number) sum).longValue();
+    }
+
+    /** Whether a chart writes the text over its drawing (its placeholder when it has nothing to draw). */
+    private static boolean says(org.openqa.selenium.WebDriver driver, String chart, String text) {
+        return Boolean.TRUE.equals(((JavascriptExecutor) driver).executeScript("""
+                const chart = echarts.getInstanceByDom(document.getElementById(arguments[0]));
+                return !!chart && JSON.stringify(chart.getOption().graphic || []).includes(arguments[1]);""", chart, text));
     }
 
     /** How many data items a chart's first series has. */
