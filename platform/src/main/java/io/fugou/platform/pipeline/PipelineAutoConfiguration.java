@@ -295,7 +295,8 @@ public class PipelineAutoConfiguration {
          * the broker timed them out. A failure only leaves them to that timeout, so it is logged, not thrown.
          */
         private void fenceProducersBeyondThePool(Map<String, Object> adminConfig) {
-            try (Admin admin = Admin.create(adminConfig)) {
+            Admin admin = Admin.create(adminConfig);
+            try {
                 List<String> beyondThePool = admin.listTransactions(new ListTransactionsOptions().filterStates(List.of(TransactionState.ONGOING)))
                         .all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).stream()
                         .map(TransactionListing::transactionalId).filter(this::beyondThePool).sorted().toList();
@@ -310,6 +311,8 @@ public class PipelineAutoConfiguration {
             } catch (ExecutionException | TimeoutException | KafkaException e) {
                 log.warn("Could not fence the open transactions of producers a previous run had beyond this pool of {}; they block readers "
                         + "until the broker times them out", poolSize, e);
+            } finally {
+                admin.close(Duration.ZERO); // pending calls end now: the timeouts above bound the start, not the client's own (a minute)
             }
         }
 

@@ -42,6 +42,12 @@ public record PipelineProperties(int maxBatch, int concurrency, Map<String, Inte
                     .filter(entry -> entry.getValue() == null).map(Map.Entry::getKey).toList());
         }
         consumers = consumers == null ? Map.of() : Map.copyOf(consumers);
+        // Producers' ids are the prefix and a number: "svc-1" + "20" would be "svc-12" + "0", another instance's.
+        if (transactionalIdPrefix != null && !transactionalIdPrefix.isEmpty()
+                && Character.isDigit(transactionalIdPrefix.charAt(transactionalIdPrefix.length() - 1))) {
+            throw new IllegalArgumentException("fugou.pipeline.transactional-id-prefix must not end in a digit (producers' ids are the prefix and a "
+                    + "number, so 'svc-1' would take 'svc-12''s ids) but was '" + transactionalIdPrefix + "'; end it with '-'");
+        }
     }
 
     /**

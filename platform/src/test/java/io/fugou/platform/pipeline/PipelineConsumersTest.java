@@ -44,6 +44,14 @@ class PipelineConsumersTest {
         assertThatThrownBy(() -> properties(noCount)).hasMessageContaining("gives no count for [orders]");
     }
 
+    @Test
+    void aTransactionalIdPrefixEndingInADigitIsRefused() {
+        // Its producers' ids would be another instance's: "svc-1" + "20" is "svc-12" + "0".
+        assertThatThrownBy(() -> new PipelineProperties(2000, 1, Map.of(), "1", "svc-1", Duration.ofSeconds(60), Duration.ofSeconds(20),
+                Duration.ofSeconds(10), Duration.ofMillis(25), Duration.ofMillis(50), DataSize.ofKilobytes(64)))
+                .hasMessageContaining("must not end in a digit").hasMessageContaining("'svc-1'");
+    }
+
     private static PipelineProperties properties(Map<String, Integer> consumers) {
         return new PipelineProperties(2000, 1, consumers, "test", "test-", Duration.ofSeconds(60), Duration.ofSeconds(20), Duration.ofSeconds(10),
                 Duration.ofMillis(25), Duration.ofMillis(50), DataSize.ofKilobytes(64));
