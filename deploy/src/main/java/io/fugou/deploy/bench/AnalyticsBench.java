@@ -170,7 +170,7 @@ final class AnalyticsBench {
      * figure first reaches each count, and the i-th order's lag is the time from its publish until the figure counts i + 1.
      */
     private Histogram lag(ServiceProcess analytics, KafkaAvroSerializer serializer) throws Exception {
-        int warmUpSeconds = 5;
+        int warmUpSeconds = Bench.LATENCY_WARM_UP_SECONDS;
         int total = options.rate() * (warmUpSeconds + options.latencySeconds());
         int warmUp = options.rate() * warmUpSeconds;
         String merchant = "ab-" + run + "-lag";

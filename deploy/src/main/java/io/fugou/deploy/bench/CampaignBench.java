@@ -175,7 +175,7 @@ final class CampaignBench {
     }
 
     private Histogram latency(KafkaAvroSerializer serializer) throws Exception {
-        int warmUpSeconds = 5;
+        int warmUpSeconds = Bench.LATENCY_WARM_UP_SECONDS;
         int total = options.rate() * (warmUpSeconds + options.latencySeconds());
         int warmUp = options.rate() * warmUpSeconds;
         Histogram histogram = new Histogram(TimeUnit.MINUTES.toMillis(10), 3);

@@ -224,7 +224,7 @@ final class KitBench {
 
     /** Publishes at a fixed rate; latency is from publish to the output event seen read_committed. */
     private Histogram latency(String input, String output) throws Exception {
-        int warmUpSeconds = 5;
+        int warmUpSeconds = Bench.LATENCY_WARM_UP_SECONDS;
         int total = options.rate() * (warmUpSeconds + options.latencySeconds());
         int warmUp = options.rate() * warmUpSeconds;
         Histogram histogram = new Histogram(TimeUnit.MINUTES.toMillis(10), 3);

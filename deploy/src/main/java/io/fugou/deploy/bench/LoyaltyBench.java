@@ -184,7 +184,7 @@ final class LoyaltyBench {
     }
 
     private Histogram latency() throws Exception {
-        int warmUpSeconds = 5;
+        int warmUpSeconds = Bench.LATENCY_WARM_UP_SECONDS;
         int total = options.rate() * (warmUpSeconds + options.latencySeconds());
         int warmUp = options.rate() * warmUpSeconds;
         Histogram histogram = new Histogram(TimeUnit.MINUTES.toMillis(10), 3);
