@@ -179,17 +179,14 @@ final class CampaignBench {
         int total = options.rate() * (warmUpSeconds + options.latencySeconds());
         int warmUp = options.rate() * warmUpSeconds;
         Histogram histogram = new Histogram(TimeUnit.MINUTES.toMillis(10), 3);
-        LatencyBySecond bySecond = new LatencyBySecond(options.rate(), warmUp, options.latencySeconds());
+        LatencyBySecond bySecond = new LatencyBySecond(options.rate(), warmUp, options.latencySeconds(), histogram);
         AtomicLong measured = new AtomicLong();
         AtomicBoolean done = new AtomicBoolean();
         Map<String, Long> publishedAt = new ConcurrentHashMap<>();
         Thread reader = Thread.ofPlatform().name("latency").start(() -> readCoupons(done, customer -> {
             Long sent = publishedAt.get(customer);
-            int index = sent == null ? -1 : Integer.parseInt(customer.substring("latency-".length()));
-            if (index >= warmUp) {
-                long millis = Math.max(0, System.currentTimeMillis() - sent);
-                histogram.recordValue(millis);
-                bySecond.record(index, millis);
+            if (sent != null && bySecond.record(Integer.parseInt(customer.substring("latency-".length())),
+                    Math.max(0, System.currentTimeMillis() - sent))) {
                 measured.incrementAndGet();
             }
         }));

@@ -13,23 +13,33 @@ final class LatencyBySecond {
 
     private final int rate;
     private final int warmUp;
+    private final Histogram run;
     private final List<Histogram> seconds = new ArrayList<>();
 
-    /** {@code rate} records a second, of which the first {@code warmUp} are not measured, for {@code measuredSeconds}. */
-    LatencyBySecond(int rate, int warmUp, int measuredSeconds) {
+    /**
+     * {@code rate} records a second, of which the first {@code warmUp} are not measured, for {@code measuredSeconds}; each
+     * measured one is also recorded in {@code run}, the whole run's histogram.
+     */
+    LatencyBySecond(int rate, int warmUp, int measuredSeconds, Histogram run) {
         this.rate = rate;
         this.warmUp = warmUp;
+        this.run = run;
         for (int i = 0; i < measuredSeconds; i++) {
             seconds.add(new Histogram(TimeUnit.MINUTES.toMillis(10), 2));
         }
     }
 
-    /** The latency of the record published {@code index}-th (from 0, warm-up included). */
-    void record(int index, long millis) {
+    /** The latency of the record published {@code index}-th (from 0, warm-up included); whether it was measured. */
+    boolean record(int index, long millis) {
+        if (index < warmUp) {
+            return false;
+        }
+        run.recordValue(millis);
         int second = (index - warmUp) / rate;
-        if (index >= warmUp && second < seconds.size()) {
+        if (second < seconds.size()) {
             seconds.get(second).recordValue(millis);
         }
+        return true;
     }
 
     /** For example {@code p99 by second of publishing, ms: 294 120 95 ...}. */
