@@ -28,6 +28,12 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     /**
+     * The system property that has PostgreSQL keep each statement's statistics ({@code pg_stat_statements}; query them after
+     * {@code create extension pg_stat_statements} in the database).
+     */
+    public static final String STATEMENT_STATISTICS = "fugou.infra.postgres.statement-statistics";
+
+    /**
      * Starts PostgreSQL on the given port (0 for any free port) with its data under {@code dataDir};
      * with {@code keepData} a second start finds the databases of the first (initdb runs only on an empty directory).
      */
@@ -42,6 +48,10 @@ public final class LocalPostgres implements AutoCloseable {
                     .setOverrideWorkingDirectory(InfraDirectories.createDirectories(InfraDirectories.root().resolve("pg-binaries")).toFile());
             if (port > 0) {
                 InfraDirectories.requireFree(port, "PostgreSQL");
+            }
+            if (Boolean.getBoolean(STATEMENT_STATISTICS)) {
+                // Each statement's calls and time, for finding where a benchmark's database time goes (pg_stat_statements).
+                builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
             }
             // Our own free port even when any will do: zonky's own pick could collide with the ports of the servers started beside it.
             builder.setPort(port > 0 ? port : InfraDirectories.freePort());

@@ -8,7 +8,9 @@ import io.fugou.events.orders.OrderEvent;
 import io.fugou.events.orders.OrderLine;
 import io.fugou.events.orders.OrderPaid;
 import io.fugou.infra.LocalInfrastructure;
+import io.fugou.serde.avro.AvroSerdeConfig;
 import io.fugou.serde.avro.KafkaAvroSerializer;
+import io.fugou.serde.avro.SpecificAvroSerde;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +25,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
@@ -32,7 +37,15 @@ import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.Materialized;
 
 /**
  * {@code deploy/bench analytics}: analytics-service's topologies (shared/BENCH.md). analytics-service runs from its jar with
@@ -91,6 +104,7 @@ final class AnalyticsBench {
             producer.flush();
         }
         double raw = rawConsumeRate(options.records());
+        double floor = streamsFloorRate(options.records());
 
         Bench.step("Starting analytics-service with production JVM settings on the retained orders; log: " + logDir.resolve("analytics-service.log"));
         long started = System.nanoTime();
@@ -137,6 +151,7 @@ final class AnalyticsBench {
         }
         report.throughput("analytics.orders_per_s", rate, "orders/s", "kafka.raw_consume_orders_per_s", raw);
         report.figure("kafka.raw_consume_orders_per_s", raw, "orders/s");
+        report.throughput("kafka.streams_floor_orders_per_s", floor, "orders/s", "kafka.raw_consume_orders_per_s", raw);
         report.figure("analytics.replay_1m_orders_s", replaySeconds * 1_000_000 / options.records(), "s");
         report.latency("analytics.lag_p50_ms", lag.getValueAtPercentile(50), options.rate() + " orders/s");
         report.latency("analytics.lag_p99_ms", lag.getValueAtPercentile(99), options.rate() + " orders/s");
@@ -163,6 +178,60 @@ final class AnalyticsBench {
             Bench.step(String.format("Raw consume: %,.0f orders/s", rate));
             return rate;
         }
+    }
+
+    /**
+     * What Kafka Streams itself costs here, whatever the topology: the same records through the least a stateful exactly-once
+     * application does with them (read, deserialised by the registry's serde, counted per buyer in a cached RocksDB store with
+     * its changelog, committed exactly_once_v2), one stream thread, in this JVM as the raw consumer is. No topology that
+     * keeps state per buyer goes faster on the same machine, so it says how much of the gap to the raw rate is Kafka
+     * Streams' and how much analytics-service's.
+     */
+    private double streamsFloorRate(int count) throws Exception {
+        Bench.step("Counting the " + count + " orders per buyer with the least Kafka Streams application (exactly-once, one thread)");
+        AtomicLong processed = new AtomicLong();
+        AtomicLong firstAt = new AtomicLong();
+        AtomicLong lastAt = new AtomicLong();
+        StreamsBuilder builder = new StreamsBuilder();
+        try (SpecificAvroSerde<OrderEvent> orders = new SpecificAvroSerde<>()) {
+            orders.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, infrastructure.registry().url(),
+                    AvroSerdeConfig.SPECIFIC_AVRO_VALUE_TYPE, OrderEvent.class, AvroSerdeConfig.TRUSTED_PACKAGES, Topics.EVENT_PACKAGES), false);
+            builder.stream(Topics.ORDERS.name(), Consumed.with(Serdes.String(), orders))
+                    .peek((buyer, order) -> {
+                        long n = processed.incrementAndGet();
+                        if (n == 1) {
+                            firstAt.set(System.nanoTime());
+                        }
+                        lastAt.set(System.nanoTime());
+                    })
+                    .groupByKey(Grouped.with(Serdes.String(), orders))
+                    .count(Materialized.as("orders-per-buyer"));
+            Path state = options.projectDir().resolve("target/bench/streams-floor");
+            Properties config = new Properties();
+            config.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-streams-floor-" + run);
+            config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.kafka().bootstrapServers());
+            config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+            config.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+            config.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+            KitBench.Progress read = new KitBench.Progress("counted by Kafka Streams", count);
+            try (KafkaStreams streams = new KafkaStreams(builder.build(), config)) {
+                streams.start();
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                while (processed.get() < count) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("Kafka Streams counted only " + processed.get() + " of " + count + " orders in 10 minutes");
+                    }
+                    read.at(processed.get());
+                    Thread.sleep(100);
+                }
+                streams.close(Duration.ofSeconds(30));
+            } finally {
+                org.springframework.util.FileSystemUtils.deleteRecursively(state);
+            }
+        }
+        double rate = count / ((lastAt.get() - firstAt.get()) / 1e9);
+        Bench.step(String.format("Kafka Streams floor: %,.0f orders/s", rate));
+        return rate;
     }
 
     /**

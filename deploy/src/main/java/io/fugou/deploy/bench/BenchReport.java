@@ -46,6 +46,7 @@ final class BenchReport {
         json.put("name", name);
         json.put("started", started.toString());
         Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cpu", cpuModel());
         machine.put("cores", Runtime.getRuntime().availableProcessors());
         long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
         machine.put("memoryGiB", Math.round(memory / (1024.0 * 1024 * 1024)));
@@ -54,6 +55,16 @@ final class BenchReport {
         json.put("records", records);
         json.put("figures", figures);
         return json;
+    }
+
+    /** The processor's model, so runs on different machines are not compared as if alike; the architecture where it is not told. */
+    private static String cpuModel() {
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(line -> line.startsWith("model name")).map(line -> line.substring(line.indexOf(':') + 1).trim())
+                    .findFirst().orElse(System.getProperty("os.arch"));
+        } catch (java.io.IOException | java.io.UncheckedIOException notLinux) {
+            return System.getProperty("os.arch");
+        }
     }
 
     String table() {
