@@ -228,6 +228,7 @@ final class KitBench {
         int total = options.rate() * (warmUpSeconds + options.latencySeconds());
         int warmUp = options.rate() * warmUpSeconds;
         Histogram histogram = new Histogram(TimeUnit.MINUTES.toMillis(10), 3);
+        LatencyBySecond bySecond = new LatencyBySecond(options.rate(), warmUp, options.latencySeconds(), histogram);
         AtomicLong measured = new AtomicLong();
         AtomicBoolean done = new AtomicBoolean();
         Thread reader = Thread.ofPlatform().name("latency").start(() -> {
@@ -242,8 +243,8 @@ final class KitBench {
                         long now = System.currentTimeMillis();
                         PointsEvent event = (PointsEvent) deserializer.deserialize(output, record.value());
                         String orderId = ((io.fugou.events.points.PointsEarned) event.getPayload()).getOrderId();
-                        if (Integer.parseInt(orderId.substring(orderId.lastIndexOf('-') + 1)) >= warmUp) {
-                            histogram.recordValue(Math.max(0, now - event.getOccurredAt().toEpochMilli()));
+                        if (bySecond.record(Integer.parseInt(orderId.substring(orderId.lastIndexOf('-') + 1)),
+                                Math.max(0, now - event.getOccurredAt().toEpochMilli()))) {
                             measured.incrementAndGet();
                         }
                     }
@@ -281,6 +282,7 @@ final class KitBench {
         reader.join();
         Bench.step(String.format("Latency at %d records/s over %,d records: p50 %d ms, p99 %d ms, max %d ms", options.rate(),
                 histogram.getTotalCount(), histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(99), histogram.getMaxValue()));
+        Bench.step(bySecond.summary());
         return histogram;
     }
 
