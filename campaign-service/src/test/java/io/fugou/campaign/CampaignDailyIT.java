@@ -66,9 +66,12 @@ class CampaignDailyIT {
     }
 
     @Test
-    void shouldRewardAnniversariesLapsedBuyersAndTheMemberDayOnceOnTheirDay() {
+    void shouldRewardAnniversariesLapsedBuyersAndTheMemberDaysOnceOnTheirDay() {
         String merchant = unique("merchant");
         LocalDate day = LocalDate.now(SHANGHAI).plusDays(2);
+        while (day.getDayOfMonth() > 28) { // a member day of the month is the 1st to the 28th
+            day = day.plusDays(1);
+        }
         clock.set(Instant.now().minus(Duration.ofMinutes(5)));
         api.activate(merchant, "{\"name\": \"Joined\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 1}}");
         api.activate(merchant, "{\"name\": \"Bought\", \"trigger\": {\"type\": \"FIRST_ORDER\"}, \"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 2}}");
@@ -78,6 +81,12 @@ class CampaignDailyIT {
                 + "\"reward\": {\"coupon\": {\"templateId\": \"come-back\", \"amountOffMinor\": 800, \"currency\": \"CNY\", \"validDays\": 14}}}");
         api.activate(merchant, "{\"name\": \"Member day\", \"trigger\": {\"type\": \"MEMBER_DAY\", \"dayOfWeek\": \"" + day.getDayOfWeek() + "\"}, "
                 + "\"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 7}}");
+        api.activate(merchant, "{\"name\": \"Member day of the month\", \"trigger\": {\"type\": \"MEMBER_DAY\", \"dayOfMonth\": "
+                + day.getDayOfMonth() + "}, \"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 11}}");
+        api.activate(merchant, "{\"name\": \"Grand opening\", \"trigger\": {\"type\": \"MEMBER_DAY\", \"date\": \"" + day + "\"}, "
+                + "\"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 13}}");
+        api.activate(merchant, "{\"name\": \"Tomorrow's sale\", \"trigger\": {\"type\": \"MEMBER_DAY\", \"date\": \"" + day.plusDays(1) + "\"}, "
+                + "\"audience\": {\"everyone\": true}, \"reward\": {\"bonusPoints\": 17}}");
         api.activate(merchant, "{\"name\": \"Running low?\", \"trigger\": {\"type\": \"REPLENISHMENT\", \"days\": 2}, \"audience\": {\"everyone\": true}, "
                 + "\"reward\": {\"bonusPoints\": 9}}");
         MemberKey longAgo = new MemberKey(merchant, "joined-a-year-ago");
@@ -101,18 +110,19 @@ class CampaignDailyIT {
 
         // The day comes, at 10:30 in Shanghai; then an hour later the job is asked again and gives nothing twice.
         clock.set(day.atTime(10, 30).atZone(SHANGHAI).toInstant());
-        List<CampaignEvent> anniversary = shop.awaitEvents(Topics.CAMPAIGNS, longAgo, 6, ARRIVAL);
-        List<CampaignEvent> missed = shop.awaitEvents(Topics.CAMPAIGNS, lapsed, 8, ARRIVAL);
-        List<CampaignEvent> memberDay = shop.awaitEvents(Topics.CAMPAIGNS, recent, 6, ARRIVAL);
+        List<CampaignEvent> anniversary = shop.awaitEvents(Topics.CAMPAIGNS, longAgo, 10, ARRIVAL);
+        List<CampaignEvent> missed = shop.awaitEvents(Topics.CAMPAIGNS, lapsed, 12, ARRIVAL);
+        List<CampaignEvent> memberDay = shop.awaitEvents(Topics.CAMPAIGNS, recent, 10, ARRIVAL);
         clock.set(day.atTime(11, 30).atZone(SHANGHAI).toInstant());
-        assertThat(shop.readEvents(Topics.CAMPAIGNS, longAgo, Duration.ofSeconds(3))).hasSize(6);
+        assertThat(shop.readEvents(Topics.CAMPAIGNS, longAgo, Duration.ofSeconds(3))).hasSize(10);
 
-        assertThat(bonuses(anniversary)).containsExactlyInAnyOrder(1L, 5L, 7L);
-        assertThat(bonuses(missed)).containsExactlyInAnyOrder(1L, 2L, 7L);
+        // Every member of the audience has the member days of the week, of the month and of the date, not tomorrow's.
+        assertThat(bonuses(anniversary)).containsExactlyInAnyOrder(1L, 5L, 7L, 11L, 13L);
+        assertThat(bonuses(missed)).containsExactlyInAnyOrder(1L, 2L, 7L, 11L, 13L);
         assertThat(missed.stream().map(CampaignEvent::getPayload).filter(CouponIssued.class::isInstance).map(CouponIssued.class::cast)
                 .map(CouponIssued::getTemplateId)).containsExactly("come-back");
-        assertThat(bonuses(memberDay)).as("joined, member day, running low").containsExactlyInAnyOrder(1L, 7L, 9L);
-        assertThat(memberDay).hasSize(6);
+        assertThat(bonuses(memberDay)).as("joined, member days, running low").containsExactlyInAnyOrder(1L, 7L, 9L, 11L, 13L);
+        assertThat(memberDay).hasSize(10);
     }
 
     private static LifecycleEvent predicted(MemberKey member, Instant at, Instant nextOrder) {

@@ -5,6 +5,9 @@ import static io.fugou.campaign.CampaignApi.memberEvent;
 import static io.fugou.campaign.CampaignApi.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fugou.campaign.campaigns.CampaignDefinition;
+import io.fugou.campaign.campaigns.Campaigns;
+import io.fugou.campaign.issuing.Assignments;
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
 import io.fugou.events.campaigns.AssignmentGroup;
@@ -19,19 +22,24 @@ import io.fugou.events.members.MemberEvent;
 import io.fugou.events.members.MemberTierChanged;
 import io.fugou.events.members.TierChangeDirection;
 import io.fugou.events.members.TierChangeReason;
+import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.KafkaTestClient;
 import io.fugou.testsupport.MovableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Campaigns from the marketer's API to the coupon in a member's wallet: once per trigger, within budget, measured against a holdout. */
@@ -51,6 +59,12 @@ class CampaignIT {
     @Autowired
     private MovableClock clock;
 
+    @Autowired
+    private DatabaseClient db;
+
+    @Autowired
+    private Campaigns campaigns;
+
     private final KafkaTestClient shop = new KafkaTestClient();
 
     private CampaignApi api;
@@ -64,8 +78,9 @@ class CampaignIT {
     @SuppressWarnings("unchecked")
     void shouldRewardEachEnrollmentOnceHoldingOutItsShareAndReportIt() {
         String merchant = unique("merchant");
-        String campaign = api.activate(merchant, "{\"name\": \"Welcome\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
-                + "\"reward\": " + TEN_OFF + ", \"holdoutPercent\": 20}");
+        String definition = "{\"name\": \"Welcome\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
+                + "\"reward\": " + TEN_OFF + ", \"holdoutPercent\": 20}";
+        String campaign = api.activate(merchant, definition);
         List<MemberKey> joined = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             MemberKey member = new MemberKey(merchant, "buyer-" + i);
@@ -116,6 +131,60 @@ class CampaignIT {
                 .expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(0);
         web.post().uri("/api/v1/campaigns/{id}/pause", campaign).headers(h -> h.setBearerAuth(api.token(other, "campaigns:write"))).exchange()
                 .expectStatus().isNotFound();
+        web.put().uri("/api/v1/campaigns/{id}", campaign).headers(h -> h.setBearerAuth(api.token(other, "campaigns:write")))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(definition).exchange().expectStatus().isNotFound();
+        for (String change : List.of("activate", "end")) {
+            web.post().uri("/api/v1/campaigns/{id}/" + change, campaign).headers(h -> h.setBearerAuth(api.token(other, "campaigns:write"))).exchange()
+                    .expectStatus().isNotFound();
+        }
+        // Untouched by the other merchant, it runs until its own merchant ends it.
+        web.get().uri("/api/v1/campaigns/{id}", campaign).headers(h -> h.setBearerAuth(api.token(merchant, "campaigns:read"))).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.status").isEqualTo("ACTIVE");
+        web.post().uri("/api/v1/campaigns/{id}/end", campaign).headers(h -> h.setBearerAuth(api.token(merchant, "campaigns:write"))).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.status").isEqualTo("ENDED");
+    }
+
+    @Test
+    void shouldHoldOutTheShareAskedForOverTenThousandMembersEachInTheGroupItsHashGives() {
+        String merchant = unique("merchant");
+        String campaign = api.activate(merchant, "{\"name\": \"A/B welcome\", \"trigger\": {\"type\": \"MEMBER_ENROLLED\"}, \"audience\": {\"everyone\": true}, "
+                + "\"variants\": [{\"code\": \"a\", \"weight\": 70, \"reward\": {\"bonusPoints\": 10}}, "
+                + "{\"code\": \"b\", \"weight\": 30, \"reward\": {\"bonusPoints\": 20}}], \"holdoutPercent\": 10}");
+        List<Map.Entry<MemberKey, MemberEvent>> enrollments = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            MemberKey member = new MemberKey(merchant, "member-" + i);
+            enrollments.add(Map.entry(member, enrolled(member, EnrollmentChannel.SHOP_HOME, null, Instant.now())));
+        }
+        shop.publishAll(Topics.MEMBERS, enrollments);
+
+        Map<String, String> groups = new HashMap<>();
+        Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> {
+            groups.clear();
+            groups.putAll(assignedGroups(merchant, campaign));
+            return groups.size() == enrollments.size();
+        });
+        Map<String, Long> counts = groups.values().stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        // 10,000 draws: the holdout's standard deviation is 30 (sqrt(10,000 x 0.1 x 0.9)); four of them either side. The variants
+        // split the other 9,000 70:30 (standard deviation about 43).
+        assertThat(counts.get("holdout")).isBetween(880L, 1120L);
+        assertThat(counts.get("a")).isBetween(6300L - 180, 6300L + 180);
+        assertThat(counts.get("b")).isBetween(2700L - 180, 2700L + 180);
+        // Identical on a re-run: each member's group is a hash of the merchant, the campaign and the member, not a stored coin flip.
+        CampaignDefinition definition = campaigns.find(new MerchantId(merchant), campaign).block().definition();
+        Map<String, String> rule = new HashMap<>();
+        for (String customer : groups.keySet()) {
+            Assignments.Group group = Assignments.groupOf(merchant, campaign, customer, definition);
+            rule.put(customer, group.holdout() ? "holdout" : group.variant().code());
+        }
+        assertThat(groups).isEqualTo(rule);
+    }
+
+    private Map<String, String> assignedGroups(String merchant, String campaign) {
+        return db.sql("select customer_id, assignment_group, variant from assignment where merchant_id = :merchant and campaign_id = :campaign")
+                .bind("merchant", merchant).bind("campaign", campaign)
+                .map((row, meta) -> Map.entry(row.get("customer_id", String.class),
+                        "HOLDOUT".equals(row.get("assignment_group", String.class)) ? "holdout" : row.get("variant", String.class)))
+                .all().collectMap(Map.Entry::getKey, Map.Entry::getValue).block();
     }
 
     @Test

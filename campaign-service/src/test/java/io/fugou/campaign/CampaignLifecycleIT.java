@@ -4,6 +4,7 @@ import static io.fugou.campaign.CampaignApi.enrolled;
 import static io.fugou.campaign.CampaignApi.memberEvent;
 import static io.fugou.campaign.CampaignApi.unique;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
@@ -15,6 +16,8 @@ import io.fugou.events.common.Money;
 import io.fugou.events.lifecycle.LifecycleEvent;
 import io.fugou.events.lifecycle.LifecycleStage;
 import io.fugou.events.lifecycle.MemberLifecycleChanged;
+import io.fugou.events.lifecycle.RfmSegmentChanged;
+import io.fugou.events.members.MemberEnrolled;
 import io.fugou.events.members.PaidMembershipStarted;
 import io.fugou.events.points.PointsEvent;
 import io.fugou.events.points.PointsExpiringSoon;
@@ -28,9 +31,13 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-/** Triggers and audiences from analytics and loyalty: a stage the member moved to, points about to expire, paid members only. */
+/**
+ * Triggers and audiences from analytics and loyalty: a stage the member moved to, points about to expire, paid members only, and
+ * audiences by stage, RFM segment and tier.
+ */
 @CampaignIntegrationTest
 class CampaignLifecycleIT {
 
@@ -41,6 +48,9 @@ class CampaignLifecycleIT {
 
     @Autowired
     private LocalTokens localTokens;
+
+    @Autowired
+    private DatabaseClient db;
 
     private final KafkaTestClient shop = new KafkaTestClient();
 
@@ -83,6 +93,53 @@ class CampaignLifecycleIT {
         assertThat(events.stream().map(CampaignEvent::getPayload).filter(CouponIssued.class::isInstance).map(CouponIssued.class::cast)
                 .map(CouponIssued::getTemplateId)).containsExactly("use-points");
         assertThat(shop.readEvents(Topics.CAMPAIGNS, plain, Duration.ofSeconds(1))).isEmpty(); // not a paid member
+
+        // Later the member lapses: the lapsed campaign fires.
+        shop.publish(Topics.LIFECYCLE, paid, stage(paid, LifecycleStage.LAPSED, now.plusSeconds(1)));
+        List<CampaignEvent> lapsed = shop.awaitEvents(Topics.CAMPAIGNS, paid, 8, ARRIVAL);
+        assertThat(lapsed.stream().map(CampaignEvent::getPayload).filter(BonusPointsGranted.class::isInstance).map(BonusPointsGranted.class::cast)
+                .map(BonusPointsGranted::getPoints)).containsExactlyInAnyOrder(1L, 20L, 99L);
+    }
+
+    @Test
+    void shouldReachOnlyTheStagesSegmentsAndTiersTheAudienceNames() {
+        String merchant = unique("merchant");
+        api.program(merchant, "regular", "gold");
+        api.activate(merchant, "{\"name\": \"At risk\", \"trigger\": {\"type\": \"POINTS_EXPIRING\"}, \"audience\": {\"stages\": [\"AT_RISK\"]}, "
+                + "\"reward\": {\"bonusPoints\": 3}}");
+        api.activate(merchant, "{\"name\": \"Champions\", \"trigger\": {\"type\": \"POINTS_EXPIRING\"}, \"audience\": {\"rfmSegments\": [\"champions\"]}, "
+                + "\"reward\": {\"bonusPoints\": 4}}");
+        api.activate(merchant, "{\"name\": \"Gold\", \"trigger\": {\"type\": \"POINTS_EXPIRING\"}, \"audience\": {\"tiers\": [\"gold\"]}, "
+                + "\"reward\": {\"bonusPoints\": 5}}");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        MemberKey fits = new MemberKey(merchant, "gold-champion-at-risk");
+        MemberKey other = new MemberKey(merchant, "regular-hibernating-active");
+        shop.publish(Topics.MEMBERS, fits, memberEvent(fits, now, MemberEnrolled.newBuilder().setChannel(EnrollmentChannel.SHOP_HOME).setTier("gold").build()));
+        shop.publish(Topics.MEMBERS, other, enrolled(other, EnrollmentChannel.SHOP_HOME, null, now));
+        shop.publish(Topics.LIFECYCLE, fits, stage(fits, LifecycleStage.AT_RISK, now));
+        shop.publish(Topics.LIFECYCLE, other, stage(other, LifecycleStage.ACTIVE, now));
+        shop.publish(Topics.LIFECYCLE, fits, segment(fits, "champions", now));
+        shop.publish(Topics.LIFECYCLE, other, segment(other, "hibernating", now));
+        // Lifecycle events and points arrive on different topics: the points are sent once both members' stage and segment are known.
+        await().atMost(ARRIVAL).until(() -> profiled(merchant) == 2);
+        shop.publish(Topics.POINTS, fits, expiring(fits));
+        shop.publish(Topics.POINTS, other, expiring(other));
+
+        List<CampaignEvent> reached = shop.awaitEvents(Topics.CAMPAIGNS, fits, 6, ARRIVAL);
+        assertThat(reached.stream().map(CampaignEvent::getPayload).filter(BonusPointsGranted.class::isInstance).map(BonusPointsGranted.class::cast)
+                .map(BonusPointsGranted::getPoints)).containsExactlyInAnyOrder(3L, 4L, 5L);
+        assertThat(shop.readEvents(Topics.CAMPAIGNS, other, Duration.ofSeconds(2))).as("not at risk, not a champion, not gold").isEmpty();
+    }
+
+    private long profiled(String merchant) {
+        return db.sql("select count(*) from member_view where merchant_id = :merchant and stage is not null and rfm_segment is not null")
+                .bind("merchant", merchant).map((row, meta) -> ((Number) row.get(0)).longValue()).one().block();
+    }
+
+    private static LifecycleEvent segment(MemberKey member, String segment, Instant at) {
+        return LifecycleEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(at).setMerchantId(member.merchantId())
+                .setCustomerId(member.customerId()).setPayload(RfmSegmentChanged.newBuilder().setRecencyScore(3).setFrequencyScore(3)
+                        .setMonetaryScore(3).setSegment(segment).build()).build();
     }
 
     private static LifecycleEvent stage(MemberKey member, LifecycleStage stage, Instant at) {

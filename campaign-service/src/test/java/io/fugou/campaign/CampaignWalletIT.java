@@ -78,8 +78,15 @@ class CampaignWalletIT {
                 .expectBody().jsonPath("$.errors[0].field").isEqualTo("templateId");
         putTemplate(merchant, "cross-sell", "{\"percentOff\": 10, \"validDays\": 30, \"categoryBoughtNext\": true}").expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.errors[0].field").isEqualTo("categoryBoughtNext");
-        web.get().uri("/api/v1/coupon-templates/ten-for-points").headers(h -> h.setBearerAuth(api.token(unique("merchant"), "campaigns:read"))).exchange()
+        // Another merchant sees none of them, and its template of the same id is its own.
+        String other = unique("merchant");
+        web.get().uri("/api/v1/coupon-templates/ten-for-points").headers(h -> h.setBearerAuth(api.token(other, "campaigns:read"))).exchange()
                 .expectStatus().isNotFound();
+        web.get().uri("/api/v1/coupon-templates").headers(h -> h.setBearerAuth(api.token(other, "campaigns:read"))).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(0);
+        putTemplate(other, "ten-for-points", "{\"amountOffMinor\": 500, \"currency\": \"CNY\", \"validDays\": 7}").expectStatus().isCreated();
+        web.get().uri("/api/v1/coupon-templates/ten-for-points").headers(h -> h.setBearerAuth(api.token(merchant, "campaigns:read"))).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.amountOffMinor").isEqualTo(1200);
         web.put().uri("/api/v1/coupon-templates/read-only").headers(h -> h.setBearerAuth(api.token(merchant, "campaigns:read")))
                 .contentType(MediaType.APPLICATION_JSON).bodyValue("{\"freeShipping\": true, \"validDays\": 30}").exchange()
                 .expectStatus().isForbidden();
