@@ -53,8 +53,10 @@ public class PointsLedger {
      * balances after it and the member's next number on {@code fugou.points.v1}.
      */
     public Mono<List<LedgerEntry>> post(List<Posting> postings) {
-        return post(postings, before -> Mono.empty());
+        return post(postings, NO_CHECK);
     }
+
+    private static final Function<Map<MemberKey, Balance>, Mono<Void>> NO_CHECK = before -> Mono.empty();
 
     /**
      * Posts the changes if {@code check} passes on the members' balances before them (read under the
@@ -65,9 +67,15 @@ public class PointsLedger {
             return Mono.just(List.of());
         }
         List<MemberKey> members = postings.stream().map(Posting::member).toList();
+        List<MemberKey> distinct = new LinkedHashSet<>(members).stream().toList();
+        // Where nothing is checked and no posting's effect depends on the balance before it, the balances are moved by their
+        // sums and read back in one statement (the balances before are those less the sums) instead of read locked, then
+        // written: one statement less per batch, and each balance row visited once.
+        boolean bySums = check == NO_CHECK && postings.stream().allMatch(PointsLedger::independentOfBalance);
+        Mono<Map<MemberKey, Balance>> balancesBefore = bySums ? movedBySums(postings, distinct)
+                : lockedBalances(distinct).flatMap(locked -> check.apply(locked).thenReturn(locked));
         return sequences.next(Topics.POINTS.name(), members)
-                .zipWhen(numbers -> lockedBalances(new LinkedHashSet<>(members).stream().toList())
-                        .flatMap(before -> check.apply(before).thenReturn(before)))
+                .zipWhen(numbers -> balancesBefore)
                 .flatMap(both -> {
                     Map<MemberKey, Balance> balances = new HashMap<>(both.getT2());
                     LedgerEntry[] entries = new LedgerEntry[postings.size()];
@@ -87,8 +95,51 @@ public class PointsLedger {
                         }
                         return lots.store(book);
                     });
-                    return insert(posted).then(store(balances, new LinkedHashSet<>(members))).then(lotsMoved).thenReturn(posted);
+                    Mono<Void> stored = bySums ? Mono.empty() : store(balances, new LinkedHashSet<>(members));
+                    return insert(posted).then(stored).then(lotsMoved).thenReturn(posted);
                 });
+    }
+
+    /** Whether the posting moves the balances by the same amounts whatever they were: all but a refund short of available points. */
+    private static boolean independentOfBalance(Posting posting) {
+        return posting.kind() != EntryKind.REVERSED || posting.pending() || posting.shortfall() == RefundShortfall.ALLOW_NEGATIVE;
+    }
+
+    /**
+     * Moves each member's balances by the sums of their postings (independent of the balances, {@link #independentOfBalance}),
+     * locking the rows in one order as {@link #store} does; the balances before them.
+     */
+    private Mono<Map<MemberKey, Balance>> movedBySums(List<Posting> postings, List<MemberKey> members) {
+        Map<MemberKey, long[]> sums = new HashMap<>();
+        for (Posting posting : postings) {
+            LedgerEntry moved = entry(posting, Balance.NONE, 0);
+            long[] sum = sums.computeIfAbsent(posting.member(), member -> new long[3]);
+            sum[0] += moved.availableDelta();
+            sum[1] += moved.pendingDelta();
+            sum[2] += lifetimeDelta(posting);
+        }
+        List<MemberKey> sorted = members.stream().sorted(Comparator.comparing(MemberKey::merchantId).thenComparing(MemberKey::customerId)).toList();
+        return db.sql("""
+                        insert into points_balance as b (merchant_id, customer_id, available, pending, lifetime)
+                        select * from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:available as bigint[]),
+                                             cast(:pending as bigint[]), cast(:lifetime as bigint[]))
+                        on conflict (merchant_id, customer_id) do update
+                           set available = b.available + excluded.available, pending = b.pending + excluded.pending,
+                               lifetime = b.lifetime + excluded.lifetime
+                        returning merchant_id, customer_id, available, pending, lifetime""")
+                .bind("merchants", sorted.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                .bind("customers", sorted.stream().map(MemberKey::customerId).toArray(String[]::new))
+                .bind("available", sorted.stream().map(m -> sums.get(m)[0]).toArray(Long[]::new))
+                .bind("pending", sorted.stream().map(m -> sums.get(m)[1]).toArray(Long[]::new))
+                .bind("lifetime", sorted.stream().map(m -> sums.get(m)[2]).toArray(Long[]::new))
+                .map((row, meta) -> {
+                    MemberKey member = new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class));
+                    long[] sum = sums.get(member);
+                    return Map.entry(member, new Balance(row.get("available", Long.class) - sum[0], row.get("pending", Long.class) - sum[1],
+                            row.get("lifetime", Long.class) - sum[2]));
+                })
+                .all()
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
     }
 
     private static LedgerEntry entry(Posting posting, Balance before, long sequence) {
