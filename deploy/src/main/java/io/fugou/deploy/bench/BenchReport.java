@@ -33,7 +33,9 @@ final class BenchReport {
         Map<String, Object> entry = figures.get(figures.size() - 1);
         entry.put("limit", limit);
         entry.put("limitValue", round(limitValue));
-        entry.put("ratio", Math.round(value / limitValue * 100) / 100.0);
+        double ratio = value / limitValue;
+        // Two decimals, three under 0.1, so a small ratio does not print as 0.0.
+        entry.put("ratio", ratio < 0.1 ? Math.round(ratio * 1000) / 1000.0 : Math.round(ratio * 100) / 100.0);
     }
 
     void latency(String figure, double value, String at) {
