@@ -71,6 +71,8 @@ final class BenchReport {
 
     String table() {
         StringBuilder table = new StringBuilder();
+        table.append(String.format("%n%s, %d cores, Java %s%n", cpuModel(), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version")));
         table.append(String.format("%n| figure | value | unit | limit | ratio |%n|---|---:|---|---|---:|%n"));
         for (Map<String, Object> figure : figures) {
             String limit = figure.containsKey("limit") ? figure.get("limit") + " = " + format(figure.get("limitValue"))
