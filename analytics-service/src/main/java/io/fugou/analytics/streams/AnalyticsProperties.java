@@ -22,9 +22,22 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param cleanUpOnStart    wipe this instance's local state at start, to rebuild it from the topics (after a replay's reset)
  * @param rocksdbMemory     the most memory all the instance's RocksDB stores take together (block cache, index and filter
  *                          blocks, memtables), outside the heap; unset, RocksDB's defaults per store, unbounded in total
+ * @param streamThreads     the stream threads of this instance, each taking its share of the partitions' tasks; unset, one
+ *                          per processor the JVM may use (a container's CPU limit)
  */
 @ConfigurationProperties("fugou.analytics")
 public record AnalyticsProperties(String applicationId, String stateDir, String advertisedHost, ZoneId zone, Duration windowCheck,
                                   Duration defaultInterval, Duration attribution,
-                                  boolean cleanUpOnStart, DataSize rocksdbMemory) {
+                                  boolean cleanUpOnStart, DataSize rocksdbMemory, Integer streamThreads) {
+
+    public AnalyticsProperties {
+        if (streamThreads != null && streamThreads < 1) {
+            throw new IllegalArgumentException("fugou.analytics.stream-threads must be at least 1 but was " + streamThreads);
+        }
+    }
+
+    /** The stream threads to run: as set, or one per processor. */
+    public int threads() {
+        return streamThreads != null ? streamThreads : Runtime.getRuntime().availableProcessors();
+    }
 }
