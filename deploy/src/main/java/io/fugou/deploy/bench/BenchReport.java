@@ -48,7 +48,7 @@ final class BenchReport {
         json.put("name", name);
         json.put("started", started.toString());
         Map<String, Object> machine = new LinkedHashMap<>();
-        machine.put("cpu", cpuModel());
+        machine.put("cpu", CPU);
         machine.put("cores", Runtime.getRuntime().availableProcessors());
         long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
         machine.put("memoryGiB", Math.round(memory / (1024.0 * 1024 * 1024)));
@@ -58,6 +58,9 @@ final class BenchReport {
         json.put("figures", figures);
         return json;
     }
+
+    /** The processor's model, read once. */
+    private static final String CPU = cpuModel();
 
     /** The processor's model, so runs on different machines are not compared as if alike; the architecture where it is not told. */
     private static String cpuModel() {
@@ -71,7 +74,7 @@ final class BenchReport {
 
     String table() {
         StringBuilder table = new StringBuilder();
-        table.append(String.format("%n%s, %d cores, Java %s%n", cpuModel(), Runtime.getRuntime().availableProcessors(),
+        table.append(String.format("%n%s, %d cores, Java %s%n", CPU, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version")));
         table.append(String.format("%n| figure | value | unit | limit | ratio |%n|---|---:|---|---|---:|%n"));
         for (Map<String, Object> figure : figures) {

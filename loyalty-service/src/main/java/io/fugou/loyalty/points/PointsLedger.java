@@ -58,6 +58,9 @@ public class PointsLedger {
 
     private static final Function<Map<MemberKey, Balance>, Mono<Void>> NO_CHECK = before -> Mono.empty();
 
+    /** The one order balance rows are locked in, so two writers touching the same members cannot deadlock. */
+    private static final Comparator<MemberKey> MEMBER_ORDER = Comparator.comparing(MemberKey::merchantId).thenComparing(MemberKey::customerId);
+
     /**
      * Posts the changes if {@code check} passes on the members' balances before them (read under the
      * members' locks, so no other writer moves them meanwhile); when it fails, nothing is written.
@@ -118,7 +121,7 @@ public class PointsLedger {
             sum[1] += moved.pendingDelta();
             sum[2] += lifetimeDelta(posting);
         }
-        List<MemberKey> sorted = members.stream().sorted(Comparator.comparing(MemberKey::merchantId).thenComparing(MemberKey::customerId)).toList();
+        List<MemberKey> sorted = members.stream().sorted(MEMBER_ORDER).toList();
         return db.sql("""
                         insert into points_balance as b (merchant_id, customer_id, available, pending, lifetime)
                         select * from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:available as bigint[]),
@@ -208,7 +211,7 @@ public class PointsLedger {
                         -- By key, one lookup per member (see PaidOrders.known), locked in the order given: sorted below
                         cross join lateral (select * from points_balance p where p.merchant_id = u.merchant_id and p.customer_id = u.customer_id
                                               limit 1 for update) b"""),
-                members.stream().sorted(java.util.Comparator.comparing(MemberKey::merchantId).thenComparing(MemberKey::customerId)).toList());
+                members.stream().sorted(MEMBER_ORDER).toList());
     }
 
     private static Mono<Map<MemberKey, Balance>> balancesOf(DatabaseClient.GenericExecuteSpec query, List<MemberKey> members) {
@@ -227,7 +230,7 @@ public class PointsLedger {
 
     private Mono<Void> store(Map<MemberKey, Balance> balances, LinkedHashSet<MemberKey> members) {
         List<MemberKey> changed = members.stream()
-                .sorted(Comparator.comparing(MemberKey::merchantId).thenComparing(MemberKey::customerId)).toList();
+                .sorted(MEMBER_ORDER).toList();
         return db.sql("""
                         insert into points_balance as b (merchant_id, customer_id, available, pending, lifetime)
                         select * from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:available as bigint[]),
