@@ -144,6 +144,39 @@ class LoyaltyPointsIT {
     }
 
     @Test
+    void shouldCapAMembersPointsPerDayAcrossOrdersAndBatchesCountingWhatWasGrantedNotClaimed() {
+        MemberKey member = new MemberKey(LoyaltyApi.unique("merchant"), "buyer");
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        LocalDate tomorrow = now.atZone(SHANGHAI).toLocalDate().plusDays(1);
+        java.util.function.IntFunction<Instant> tomorrowAt = hour -> tomorrow.atStartOfDay(SHANGHAI).plusHours(hour).toInstant();
+        api.addRules(member.merchantId(), now, """
+                {"returnWindowDays": 0, "caps": {"perMemberPerDay": 600}}""");
+        api.addRules(member.merchantId(), tomorrowAt.apply(14), """
+                {"returnWindowDays": 0, "caps": {"perMemberPerDay": 1000}}""");
+
+        // Each order earns 258 points uncapped. Three on one day, together: the third gets what is left of 600.
+        for (int hour = 10; hour <= 12; hour++) {
+            shop.publish(Topics.ORDERS, member, LoyaltyApi.paidAt(member, "at-" + hour, tomorrowAt.apply(hour)));
+        }
+        shop.awaitEvents(Topics.POINTS, member, 3, ARRIVAL);
+        // Later the same day, under a cap raised to 1000: 600 were granted so far (not the 774 claimed), so 258, then 142. The
+        // next day starts again.
+        shop.publish(Topics.ORDERS, member, LoyaltyApi.paidAt(member, "at-15", tomorrowAt.apply(15)));
+        shop.publish(Topics.ORDERS, member, LoyaltyApi.paidAt(member, "at-16", tomorrowAt.apply(16)));
+        shop.publish(Topics.ORDERS, member, LoyaltyApi.paidAt(member, "next-day", tomorrowAt.apply(34)));
+
+        List<PointsEarned> earned = shop.awaitEvents(Topics.POINTS, member, 6, ARRIVAL).stream()
+                .map(event -> (PointsEarned) event.getPayload()).toList();
+
+        assertThat(earned).extracting(PointsEarned::getOrderId).containsExactly("at-10", "at-11", "at-12", "at-15", "at-16", "next-day");
+        assertThat(earned).extracting(PointsEarned::getPoints).containsExactly(258L, 258L, 84L, 258L, 142L, 258L);
+        assertThat(earned.get(2).getRuleIds()).contains("cap:per-member-per-day");
+        assertThat(earned.get(3).getRuleIds()).doesNotContain("cap:per-member-per-day");
+        assertThat(earned.get(4).getRuleIds()).contains("cap:per-member-per-day");
+        awaitPoints(member, 1_258, 0, 1_258);
+    }
+
+    @Test
     void shouldTakeBackWhatARefundedLineEarnedOnceAndTheRestOnCancellation() {
         MemberKey member = new MemberKey(LoyaltyApi.unique("merchant"), "buyer");
         api.addRules(member.merchantId(), null, "{\"returnWindowDays\": 0}");

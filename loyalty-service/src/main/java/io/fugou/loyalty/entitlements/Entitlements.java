@@ -5,9 +5,9 @@ import io.fugou.events.Topics;
 import io.fugou.events.points.EntitlementDrawn;
 import io.fugou.events.points.EntitlementGranted;
 import io.fugou.events.points.PointsEvent;
+import io.fugou.loyalty.points.PointsLedger;
 import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.pipeline.Envelopes;
-import io.fugou.platform.pipeline.MemberSequences;
 import io.fugou.platform.pipeline.Outbound;
 import io.fugou.platform.pipeline.Outbox;
 import io.fugou.platform.web.InvalidFieldException;
@@ -57,15 +57,15 @@ public class Entitlements {
     }
 
     private final DatabaseClient db;
-    private final MemberSequences sequences;
+    private final PointsLedger ledger;
     private final Outbox outbox;
     private final TransactionalOperator transactional;
     private final Clock clock;
 
-    public Entitlements(DatabaseClient db, MemberSequences sequences, Outbox outbox, ReactiveTransactionManager transactions,
+    public Entitlements(DatabaseClient db, PointsLedger ledger, Outbox outbox, ReactiveTransactionManager transactions,
                         Clock clock) {
         this.db = db;
-        this.sequences = sequences;
+        this.ledger = ledger;
         this.outbox = outbox;
         this.transactional = TransactionalOperator.create(transactions);
         this.clock = clock;
@@ -241,7 +241,7 @@ public class Entitlements {
         if (members.isEmpty()) {
             return Mono.empty();
         }
-        return sequences.next(Topics.POINTS.name(), members).flatMap(numbers -> {
+        return ledger.number(members).flatMap(numbers -> {
             List<Outbound> events = new ArrayList<>();
             int n = 0;
             for (Entitlement g : granted) {

@@ -5,7 +5,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -13,8 +12,9 @@ import org.springframework.stereotype.Repository;
 import reactor.core.publisher.Mono;
 
 /**
- * Points earned per member and local day, for the per-member daily cap: one read and one write per
- * batch, the batch's claims granted in order.
+ * Points earned per member and local day, for the per-member daily cap: one statement per batch adds
+ * what the batch claims and returns the days' totals, so the totals before it follow; the claims are
+ * granted in order from those, and only the days a cap held back are written again.
  */
 @Repository
 public class DailyEarnings {
@@ -25,6 +25,10 @@ public class DailyEarnings {
 
     private record MemberDay(MemberKey member, LocalDate day) {
     }
+
+    /** Sorted, so two writers touching the same rows lock them in one order. */
+    private static final Comparator<MemberDay> ROW_ORDER = Comparator.comparing((MemberDay d) -> d.member().merchantId())
+            .thenComparing(d -> d.member().customerId()).thenComparing(MemberDay::day);
 
     private final DatabaseClient db;
 
@@ -37,11 +41,13 @@ public class DailyEarnings {
         if (claims.isEmpty()) {
             return Mono.just(List.of());
         }
-        List<MemberDay> days = claims.stream().map(c -> new MemberDay(c.member(), c.day())).distinct().toList();
-        return earned(days).flatMap(earned -> {
-            Map<MemberDay, Long> totals = new LinkedHashMap<>();
-            days.forEach(day -> totals.put(day, earned.getOrDefault(day, 0L)));
-            List<Long> granted = new ArrayList<>();
+        Map<MemberDay, Long> claimed = new HashMap<>();
+        claims.forEach(claim -> claimed.merge(new MemberDay(claim.member(), claim.day()), claim.points(), Long::sum));
+        // Most days stay under their cap: everything claimed is added at once, and the few days a cap holds back are put right.
+        return add(claimed).flatMap(after -> {
+            Map<MemberDay, Long> totals = new HashMap<>();
+            after.forEach((day, total) -> totals.put(day, total - claimed.get(day)));
+            List<Long> granted = new ArrayList<>(claims.size());
             for (Claim claim : claims) {
                 MemberDay day = new MemberDay(claim.member(), claim.day());
                 long sofar = totals.get(day);
@@ -49,30 +55,37 @@ public class DailyEarnings {
                 granted.add(grant);
                 totals.put(day, sofar + grant);
             }
-            return store(totals).thenReturn(granted);
+            Map<MemberDay, Long> heldBack = new HashMap<>();
+            totals.forEach((day, total) -> {
+                if (total.longValue() != after.get(day)) {
+                    heldBack.put(day, total);
+                }
+            });
+            return heldBack.isEmpty() ? Mono.just(granted) : store(heldBack).thenReturn(granted);
         });
     }
 
-    private Mono<Map<MemberDay, Long>> earned(List<MemberDay> days) {
+    /** Adds the points to each member's day, its row locked until the transaction ends; the days' totals after. */
+    private Mono<Map<MemberDay, Long>> add(Map<MemberDay, Long> points) {
+        List<MemberDay> days = points.keySet().stream().sorted(ROW_ORDER).toList();
         return db.sql("""
-                        select d.merchant_id, d.customer_id, d.day, d.points
-                        from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:days as date[])) as u(merchant_id, customer_id, day)
-                        -- By key, one lookup per member and day (see PaidOrders.known)
-                        cross join lateral (select * from points_daily_earned e
-                                              where e.merchant_id = u.merchant_id and e.customer_id = u.customer_id and e.day = u.day limit 1) d""")
+                        insert into points_daily_earned as d (merchant_id, customer_id, day, points)
+                        select * from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:days as date[]), cast(:points as bigint[]))
+                        on conflict (merchant_id, customer_id, day) do update set points = d.points + excluded.points
+                        returning merchant_id, customer_id, day, points""")
                 .bind("merchants", days.stream().map(d -> d.member().merchantId()).toArray(String[]::new))
                 .bind("customers", days.stream().map(d -> d.member().customerId()).toArray(String[]::new))
                 .bind("days", days.stream().map(MemberDay::day).toArray(LocalDate[]::new))
+                .bind("points", days.stream().map(points::get).toArray(Long[]::new))
                 .map((row, meta) -> Map.entry(new MemberDay(new MemberKey(row.get("merchant_id", String.class),
                         row.get("customer_id", String.class)), row.get("day", LocalDate.class)), row.get("points", Long.class)))
                 .all()
                 .collectMap(Map.Entry::getKey, Map.Entry::getValue, HashMap::new);
     }
 
+    /** Sets the days' totals: rows {@link #add} wrote (and locked) in this transaction. */
     private Mono<Void> store(Map<MemberDay, Long> totals) {
-        // Sorted, so two writers touching the same rows lock them in one order.
-        List<MemberDay> days = totals.keySet().stream().sorted(Comparator.comparing((MemberDay d) -> d.member().merchantId())
-                .thenComparing(d -> d.member().customerId()).thenComparing(MemberDay::day)).toList();
+        List<MemberDay> days = totals.keySet().stream().sorted(ROW_ORDER).toList();
         return db.sql("""
                         insert into points_daily_earned as d (merchant_id, customer_id, day, points)
                         select * from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:days as date[]), cast(:points as bigint[]))

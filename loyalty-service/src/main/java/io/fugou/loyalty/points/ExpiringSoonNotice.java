@@ -7,7 +7,6 @@ import io.fugou.loyalty.rules.EarningRules;
 import io.fugou.loyalty.rules.RuleBook;
 import io.fugou.platform.merchant.MerchantId;
 import io.fugou.platform.pipeline.Envelopes;
-import io.fugou.platform.pipeline.MemberSequences;
 import io.fugou.platform.pipeline.Outbound;
 import io.fugou.platform.pipeline.Outbox;
 import io.fugou.platform.schedule.DailyJob;
@@ -34,14 +33,14 @@ public class ExpiringSoonNotice implements DailyJob {
 
     private final PointsLots lots;
     private final RuleBook rules;
-    private final MemberSequences sequences;
+    private final PointsLedger ledger;
     private final Outbox outbox;
     private final Clock clock;
 
-    public ExpiringSoonNotice(PointsLots lots, RuleBook rules, MemberSequences sequences, Outbox outbox, Clock clock) {
+    public ExpiringSoonNotice(PointsLots lots, RuleBook rules, PointsLedger ledger, Outbox outbox, Clock clock) {
         this.lots = lots;
         this.rules = rules;
-        this.sequences = sequences;
+        this.ledger = ledger;
         this.outbox = outbox;
         this.clock = clock;
     }
@@ -74,7 +73,7 @@ public class ExpiringSoonNotice implements DailyJob {
             if (expiring.isEmpty()) {
                 return Mono.<Void>empty();
             }
-            Mono<Void> round = sequences.next(Topics.POINTS.name(), expiring.stream().map(PointsLots.Expiring::member).toList())
+            Mono<Void> round = ledger.number(expiring.stream().map(PointsLots.Expiring::member).toList())
                     .flatMap(numbers -> {
                         List<Outbound> events = new ArrayList<>();
                         for (int i = 0; i < expiring.size(); i++) {

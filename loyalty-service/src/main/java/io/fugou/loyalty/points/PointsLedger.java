@@ -2,10 +2,8 @@ package io.fugou.loyalty.points;
 
 import io.fugou.platform.money.Currencies;
 import io.fugou.events.MemberKey;
-import io.fugou.events.Topics;
 import io.fugou.loyalty.rules.EarningRules.RefundShortfall;
 import io.fugou.platform.merchant.MerchantId;
-import io.fugou.platform.pipeline.MemberSequences;
 import io.fugou.platform.pipeline.SourcePosition;
 import io.fugou.platform.web.paging.Cursor;
 import io.fugou.platform.web.paging.Page;
@@ -17,7 +15,6 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -38,19 +35,17 @@ public class PointsLedger {
     private static final String RULE_SEPARATOR = "\u001f";
 
     private final DatabaseClient db;
-    private final MemberSequences sequences;
     private final PointsLots lots;
 
-    public PointsLedger(DatabaseClient db, MemberSequences sequences, PointsLots lots) {
+    public PointsLedger(DatabaseClient db, PointsLots lots) {
         this.db = db;
-        this.sequences = sequences;
         this.lots = lots;
     }
 
     /**
-     * Posts the changes in order. The members are locked first (by numbering their events, in one sorted
-     * statement), so their balances are read and moved by one writer at a time; each entry gets the
-     * balances after it and the member's next number on {@code fugou.points.v1}.
+     * Posts the changes in order. The members' balance rows are locked first (in one sorted statement that
+     * also numbers their events), so their balances are read and moved by one writer at a time; each entry
+     * gets the balances after it and the member's next number on {@code fugou.points.v1}.
      */
     public Mono<List<LedgerEntry>> post(List<Posting> postings) {
         return post(postings, NO_CHECK);
@@ -69,23 +64,29 @@ public class PointsLedger {
         if (postings.isEmpty()) {
             return Mono.just(List.of());
         }
-        List<MemberKey> members = postings.stream().map(Posting::member).toList();
-        List<MemberKey> distinct = new LinkedHashSet<>(members).stream().toList();
         // Where nothing is checked and no posting's effect depends on the balance before it, the balances are moved by their
-        // sums and read back in one statement (the balances before are those less the sums) instead of read locked, then
-        // written: one statement less per batch, and each balance row visited once.
+        // sums in the statement that locks and numbers them (the balances before are those less the sums): each balance row
+        // is visited once. Otherwise that statement moves them by nothing, and they are written once the entries are known.
         boolean bySums = check == NO_CHECK && postings.stream().allMatch(PointsLedger::independentOfBalance);
-        Mono<Map<MemberKey, Balance>> balancesBefore = bySums ? movedBySums(postings, distinct)
-                : lockedBalances(distinct).flatMap(locked -> check.apply(locked).thenReturn(locked));
-        return sequences.next(Topics.POINTS.name(), members)
-                .zipWhen(numbers -> balancesBefore)
-                .flatMap(both -> {
-                    Map<MemberKey, Balance> balances = new HashMap<>(both.getT2());
+        Map<MemberKey, Moves> moves = new HashMap<>();
+        for (Posting posting : postings) {
+            Moves sum = moves.computeIfAbsent(posting.member(), member -> new Moves());
+            sum.events++;
+            if (bySums) {
+                LedgerEntry moved = entry(posting, Balance.NONE, 0);
+                sum.available += moved.availableDelta();
+                sum.pending += moved.pendingDelta();
+                sum.lifetime += lifetimeDelta(posting);
+            }
+        }
+        return move(moves).flatMap(numbered -> (bySums ? Mono.<Void>empty() : check.apply(numbered.balancesBefore())).then(Mono.defer(() -> {
+                    Map<MemberKey, Balance> balances = new HashMap<>(numbered.balancesBefore());
+                    Map<MemberKey, Long> nextNumber = new HashMap<>(numbered.firstNumbers());
                     LedgerEntry[] entries = new LedgerEntry[postings.size()];
                     for (int i = 0; i < postings.size(); i++) {
                         Posting posting = postings.get(i);
                         Balance before = balances.getOrDefault(posting.member(), Balance.NONE);
-                        entries[i] = entry(posting, before, both.getT1().get(i));
+                        entries[i] = entry(posting, before, nextNumber.merge(posting.member(), 1L, Long::sum) - 1);
                         balances.put(posting.member(), new Balance(entries[i].balanceAfter(), entries[i].pendingAfter(),
                                 before.lifetime() + lifetimeDelta(posting)));
                     }
@@ -98,51 +99,85 @@ public class PointsLedger {
                         }
                         return lots.store(book);
                     });
-                    Mono<Void> stored = bySums ? Mono.empty() : store(balances, new LinkedHashSet<>(members));
+                    Mono<Void> stored = bySums ? Mono.empty() : store(balances);
                     return insert(posted).then(stored).then(lotsMoved).thenReturn(posted);
+                })));
+    }
+
+    /**
+     * The next numbers of these members' events on {@code fugou.points.v1}, one per entry, in order (a member listed twice
+     * gets two), for events that are not ledger entries (entitlements, expiry notices). Their balance rows stay locked
+     * until the transaction ends, so numbers follow commit order.
+     */
+    public Mono<List<Long>> number(List<MemberKey> members) {
+        if (members.isEmpty()) {
+            return Mono.just(List.of());
+        }
+        Map<MemberKey, Moves> moves = new HashMap<>();
+        members.forEach(member -> moves.computeIfAbsent(member, m -> new Moves()).events++);
+        return move(moves).map(numbered -> {
+            Map<MemberKey, Long> nextNumber = new HashMap<>(numbered.firstNumbers());
+            return members.stream().map(member -> nextNumber.merge(member, 1L, Long::sum) - 1).toList();
+        });
+    }
+
+    /** What a batch moves a member's balance row by: the balances, and the count of events it numbers. */
+    private static final class Moves {
+        long available;
+        long pending;
+        long lifetime;
+        long events;
+    }
+
+    /** The balances before a batch's moves, and each member's first number in it. */
+    private record Numbered(Map<MemberKey, Balance> balancesBefore, Map<MemberKey, Long> firstNumbers) {
+    }
+
+    /**
+     * Moves each member's balances and event counter, creating the row at zero when there is none, in one statement; the
+     * rows are locked in one order ({@link #MEMBER_ORDER}) until the transaction ends. The counter lives in the balance
+     * row so that locking, moving and numbering a member is one row written, not two.
+     */
+    private Mono<Numbered> move(Map<MemberKey, Moves> moves) {
+        List<MemberKey> sorted = moves.keySet().stream().sorted(MEMBER_ORDER).toList();
+        return db.sql("""
+                        insert into points_balance as b (merchant_id, customer_id, available, pending, lifetime, last_sequence)
+                        select * from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:available as bigint[]),
+                                             cast(:pending as bigint[]), cast(:lifetime as bigint[]), cast(:events as bigint[]))
+                        on conflict (merchant_id, customer_id) do update
+                           set available = b.available + excluded.available, pending = b.pending + excluded.pending,
+                               lifetime = b.lifetime + excluded.lifetime, last_sequence = b.last_sequence + excluded.last_sequence
+                        returning merchant_id, customer_id, available, pending, lifetime, last_sequence""")
+                .bind("merchants", sorted.stream().map(MemberKey::merchantId).toArray(String[]::new))
+                .bind("customers", sorted.stream().map(MemberKey::customerId).toArray(String[]::new))
+                .bind("available", sorted.stream().map(m -> moves.get(m).available).toArray(Long[]::new))
+                .bind("pending", sorted.stream().map(m -> moves.get(m).pending).toArray(Long[]::new))
+                .bind("lifetime", sorted.stream().map(m -> moves.get(m).lifetime).toArray(Long[]::new))
+                .bind("events", sorted.stream().map(m -> moves.get(m).events).toArray(Long[]::new))
+                .map((row, meta) -> new MovedRow(new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class)),
+                        new Balance(row.get("available", Long.class), row.get("pending", Long.class), row.get("lifetime", Long.class)),
+                        row.get("last_sequence", Long.class)))
+                .all()
+                .collectList()
+                .map(rows -> {
+                    Map<MemberKey, Balance> before = new HashMap<>();
+                    Map<MemberKey, Long> first = new HashMap<>();
+                    for (MovedRow row : rows) {
+                        Moves moved = moves.get(row.member());
+                        before.put(row.member(), new Balance(row.after().available() - moved.available, row.after().pending() - moved.pending,
+                                row.after().lifetime() - moved.lifetime));
+                        first.put(row.member(), row.lastNumber() - moved.events + 1);
+                    }
+                    return new Numbered(before, first);
                 });
+    }
+
+    private record MovedRow(MemberKey member, Balance after, long lastNumber) {
     }
 
     /** Whether the posting moves the balances by the same amounts whatever they were: all but a refund short of available points. */
     private static boolean independentOfBalance(Posting posting) {
         return posting.kind() != EntryKind.REVERSED || posting.pending() || posting.shortfall() == RefundShortfall.ALLOW_NEGATIVE;
-    }
-
-    /**
-     * Moves each member's balances by the sums of their postings (independent of the balances, {@link #independentOfBalance}),
-     * locking the rows in one order as {@link #store} does; the balances before them.
-     */
-    private Mono<Map<MemberKey, Balance>> movedBySums(List<Posting> postings, List<MemberKey> members) {
-        Map<MemberKey, long[]> sums = new HashMap<>();
-        for (Posting posting : postings) {
-            LedgerEntry moved = entry(posting, Balance.NONE, 0);
-            long[] sum = sums.computeIfAbsent(posting.member(), member -> new long[3]);
-            sum[0] += moved.availableDelta();
-            sum[1] += moved.pendingDelta();
-            sum[2] += lifetimeDelta(posting);
-        }
-        List<MemberKey> sorted = members.stream().sorted(MEMBER_ORDER).toList();
-        return db.sql("""
-                        insert into points_balance as b (merchant_id, customer_id, available, pending, lifetime)
-                        select * from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:available as bigint[]),
-                                             cast(:pending as bigint[]), cast(:lifetime as bigint[]))
-                        on conflict (merchant_id, customer_id) do update
-                           set available = b.available + excluded.available, pending = b.pending + excluded.pending,
-                               lifetime = b.lifetime + excluded.lifetime
-                        returning merchant_id, customer_id, available, pending, lifetime""")
-                .bind("merchants", sorted.stream().map(MemberKey::merchantId).toArray(String[]::new))
-                .bind("customers", sorted.stream().map(MemberKey::customerId).toArray(String[]::new))
-                .bind("available", sorted.stream().map(m -> sums.get(m)[0]).toArray(Long[]::new))
-                .bind("pending", sorted.stream().map(m -> sums.get(m)[1]).toArray(Long[]::new))
-                .bind("lifetime", sorted.stream().map(m -> sums.get(m)[2]).toArray(Long[]::new))
-                .map((row, meta) -> {
-                    MemberKey member = new MemberKey(row.get("merchant_id", String.class), row.get("customer_id", String.class));
-                    long[] sum = sums.get(member);
-                    return Map.entry(member, new Balance(row.get("available", Long.class) - sum[0], row.get("pending", Long.class) - sum[1],
-                            row.get("lifetime", Long.class) - sum[2]));
-                })
-                .all()
-                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
     }
 
     private static LedgerEntry entry(Posting posting, Balance before, long sequence) {
@@ -200,20 +235,6 @@ public class PointsLedger {
                 members);
     }
 
-    /**
-     * The balances, their rows locked until the transaction ends (in one order), after the members' sequence
-     * locks: a redemption's reservation, which takes only this lock, waits for a posting to finish.
-     */
-    private Mono<Map<MemberKey, Balance>> lockedBalances(List<MemberKey> members) {
-        return balancesOf(db.sql("""
-                        select b.merchant_id, b.customer_id, b.available, b.pending, b.lifetime
-                        from unnest(cast(:merchants as text[]), cast(:customers as text[])) as u(merchant_id, customer_id)
-                        -- By key, one lookup per member (see PaidOrders.known), locked in the order given: sorted below
-                        cross join lateral (select * from points_balance p where p.merchant_id = u.merchant_id and p.customer_id = u.customer_id
-                                              limit 1 for update) b"""),
-                members.stream().sorted(MEMBER_ORDER).toList());
-    }
-
     private static Mono<Map<MemberKey, Balance>> balancesOf(DatabaseClient.GenericExecuteSpec query, List<MemberKey> members) {
         return query.bind("merchants", members.stream().map(MemberKey::merchantId).toArray(String[]::new))
                 .bind("customers", members.stream().map(MemberKey::customerId).toArray(String[]::new))
@@ -228,13 +249,14 @@ public class PointsLedger {
                 .map(found -> found.getOrDefault(new MemberKey(merchant.value(), customerId), Balance.NONE));
     }
 
-    private Mono<Void> store(Map<MemberKey, Balance> balances, LinkedHashSet<MemberKey> members) {
-        List<MemberKey> changed = members.stream()
-                .sorted(MEMBER_ORDER).toList();
+    /** Writes the balances of members whose rows {@link #move} locked (and created) in this transaction. */
+    private Mono<Void> store(Map<MemberKey, Balance> balances) {
+        List<MemberKey> changed = balances.keySet().stream().sorted(MEMBER_ORDER).toList();
         return db.sql("""
                         insert into points_balance as b (merchant_id, customer_id, available, pending, lifetime)
                         select * from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:available as bigint[]),
                                              cast(:pending as bigint[]), cast(:lifetime as bigint[]))
+                        -- By key (an update joined to the list may scan the table): the rows exist, locked by move
                         on conflict (merchant_id, customer_id) do update
                            set available = excluded.available, pending = excluded.pending, lifetime = excluded.lifetime""")
                 .bind("merchants", changed.stream().map(MemberKey::merchantId).toArray(String[]::new))

@@ -32,6 +32,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
@@ -201,38 +202,42 @@ public class PaidOrderHandler implements EventHandler<OrderPaid> {
      */
     static List<Scoring.Line> lines(Inbound<OrderPaid> event) {
         OrderPaid paid = event.payload();
-        String what = "OrderPaid " + paid.getOrderId() + " (event " + event.eventId() + ") is invalid: ";
+        // What is wrong is worded only when something is: most orders are valid, and this runs for each of them.
+        Function<String, String> invalid = problem -> "OrderPaid " + paid.getOrderId() + " (event " + event.eventId() + ") is invalid: " + problem;
         Money total = paid.getTotal();
         if (paid.getOrderId() == null || paid.getOrderId().isBlank()) {
-            throw new InvalidEventException(what + "orderId must not be blank", null);
+            throw new InvalidEventException(invalid.apply("orderId must not be blank"), null);
         }
         if (total == null) {
-            throw new InvalidEventException(what + "it has no total amount", null);
+            throw new InvalidEventException(invalid.apply("it has no total amount"), null);
         }
-        checkMoney(what + "total", total, total.getCurrency());
+        if (!Currencies.isIso4217(total.getCurrency())) {
+            throw new InvalidEventException(invalid.apply("total currency must be an ISO-4217 code such as CNY but was '" + total.getCurrency() + "'"),
+                    null);
+        }
+        checkMoney(invalid, -1, "total", total, total.getCurrency());
         long shipping = paid.getShippingFee() == null ? 0 : paid.getShippingFee().getAmountMinor();
         if (paid.getShippingFee() != null) {
-            checkMoney(what + "shippingFee", paid.getShippingFee(), total.getCurrency());
+            checkMoney(invalid, -1, "shippingFee", paid.getShippingFee(), total.getCurrency());
         }
         List<OrderLine> lines = paid.getLines();
         List<BigInteger> listed = new ArrayList<>();
         boolean allocated = true;
         for (int i = 0; i < lines.size(); i++) {
             OrderLine line = lines.get(i);
-            String at = what + "lines[" + i + "]";
             if (line.getQuantity() < 0) {
-                throw new InvalidEventException(at + ".quantity must not be negative but was " + line.getQuantity(), null);
+                throw new InvalidEventException(invalid.apply("lines[" + i + "].quantity must not be negative but was " + line.getQuantity()), null);
             }
-            checkMoney(at + ".unitPrice", line.getUnitPrice(), total.getCurrency());
+            checkMoney(invalid, i, "unitPrice", line.getUnitPrice(), total.getCurrency());
             long cost = line.getUnitPrice().getAmountMinor() * line.getQuantity();
             if (line.getLineDiscount() != null) {
-                checkMoney(at + ".lineDiscount", line.getLineDiscount(), total.getCurrency());
+                checkMoney(invalid, i, "lineDiscount", line.getLineDiscount(), total.getCurrency());
                 cost -= line.getLineDiscount().getAmountMinor();
             }
             if (line.getPaidAmount() == null) {
                 allocated = false;
             } else {
-                checkMoney(at + ".paidAmount", line.getPaidAmount(), total.getCurrency());
+                checkMoney(invalid, i, "paidAmount", line.getPaidAmount(), total.getCurrency());
             }
             listed.add(BigInteger.valueOf(Math.max(0, cost)));
         }
@@ -247,21 +252,23 @@ public class PaidOrderHandler implements EventHandler<OrderPaid> {
         }
         long linesPaid = scored.stream().mapToLong(Scoring.Line::paidMinor).sum();
         if (linesPaid > total.getAmountMinor()) {
-            throw new InvalidEventException(what + "its lines' paidAmount add up to " + linesPaid + ", more than its total "
-                    + total.getAmountMinor(), null);
+            throw new InvalidEventException(invalid.apply("its lines' paidAmount add up to " + linesPaid + ", more than its total "
+                    + total.getAmountMinor()), null);
         }
         return scored;
     }
 
-    private static void checkMoney(String what, Money money, String orderCurrency) {
-        if (!Currencies.isIso4217(money.getCurrency())) {
-            throw new InvalidEventException(what + " currency must be an ISO-4217 code such as CNY but was '" + money.getCurrency() + "'", null);
-        }
+    /** An amount of the order (line -1) or of its line: in the order's currency (an ISO-4217 code, checked first), not negative. */
+    private static void checkMoney(Function<String, String> invalid, int line, String field, Money money, String orderCurrency) {
         if (!money.getCurrency().equals(orderCurrency)) {
-            throw new InvalidEventException(what + " is in " + money.getCurrency() + " but the order is in " + orderCurrency, null);
+            String what = (line < 0 ? "" : "lines[" + line + "].") + field;
+            throw new InvalidEventException(invalid.apply(Currencies.isIso4217(money.getCurrency())
+                    ? what + " is in " + money.getCurrency() + " but the order is in " + orderCurrency
+                    : what + " currency must be an ISO-4217 code such as CNY but was '" + money.getCurrency() + "'"), null);
         }
         if (money.getAmountMinor() < 0) {
-            throw new InvalidEventException(what + " must not be negative but was " + money.getAmountMinor(), null);
+            throw new InvalidEventException(invalid.apply((line < 0 ? "" : "lines[" + line + "].") + field + " must not be negative but was "
+                    + money.getAmountMinor()), null);
         }
     }
 

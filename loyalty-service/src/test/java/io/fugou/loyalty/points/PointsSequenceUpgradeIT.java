@@ -1,0 +1,77 @@
+package io.fugou.loyalty.points;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fugou.infra.LocalPostgres;
+import io.fugou.testsupport.TestInfrastructure;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A database that numbered members' points events in the platform's counter table, upgraded to the
+ * counter in the balance row: every member's sequence goes on from the number it had reached.
+ */
+class PointsSequenceUpgradeIT {
+
+    @Test
+    void shouldCarryEachMembersNumberIntoTheirBalanceRow() throws SQLException {
+        LocalPostgres.Database database = TestInfrastructure.get().database("loyalty_upgrade_" + Long.toString(System.nanoTime(), 36));
+        migrate(database, "8");
+        try (Connection connection = connect(database); Statement sql = connection.createStatement()) {
+            // As the platform's MemberSequences created and filled it before.
+            sql.execute("""
+                    create table fugou_member_sequence (stream text not null, merchant_id text not null, customer_id text not null,
+                                                        last_value bigint not null, primary key (stream, merchant_id, customer_id))""");
+            sql.execute("""
+                    insert into fugou_member_sequence values ('fugou.points.v1', 'm-1', 'earner', 5), ('fugou.points.v1', 'm-1', 'holder', 2),
+                                                             ('fugou.points.v1', 'm-2', 'earner', 9), ('other.topic.v1', 'm-1', 'earner', 40)""");
+            sql.execute("insert into points_balance (merchant_id, customer_id, available, pending, lifetime) values ('m-1', 'earner', 70, 30, 100)");
+        }
+
+        migrate(database, "latest");
+
+        try (Connection connection = connect(database); Statement sql = connection.createStatement();
+             ResultSet rows = sql.executeQuery("""
+                     select merchant_id || '/' || customer_id as member, available, pending, lifetime, last_sequence
+                     from points_balance order by merchant_id, customer_id""")) {
+            Map<String, String> balances = new LinkedHashMap<>();
+            while (rows.next()) {
+                balances.put(rows.getString("member"), rows.getLong("available") + " " + rows.getLong("pending") + " " + rows.getLong("lifetime")
+                        + " #" + rows.getLong("last_sequence"));
+            }
+            // The earner keeps their balances; a member who only held an entitlement gets a row at zero; another topic's
+            // numbers stay where they were.
+            assertThat(balances).containsExactly(Map.entry("m-1/earner", "70 30 100 #5"), Map.entry("m-1/holder", "0 0 0 #2"),
+                    Map.entry("m-2/earner", "0 0 0 #9"));
+        }
+    }
+
+    @Test
+    void shouldUpgradeADatabaseThatNeverNumberedAnEvent() throws SQLException {
+        LocalPostgres.Database database = TestInfrastructure.get().database("loyalty_fresh_" + Long.toString(System.nanoTime(), 36));
+
+        migrate(database, "latest");
+
+        try (Connection connection = connect(database); Statement sql = connection.createStatement();
+             ResultSet column = sql.executeQuery("""
+                     select column_default from information_schema.columns where table_name = 'points_balance' and column_name = 'last_sequence'""")) {
+            assertThat(column.next()).isTrue();
+            assertThat(column.getString(1)).isEqualTo("0");
+        }
+    }
+
+    private static void migrate(LocalPostgres.Database database, String target) {
+        Flyway.configure().dataSource(database.jdbcUrl(), database.user(), database.password()).target(target).load().migrate();
+    }
+
+    private static Connection connect(LocalPostgres.Database database) throws SQLException {
+        return DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+    }
+}
