@@ -11,7 +11,6 @@ import io.fugou.platform.web.paging.PageRequest;
 import io.r2dbc.spi.Readable;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -303,15 +302,15 @@ public class PointsLedger {
                 .bind("orderIds", column(entries, LedgerEntry::orderId, String[]::new))
                 .bind("refundIds", column(entries, LedgerEntry::refundId, String[]::new))
                 .bind("ruleIds", column(entries, e -> String.join(RULE_SEPARATOR, e.ruleIds()), String[]::new))
-                .bind("availableAt", column(entries, e -> utc(e.availableAt()), OffsetDateTime[]::new))
+                .bind("availableAt", column(entries, LedgerEntry::availableAt, Instant[]::new))
                 .bind("reasons", column(entries, LedgerEntry::reason, String[]::new))
                 .bind("operators", column(entries, LedgerEntry::operator, String[]::new))
                 .bind("sequences", column(entries, LedgerEntry::sequence, Long[]::new))
-                .bind("occurred", column(entries, e -> utc(e.occurredAt()), OffsetDateTime[]::new))
+                .bind("occurred", column(entries, LedgerEntry::occurredAt, Instant[]::new))
                 .bind("topics", column(entries, e -> e.source() == null ? null : e.source().topic(), String[]::new))
                 .bind("partitions", column(entries, e -> e.source() == null ? null : e.source().partition(), Integer[]::new))
                 .bind("offsets", column(entries, e -> e.source() == null ? null : e.source().offset(), Long[]::new))
-                .bind("expiresAt", column(entries, e -> utc(e.expiresAt()), OffsetDateTime[]::new))
+                .bind("expiresAt", column(entries, LedgerEntry::expiresAt, Instant[]::new))
                 .bind("redemptionIds", column(entries, e -> e.spend() == null ? null : e.spend().redemptionId(), String[]::new))
                 .bind("rewards", column(entries, e -> e.spend() == null ? null : e.spend().reward(), String[]::new))
                 .bind("rewardIds", column(entries, e -> e.spend() == null ? null : e.spend().rewardId(), String[]::new))
@@ -403,9 +402,5 @@ public class PointsLedger {
             values[i] = one;
         }
         return values;
-    }
-
-    private static OffsetDateTime utc(Instant instant) {
-        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 }

@@ -22,7 +22,8 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 
 /**
- * Sends one-dimensional arrays of text, bigint, integer, boolean, date and timestamptz to PostgreSQL in its binary array
+ * Sends one-dimensional arrays of text, bigint, integer, boolean, date and timestamptz (from {@code OffsetDateTime} or
+ * {@code Instant}) to PostgreSQL in its binary array
  * format (what {@code array_recv} reads). r2dbc-postgresql 1.1 sends every array as text ({@code {"a","b"}}): it builds and
  * escapes a string per element and the server parses each one back. The platform's batch statements bind a dozen arrays of
  * up to 2,000 elements each ({@code unnest}), where that text was 13% of loyalty-service's CPU under load (JFR, {@code
@@ -47,7 +48,9 @@ public final class BinaryArrays implements CodecRegistrar {
         INT4(Integer[].class, 1007, 23),
         BOOL(Boolean[].class, 1000, 16),
         DATE(LocalDate[].class, 1182, 1082),
-        TIMESTAMPTZ(OffsetDateTime[].class, 1185, 1184);
+        TIMESTAMPTZ(OffsetDateTime[].class, 1185, 1184),
+        /** Instants as they are: no zone to convert to and back (an {@code OffsetDateTime} per element, under load). */
+        INSTANT(Instant[].class, 1185, 1184);
 
         /** PostgreSQL counts dates and times from 2000-01-01 (UTC for timestamptz), in days and microseconds. */
         private static final LocalDate POSTGRES_EPOCH_DATE = LocalDate.of(2000, 1, 1);
@@ -72,7 +75,7 @@ public final class BinaryArrays implements CodecRegistrar {
         int size(Object prepared) {
             return switch (this) {
                 case TEXT -> ((byte[]) prepared).length;
-                case INT8, TIMESTAMPTZ -> 8;
+                case INT8, TIMESTAMPTZ, INSTANT -> 8;
                 case INT4, DATE -> 4;
                 case BOOL -> 1;
             };
@@ -87,6 +90,7 @@ public final class BinaryArrays implements CodecRegistrar {
                 case BOOL -> buffer.put((byte) ((Boolean) value ? 1 : 0));
                 case DATE -> buffer.putInt(Math.toIntExact(ChronoUnit.DAYS.between(POSTGRES_EPOCH_DATE, (LocalDate) value)));
                 case TIMESTAMPTZ -> buffer.putLong(micros(((OffsetDateTime) value).toInstant()));
+                case INSTANT -> buffer.putLong(micros((Instant) value));
             }
         }
 

@@ -66,6 +66,11 @@ class BinaryArraysIT {
                 .map(time -> time == null ? null : time.toInstant()).toList();
         // The last has 1.5 microseconds: PostgreSQL keeps microseconds, rounding half to even, as it does for a time given as text.
         assertThat(arrived).containsExactly(expected.get(0), expected.get(1), null, expected.get(3), expected.get(4).plusNanos(500));
+
+        Instant[] instants = expected.toArray(Instant[]::new);
+        List<Instant> arrivedFromInstants = roundTrip("timestamptz", instants, OffsetDateTime.class).stream()
+                .map(time -> time == null ? null : time.toInstant()).toList();
+        assertThat(arrivedFromInstants).as("bound as instants").isEqualTo(arrived);
     }
 
     @Test
