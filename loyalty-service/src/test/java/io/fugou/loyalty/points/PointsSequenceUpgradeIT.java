@@ -2,16 +2,19 @@ package io.fugou.loyalty.points;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fugou.events.MemberKey;
+import io.fugou.events.Topics;
 import io.fugou.infra.LocalPostgres;
-import io.fugou.testsupport.TestInfrastructure;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.flywaydb.core.Flyway;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,20 +25,21 @@ class PointsSequenceUpgradeIT {
 
     @Test
     void shouldCarryEachMembersNumberIntoTheirBalanceRow() throws SQLException {
-        LocalPostgres.Database database = TestInfrastructure.get().database("loyalty_upgrade_" + Long.toString(System.nanoTime(), 36));
-        migrate(database, "8");
+        MigratedDatabase migrated = MigratedDatabase.create("loyalty_upgrade").migrate("8");
+        LocalPostgres.Database database = migrated.database();
+        String points = Topics.POINTS.name();
         try (Connection connection = connect(database); Statement sql = connection.createStatement()) {
             // As the platform's MemberSequences created and filled it before.
             sql.execute("""
                     create table fugou_member_sequence (stream text not null, merchant_id text not null, customer_id text not null,
                                                         last_value bigint not null, primary key (stream, merchant_id, customer_id))""");
             sql.execute("""
-                    insert into fugou_member_sequence values ('fugou.points.v1', 'm-1', 'earner', 5), ('fugou.points.v1', 'm-1', 'holder', 2),
-                                                             ('fugou.points.v1', 'm-2', 'earner', 9), ('other.topic.v1', 'm-1', 'earner', 40)""");
+                    insert into fugou_member_sequence values ('%1$s', 'm-1', 'earner', 5), ('%1$s', 'm-1', 'holder', 2), ('%1$s', 'm-2', 'earner', 9),
+                                                             ('%2$s', 'm-1', 'earner', 40)""".formatted(points, Topics.MEMBERS.name()));
             sql.execute("insert into points_balance (merchant_id, customer_id, available, pending, lifetime) values ('m-1', 'earner', 70, 30, 100)");
         }
 
-        migrate(database, "latest");
+        migrated.migrate("latest");
 
         try (Connection connection = connect(database); Statement sql = connection.createStatement();
              ResultSet rows = sql.executeQuery("""
@@ -51,13 +55,17 @@ class PointsSequenceUpgradeIT {
             assertThat(balances).containsExactly(Map.entry("m-1/earner", "70 30 100 #5"), Map.entry("m-1/holder", "0 0 0 #2"),
                     Map.entry("m-2/earner", "0 0 0 #9"));
         }
+        // The service goes on from there; a member never numbered starts at 1.
+        DatabaseClient db = migrated.client();
+        PointsLedger ledger = new PointsLedger(db, new PointsLots(db));
+        MemberKey earner = new MemberKey("m-1", "earner");
+        assertThat(ledger.number(List.of(earner, new MemberKey("m-1", "holder"), new MemberKey("m-2", "earner"), new MemberKey("m-2", "new"), earner))
+                .block(Duration.ofSeconds(30))).containsExactly(6L, 3L, 10L, 1L, 7L);
     }
 
     @Test
     void shouldUpgradeADatabaseThatNeverNumberedAnEvent() throws SQLException {
-        LocalPostgres.Database database = TestInfrastructure.get().database("loyalty_fresh_" + Long.toString(System.nanoTime(), 36));
-
-        migrate(database, "latest");
+        LocalPostgres.Database database = MigratedDatabase.create("loyalty_fresh").migrate("latest").database();
 
         try (Connection connection = connect(database); Statement sql = connection.createStatement();
              ResultSet column = sql.executeQuery("""
@@ -65,10 +73,6 @@ class PointsSequenceUpgradeIT {
             assertThat(column.next()).isTrue();
             assertThat(column.getString(1)).isEqualTo("0");
         }
-    }
-
-    private static void migrate(LocalPostgres.Database database, String target) {
-        Flyway.configure().dataSource(database.jdbcUrl(), database.user(), database.password()).target(target).load().migrate();
     }
 
     private static Connection connect(LocalPostgres.Database database) throws SQLException {
