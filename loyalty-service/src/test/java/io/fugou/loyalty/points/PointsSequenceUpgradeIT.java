@@ -1,6 +1,7 @@
 package io.fugou.loyalty.points;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
@@ -54,6 +55,17 @@ class PointsSequenceUpgradeIT {
             // numbers stay where they were.
             assertThat(balances).containsExactly(Map.entry("m-1/earner", "70 30 100 #5"), Map.entry("m-1/holder", "0 0 0 #2"),
                     Map.entry("m-2/earner", "0 0 0 #9"));
+        }
+        // An instance of the older build, still numbering from the old counter, is refused with an error the platform
+        // waits on (class 57) rather than dead-letters; other streams' counters are untouched.
+        try (Connection connection = connect(database); Statement sql = connection.createStatement()) {
+            String oldNumbering = """
+                    insert into fugou_member_sequence as s (stream, merchant_id, customer_id, last_value) values ('%s', 'm-1', 'earner', 1)
+                    on conflict (stream, merchant_id, customer_id) do update set last_value = s.last_value + excluded.last_value""";
+            assertThatThrownBy(() -> sql.execute(oldNumbering.formatted(points)))
+                    .isInstanceOfSatisfying(SQLException.class, refused -> assertThat(refused.getSQLState()).isEqualTo("57000"))
+                    .hasMessageContaining("stop the instances of the older build");
+            sql.execute(oldNumbering.formatted(Topics.MEMBERS.name()));
         }
         // The service goes on from there; a member never numbered starts at 1.
         DatabaseClient db = migrated.client();
