@@ -13,8 +13,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * Points earned per member and local day, for the per-member daily cap: one statement per batch adds
- * what the batch claims and returns the days' totals, so the totals before it follow; the claims are
- * granted in order from those, and only the days a cap held back are written again.
+ * what the batch claims and returns the totals of the days that went over a cap, so their totals
+ * before it follow; their claims are granted in order from those, and only the days a cap held back
+ * are written again.
  */
 @Repository
 public class DailyEarnings {
@@ -42,22 +43,37 @@ public class DailyEarnings {
             return Mono.just(List.of());
         }
         Map<MemberDay, Long> claimed = new HashMap<>();
-        claims.forEach(claim -> claimed.merge(new MemberDay(claim.member(), claim.day()), claim.points(), Long::sum));
-        // Most days stay under their cap: everything claimed is added at once, and the few days a cap holds back are put right.
-        return add(claimed).flatMap(after -> {
+        Map<MemberDay, Long> lowestCap = new HashMap<>();
+        for (Claim claim : claims) {
+            MemberDay day = new MemberDay(claim.member(), claim.day());
+            claimed.merge(day, claim.points(), Long::sum);
+            if (claim.cap() != null) {
+                lowestCap.merge(day, claim.cap(), Math::min);
+            }
+        }
+        // Most days stay under their cap: everything claimed is added at once, and only the days that went over their lowest
+        // cap come back, to be worked out claim by claim and put right. A day that did not go over granted every claim whole.
+        return add(claimed, lowestCap).flatMap(over -> {
+            if (over.isEmpty()) {
+                return Mono.just(claims.stream().map(Claim::points).toList());
+            }
             Map<MemberDay, Long> totals = new HashMap<>();
-            after.forEach((day, total) -> totals.put(day, total - claimed.get(day)));
+            over.forEach((day, total) -> totals.put(day, total - claimed.get(day)));
             List<Long> granted = new ArrayList<>(claims.size());
             for (Claim claim : claims) {
                 MemberDay day = new MemberDay(claim.member(), claim.day());
-                long sofar = totals.get(day);
+                Long sofar = totals.get(day);
+                if (sofar == null) {
+                    granted.add(claim.points());
+                    continue;
+                }
                 long grant = claim.cap() == null ? claim.points() : Math.max(0, Math.min(claim.points(), claim.cap() - sofar));
                 granted.add(grant);
                 totals.put(day, sofar + grant);
             }
             Map<MemberDay, Long> heldBack = new HashMap<>();
             totals.forEach((day, total) -> {
-                if (total.longValue() != after.get(day)) {
+                if (total.longValue() != over.get(day)) {
                     heldBack.put(day, total);
                 }
             });
@@ -65,18 +81,35 @@ public class DailyEarnings {
         });
     }
 
-    /** Adds the points to each member's day, its row locked until the transaction ends; the days' totals after. */
-    private Mono<Map<MemberDay, Long>> add(Map<MemberDay, Long> points) {
+    /**
+     * Adds the points to each member's day, its row locked until the transaction ends; the totals after it of the days that
+     * went over their lowest cap (none for a day without one).
+     */
+    private Mono<Map<MemberDay, Long>> add(Map<MemberDay, Long> points, Map<MemberDay, Long> lowestCap) {
         List<MemberDay> days = points.keySet().stream().sorted(ROW_ORDER).toList();
+        String[] merchants = days.stream().map(d -> d.member().merchantId()).toArray(String[]::new);
+        String[] customers = days.stream().map(d -> d.member().customerId()).toArray(String[]::new);
+        LocalDate[] dates = days.stream().map(MemberDay::day).toArray(LocalDate[]::new);
         return db.sql("""
-                        insert into points_daily_earned as d (merchant_id, customer_id, day, points)
-                        select * from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:days as date[]), cast(:points as bigint[]))
-                        on conflict (merchant_id, customer_id, day) do update set points = d.points + excluded.points
-                        returning merchant_id, customer_id, day, points""")
-                .bind("merchants", days.stream().map(d -> d.member().merchantId()).toArray(String[]::new))
-                .bind("customers", days.stream().map(d -> d.member().customerId()).toArray(String[]::new))
-                .bind("days", days.stream().map(MemberDay::day).toArray(LocalDate[]::new))
+                        with added as (
+                            insert into points_daily_earned as d (merchant_id, customer_id, day, points)
+                            select * from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:days as date[]),
+                                                 cast(:points as bigint[]))
+                            on conflict (merchant_id, customer_id, day) do update set points = d.points + excluded.points
+                            returning merchant_id, customer_id, day, points)
+                        -- Only the days over their cap come back: the rest need no more work.
+                        select a.merchant_id, a.customer_id, a.day, a.points
+                        from added a, unnest(cast(:capMerchants as text[]), cast(:capCustomers as text[]), cast(:capDays as date[]),
+                                             cast(:caps as bigint[])) as c(merchant_id, customer_id, day, cap)
+                        where a.points > c.cap and a.merchant_id = c.merchant_id and a.customer_id = c.customer_id and a.day = c.day""")
+                .bind("merchants", merchants)
+                .bind("customers", customers)
+                .bind("days", dates)
                 .bind("points", days.stream().map(points::get).toArray(Long[]::new))
+                .bind("capMerchants", merchants)
+                .bind("capCustomers", customers)
+                .bind("capDays", dates)
+                .bind("caps", days.stream().map(lowestCap::get).toArray(Long[]::new))
                 .map((row, meta) -> Map.entry(new MemberDay(new MemberKey(row.get("merchant_id", String.class),
                         row.get("customer_id", String.class)), row.get("day", LocalDate.class)), row.get("points", Long.class)))
                 .all()
