@@ -13,7 +13,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Points earned per member and local day, for the per-member daily cap: one statement per batch adds
- * what the batch claims and returns the totals of the days that went over a cap, so their totals
+ * what the batch claims and returns the totals of the days that may have gone over a cap, so their totals
  * before it follow; their claims are granted in order from those, and only the days a cap held back
  * are written again.
  */
@@ -43,16 +43,15 @@ public class DailyEarnings {
             return Mono.just(List.of());
         }
         Map<MemberDay, Long> claimed = new HashMap<>();
-        Map<MemberDay, Long> lowestCap = new HashMap<>();
+        long lowestCap = Long.MAX_VALUE;
         for (Claim claim : claims) {
-            MemberDay day = new MemberDay(claim.member(), claim.day());
-            claimed.merge(day, claim.points(), Long::sum);
+            claimed.merge(new MemberDay(claim.member(), claim.day()), claim.points(), Long::sum);
             if (claim.cap() != null) {
-                lowestCap.merge(day, claim.cap(), Math::min);
+                lowestCap = Math.min(lowestCap, claim.cap());
             }
         }
-        // Most days stay under their cap: everything claimed is added at once, and only the days that went over their lowest
-        // cap come back, to be worked out claim by claim and put right. A day that did not go over granted every claim whole.
+        // Most days stay under their cap: everything claimed is added at once, and only the days over the batch's lowest cap
+        // come back, to be worked out claim by claim and put right. A day under it granted every claim whole.
         return add(claimed, lowestCap).flatMap(over -> {
             if (over.isEmpty()) {
                 return Mono.just(claims.stream().map(Claim::points).toList());
@@ -82,14 +81,14 @@ public class DailyEarnings {
     }
 
     /**
-     * Adds the points to each member's day, its row locked until the transaction ends; the totals after it of the days that
-     * went over their lowest cap (none for a day without one).
+     * Adds the points to each member's day, its row locked until the transaction ends; the totals after it of the days over
+     * the lowest cap in the batch (a day under it is under its own).
      */
-    private Mono<Map<MemberDay, Long>> add(Map<MemberDay, Long> points, Map<MemberDay, Long> lowestCap) {
+    private Mono<Map<MemberDay, Long>> add(Map<MemberDay, Long> points, long lowestCap) {
         List<MemberDay> days = points.keySet().stream().sorted(ROW_ORDER).toList();
         String[] merchants = days.stream().map(d -> d.member().merchantId()).toArray(String[]::new);
-        String[] customers = days.stream().map(d -> d.member().customerId()).toArray(String[]::new);
-        LocalDate[] dates = days.stream().map(MemberDay::day).toArray(LocalDate[]::new);
+        // One cap for the whole batch, not each day's: joining each day to its own cap cost the database more (a join of the
+        // batch with itself) than decoding every row had cost here.
         return db.sql("""
                         with added as (
                             insert into points_daily_earned as d (merchant_id, customer_id, day, points)
@@ -97,19 +96,14 @@ public class DailyEarnings {
                                                  cast(:points as bigint[]))
                             on conflict (merchant_id, customer_id, day) do update set points = d.points + excluded.points
                             returning merchant_id, customer_id, day, points)
-                        -- Only the days over their cap come back: the rest need no more work.
-                        select a.merchant_id, a.customer_id, a.day, a.points
-                        from added a, unnest(cast(:capMerchants as text[]), cast(:capCustomers as text[]), cast(:capDays as date[]),
-                                             cast(:caps as bigint[])) as c(merchant_id, customer_id, day, cap)
-                        where a.points > c.cap and a.merchant_id = c.merchant_id and a.customer_id = c.customer_id and a.day = c.day""")
+                        select merchant_id, customer_id, day, points from added
+                        where points > :lowestCap and merchant_id = any(cast(:scope as text[]))""")
                 .bind("merchants", merchants)
-                .bind("customers", customers)
-                .bind("days", dates)
+                .bind("customers", days.stream().map(d -> d.member().customerId()).toArray(String[]::new))
+                .bind("days", days.stream().map(MemberDay::day).toArray(LocalDate[]::new))
                 .bind("points", days.stream().map(points::get).toArray(Long[]::new))
-                .bind("capMerchants", merchants)
-                .bind("capCustomers", customers)
-                .bind("capDays", dates)
-                .bind("caps", days.stream().map(lowestCap::get).toArray(Long[]::new))
+                .bind("lowestCap", lowestCap)
+                .bind("scope", merchants)
                 .map((row, meta) -> Map.entry(new MemberDay(new MemberKey(row.get("merchant_id", String.class),
                         row.get("customer_id", String.class)), row.get("day", LocalDate.class)), row.get("points", Long.class)))
                 .all()
