@@ -28,9 +28,9 @@ import reactor.core.scheduler.Schedulers;
  * the pipeline that {@linkplain EventPipeline.Builder#relaysOutbox() relays} them.
  *
  * <pre>{@code
- * return sequences.next(Topics.POINTS.name(), List.of(member))          // number first (locks the member)
- *         .flatMap(numbers -> ledger.insert(...)
- *                 .then(outbox.append(List.of(Outbound.of(Topics.POINTS, event(numbers.get(0)))))))
+ * return sequences.next(Topics.MEMBERS.name(), List.of(member))         // number first (locks the member)
+ *         .flatMap(numbers -> members.update(...)
+ *                 .then(outbox.append(List.of(Outbound.of(Topics.MEMBERS, event(numbers.get(0)))))))
  *         .as(transactional::transactional);
  * }</pre>
  *
