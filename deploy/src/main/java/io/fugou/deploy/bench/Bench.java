@@ -28,12 +28,12 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || !List.of("kit", "loyalty", "campaign", "analytics", "all").contains(args[0])) {
-            System.err.println("usage: deploy/bench kit|loyalty|campaign|analytics|all [--records N] [--naive-records N] [--rate N] [--latency-seconds N]");
+            System.err.println("usage: deploy/bench kit|loyalty|campaign|analytics|all [--records N] [--naive-records N] [--rate N] [--latency-seconds N] [--warm-up N]");
             System.exit(2);
         }
         int records = intOption(args, "--records", 1_000_000);
         KitBench.Options options = new KitBench.Options(records, intOption(args, "--naive-records", Math.min(10_000, records)),
-                intOption(args, "--rate", 1000), intOption(args, "--latency-seconds", 30),
+                intOption(args, "--rate", 1000), intOption(args, "--latency-seconds", 30), intOption(args, "--warm-up", -1),
                 Path.of(System.getProperty("fugou.project.dir", ".")).toAbsolutePath().normalize());
         if (args[0].equals("kit") || args[0].equals("all")) {
             write("kit", KitBench.run(options), options);
@@ -44,7 +44,7 @@ public final class Bench {
         if (args[0].equals("campaign") || args[0].equals("all")) {
             // Each trigger is a new member with a coupon: 50,000 by default keeps the run within minutes.
             KitBench.Options campaign = new KitBench.Options(intOption(args, "--records", 50_000), options.naiveRecords(), options.rate(),
-                    options.latencySeconds(), options.projectDir());
+                    options.latencySeconds(), options.warmUp(), options.projectDir());
             write("campaign", CampaignBench.run(campaign), campaign);
         }
         if (args[0].equals("analytics") || args[0].equals("all")) {

@@ -65,7 +65,8 @@ final class KitBench {
     private final LocalPostgres.Database database;
     private final String run = Long.toString(System.currentTimeMillis(), 36);
 
-    record Options(int records, int naiveRecords, int rate, int latencySeconds, Path projectDir) {
+    /** {@code warmUp}: orders published and processed before the measured ones; negative for the benchmark's own default. */
+    record Options(int records, int naiveRecords, int rate, int latencySeconds, int warmUp, Path projectDir) {
     }
 
     private KitBench(Options options, LocalInfrastructure infrastructure) {

@@ -8,19 +8,19 @@ import org.flywaydb.core.Flyway;
 import org.springframework.r2dbc.core.DatabaseClient;
 
 /** A database of its own for a test, migrated by loyalty-service's migrations (to a version, or to the latest). */
-record MigratedDatabase(LocalPostgres.Database database) {
+public record MigratedDatabase(LocalPostgres.Database database) {
 
-    static MigratedDatabase create(String purpose) {
+    public static MigratedDatabase create(String purpose) {
         return new MigratedDatabase(TestInfrastructure.get().database(purpose + "_" + Long.toString(System.nanoTime(), 36)));
     }
 
-    MigratedDatabase migrate(String target) {
+    public MigratedDatabase migrate(String target) {
         Flyway.configure().dataSource(database.jdbcUrl(), database.user(), database.password()).target(target).load().migrate();
         return this;
     }
 
     /** As the service reaches its database: R2DBC, with the platform's binary arrays (a driver extension). */
-    DatabaseClient client() {
+    public DatabaseClient client() {
         return DatabaseClient.create(ConnectionFactories.get(ConnectionFactoryOptions.parse(database.r2dbcUrl()).mutate()
                 .option(ConnectionFactoryOptions.USER, database.user()).option(ConnectionFactoryOptions.PASSWORD, database.password()).build()));
     }

@@ -138,10 +138,8 @@ public class PaidOrderHandler implements EventHandler<OrderPaid> {
                     }
                 }
                 List<SourcePosition> sources = scored.stream().map(s -> s.event().position()).toList();
-                return paidOrders.insert(orders, sources).flatMap(inserted -> inserted == orders.size()
-                        ? ledger.post(postings).flatMap(entries -> entitlements.apply(grants(scored), uses(scored)).thenReturn(entries))
-                        : Mono.error(new IllegalStateException("another writer recorded " + (orders.size() - inserted)
-                                + " of these orders meanwhile; the batch is applied again")));
+                return paidOrders.insert(orders, sources)
+                        .then(ledger.post(postings).flatMap(entries -> entitlements.apply(grants(scored), uses(scored)).thenReturn(entries)));
             });
         });
     }
