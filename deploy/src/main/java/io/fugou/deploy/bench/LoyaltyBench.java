@@ -293,7 +293,7 @@ final class LoyaltyBench {
             try (PreparedStatement orders = connection.prepareStatement("""
                     insert into raw_paid_order (merchant_id, order_id, customer_id, event_id, total_minor, currency, line_count, paid_at,
                                                 rules_version, points, available_at, released, lines, source_partition, source_offset)
-                    select m, o, c, e, t, 'CNY', n, p, 1, pts, a, false, cast(l as jsonb), sp, so
+                    select m, o, c, e, t, 'CNY', n, p, 1, pts, a, false, cast(l as json), sp, so
                     from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::int[], ?::timestamptz[], ?::bigint[],
                                 ?::timestamptz[], ?::text[], ?::int[], ?::bigint[]) as u(m, o, c, e, t, n, p, pts, a, l, sp, so)""");
                  PreparedStatement entries = connection.prepareStatement("""

@@ -74,7 +74,7 @@ public class PaidOrders {
                                                 rules_version, points, reversed_points, available_at, released, lines,
                                                 source_partition, source_offset)
                         select merchant_id, order_id, customer_id, event_id, total_minor, currency, line_count, paid_at, rules_version,
-                               points, 0, available_at, available_at is null, cast(lines as jsonb), source_partition, source_offset
+                               points, 0, available_at, available_at is null, cast(lines as json), source_partition, source_offset
                         from unnest(cast(:merchants as text[]), cast(:orderIds as text[]), cast(:customers as text[]),
                                     cast(:eventIds as text[]), cast(:totals as bigint[]), cast(:currencies as text[]),
                                     cast(:lineCounts as int[]), cast(:paidAt as timestamptz[]), cast(:versions as int[]),
@@ -129,7 +129,7 @@ public class PaidOrders {
             return Mono.empty();
         }
         return db.sql("""
-                        update paid_order o set lines = cast(u.lines as jsonb), reversed_points = u.reversed
+                        update paid_order o set lines = cast(u.lines as json), reversed_points = u.reversed
                         from unnest(cast(:merchants as text[]), cast(:orderIds as text[]), cast(:lines as text[]), cast(:reversed as bigint[]))
                              as u(merchant_id, order_id, lines, reversed)
                         where o.merchant_id = u.merchant_id and o.order_id = u.order_id""")

@@ -151,6 +151,9 @@ public class PaidOrderHandler implements EventHandler<OrderPaid> {
     private static List<Entitlements.Grant> grants(List<Scored> scored) {
         List<Entitlements.Grant> grants = new ArrayList<>();
         for (Scored s : scored) {
+            if (s.version().rules().bundles().isEmpty()) {
+                continue; // most merchants sell none: no stream per line
+            }
             for (Scoring.Line line : s.lines()) {
                 EarningRules.BundleRule bundle = line.sku() == null ? null : s.version().rules().bundle(line.sku());
                 if (bundle != null && line.quantity() > 0) {
@@ -168,6 +171,9 @@ public class PaidOrderHandler implements EventHandler<OrderPaid> {
     private static List<Entitlements.Use> uses(List<Scored> scored) {
         List<Entitlements.Use> uses = new ArrayList<>();
         for (Scored s : scored) {
+            if (s.version().rules().bundles().isEmpty()) {
+                continue;
+            }
             for (Scoring.Line line : s.lines()) {
                 boolean covered = s.version().rules().bundles().stream().anyMatch(bundle -> bundle.coversSku().equals(line.sku()));
                 if (covered && line.paidMinor() == 0 && line.quantity() > 0) {
