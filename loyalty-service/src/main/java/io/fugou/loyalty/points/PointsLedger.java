@@ -266,57 +266,78 @@ public class PointsLedger {
                 .then();
     }
 
+    /**
+     * A column of {@code points_entry} as the insert sends it: one array per column, unnested into rows. An optional
+     * column (nullable, or with a default) is left out of a batch in which no entry has a value for it: most batches are
+     * earnings only, and the nine columns of refunds, redemptions, adjustments and expiry would be arrays of nulls, each
+     * sent and unnested (measured: 116,000-133,000 rows/s with them, 143,000-144,000 without).
+     */
+    private record EntryColumn(String name, String type, boolean optional, Function<LedgerEntry, ?> value, IntFunction<Object[]> array,
+                               String stored) {
+        static EntryColumn required(String name, String type, Function<LedgerEntry, ?> value, IntFunction<Object[]> array) {
+            return new EntryColumn(name, type, false, value, array, name);
+        }
+
+        static EntryColumn optional(String name, String type, Function<LedgerEntry, ?> value, IntFunction<Object[]> array) {
+            return new EntryColumn(name, type, true, value, array, name);
+        }
+    }
+
+    private static final List<EntryColumn> ENTRY_COLUMNS = List.of(
+            EntryColumn.required("merchant_id", "text", e -> e.member().merchantId(), String[]::new),
+            EntryColumn.required("customer_id", "text", e -> e.member().customerId(), String[]::new),
+            EntryColumn.required("entry_id", "text", LedgerEntry::entryId, String[]::new),
+            EntryColumn.required("kind", "text", e -> e.kind().stored(), String[]::new),
+            EntryColumn.required("points", "bigint", LedgerEntry::points, Long[]::new),
+            EntryColumn.required("available_delta", "bigint", LedgerEntry::availableDelta, Long[]::new),
+            EntryColumn.required("pending_delta", "bigint", LedgerEntry::pendingDelta, Long[]::new),
+            EntryColumn.required("balance_after", "bigint", LedgerEntry::balanceAfter, Long[]::new),
+            EntryColumn.required("pending_after", "bigint", LedgerEntry::pendingAfter, Long[]::new),
+            EntryColumn.required("shortfall", "bigint", LedgerEntry::shortfall, Long[]::new),
+            EntryColumn.required("sequence", "bigint", LedgerEntry::sequence, Long[]::new),
+            EntryColumn.required("occurred_at", "timestamptz", LedgerEntry::occurredAt, Instant[]::new),
+            new EntryColumn("rule_ids", "text", false, e -> String.join(RULE_SEPARATOR, e.ruleIds()), String[]::new,
+                    "string_to_array(rule_ids, chr(31))"),
+            EntryColumn.optional("order_id", "text", LedgerEntry::orderId, String[]::new),
+            EntryColumn.optional("refund_id", "text", LedgerEntry::refundId, String[]::new),
+            EntryColumn.optional("available_at", "timestamptz", LedgerEntry::availableAt, Instant[]::new),
+            EntryColumn.optional("reason", "text", LedgerEntry::reason, String[]::new),
+            EntryColumn.optional("operator", "text", LedgerEntry::operator, String[]::new),
+            EntryColumn.optional("source_topic", "text", e -> e.source() == null ? null : e.source().topic(), String[]::new),
+            EntryColumn.optional("source_partition", "int", e -> e.source() == null ? null : e.source().partition(), Integer[]::new),
+            EntryColumn.optional("source_offset", "bigint", e -> e.source() == null ? null : e.source().offset(), Long[]::new),
+            EntryColumn.optional("expires_at", "timestamptz", LedgerEntry::expiresAt, Instant[]::new),
+            EntryColumn.optional("redemption_id", "text", e -> e.spend() == null ? null : e.spend().redemptionId(), String[]::new),
+            EntryColumn.optional("reward", "text", e -> e.spend() == null ? null : e.spend().reward(), String[]::new),
+            EntryColumn.optional("reward_id", "text", e -> e.spend() == null ? null : e.spend().rewardId(), String[]::new),
+            EntryColumn.optional("cash_minor", "bigint", e -> e.spend() == null ? null : e.spend().cashMinor(), Long[]::new),
+            EntryColumn.optional("cash_currency", "text", e -> e.spend() == null ? null : e.spend().cashCurrency(), String[]::new));
+
     private Mono<Void> insert(List<LedgerEntry> entries) {
-        return db.sql("""
-                        insert into points_entry (merchant_id, customer_id, entry_id, kind, points, available_delta, pending_delta,
-                                                  balance_after, pending_after, shortfall, order_id, refund_id, rule_ids, available_at,
-                                                  reason, operator, sequence, occurred_at, source_topic, source_partition, source_offset,
-                                                  expires_at, redemption_id, reward, reward_id, cash_minor, cash_currency)
-                        select merchant_id, customer_id, entry_id, kind, points, available_delta, pending_delta, balance_after,
-                               pending_after, shortfall, order_id, refund_id, string_to_array(rule_ids, chr(31)), available_at,
-                               reason, operator, sequence, occurred_at, source_topic, source_partition, source_offset,
-                               expires_at, redemption_id, reward, reward_id, cash_minor, cash_currency
-                        from unnest(cast(:merchants as text[]), cast(:customers as text[]), cast(:entryIds as text[]), cast(:kinds as text[]),
-                                    cast(:points as bigint[]), cast(:availableDeltas as bigint[]), cast(:pendingDeltas as bigint[]),
-                                    cast(:balances as bigint[]), cast(:pendings as bigint[]), cast(:shortfalls as bigint[]),
-                                    cast(:orderIds as text[]), cast(:refundIds as text[]), cast(:ruleIds as text[]),
-                                    cast(:availableAt as timestamptz[]), cast(:reasons as text[]), cast(:operators as text[]),
-                                    cast(:sequences as bigint[]), cast(:occurred as timestamptz[]), cast(:topics as text[]),
-                                    cast(:partitions as int[]), cast(:offsets as bigint[]), cast(:expiresAt as timestamptz[]),
-                                    cast(:redemptionIds as text[]), cast(:rewards as text[]), cast(:rewardIds as text[]),
-                                    cast(:cash as bigint[]), cast(:cashCurrencies as text[]))
-                             as u(merchant_id, customer_id, entry_id, kind, points, available_delta, pending_delta, balance_after,
-                                  pending_after, shortfall, order_id, refund_id, rule_ids, available_at, reason, operator, sequence,
-                                  occurred_at, source_topic, source_partition, source_offset, expires_at, redemption_id, reward,
-                                  reward_id, cash_minor, cash_currency)""")
-                .bind("merchants", column(entries, e -> e.member().merchantId(), String[]::new))
-                .bind("customers", column(entries, e -> e.member().customerId(), String[]::new))
-                .bind("entryIds", column(entries, LedgerEntry::entryId, String[]::new))
-                .bind("kinds", column(entries, e -> e.kind().stored(), String[]::new))
-                .bind("points", column(entries, LedgerEntry::points, Long[]::new))
-                .bind("availableDeltas", column(entries, LedgerEntry::availableDelta, Long[]::new))
-                .bind("pendingDeltas", column(entries, LedgerEntry::pendingDelta, Long[]::new))
-                .bind("balances", column(entries, LedgerEntry::balanceAfter, Long[]::new))
-                .bind("pendings", column(entries, LedgerEntry::pendingAfter, Long[]::new))
-                .bind("shortfalls", column(entries, LedgerEntry::shortfall, Long[]::new))
-                .bind("orderIds", column(entries, LedgerEntry::orderId, String[]::new))
-                .bind("refundIds", column(entries, LedgerEntry::refundId, String[]::new))
-                .bind("ruleIds", column(entries, e -> String.join(RULE_SEPARATOR, e.ruleIds()), String[]::new))
-                .bind("availableAt", column(entries, LedgerEntry::availableAt, Instant[]::new))
-                .bind("reasons", column(entries, LedgerEntry::reason, String[]::new))
-                .bind("operators", column(entries, LedgerEntry::operator, String[]::new))
-                .bind("sequences", column(entries, LedgerEntry::sequence, Long[]::new))
-                .bind("occurred", column(entries, LedgerEntry::occurredAt, Instant[]::new))
-                .bind("topics", column(entries, e -> e.source() == null ? null : e.source().topic(), String[]::new))
-                .bind("partitions", column(entries, e -> e.source() == null ? null : e.source().partition(), Integer[]::new))
-                .bind("offsets", column(entries, e -> e.source() == null ? null : e.source().offset(), Long[]::new))
-                .bind("expiresAt", column(entries, LedgerEntry::expiresAt, Instant[]::new))
-                .bind("redemptionIds", column(entries, e -> e.spend() == null ? null : e.spend().redemptionId(), String[]::new))
-                .bind("rewards", column(entries, e -> e.spend() == null ? null : e.spend().reward(), String[]::new))
-                .bind("rewardIds", column(entries, e -> e.spend() == null ? null : e.spend().rewardId(), String[]::new))
-                .bind("cash", column(entries, e -> e.spend() == null ? null : e.spend().cashMinor(), Long[]::new))
-                .bind("cashCurrencies", column(entries, e -> e.spend() == null ? null : e.spend().cashCurrency(), String[]::new))
-                .then();
+        List<EntryColumn> sent = new java.util.ArrayList<>();
+        List<Object[]> values = new java.util.ArrayList<>();
+        for (EntryColumn column : ENTRY_COLUMNS) {
+            Object[] array = column(entries, column.value(), column.array());
+            if (!column.optional() || Arrays.stream(array).anyMatch(java.util.Objects::nonNull)) {
+                sent.add(column);
+                values.add(array);
+            }
+        }
+        // merchant_id is always the first column sent.
+        StringBuilder names = new StringBuilder();
+        StringBuilder stored = new StringBuilder();
+        StringBuilder arrays = new StringBuilder("cast(:c0 as text[])");
+        for (int i = 1; i < sent.size(); i++) {
+            names.append(", ").append(sent.get(i).name());
+            stored.append(", ").append(sent.get(i).stored());
+            arrays.append(", cast(:c").append(i).append(" as ").append(sent.get(i).type()).append("[])");
+        }
+        DatabaseClient.GenericExecuteSpec insert = db.sql("insert into points_entry (merchant_id" + names + ") select merchant_id" + stored
+                + " from unnest(" + arrays + ") as u(merchant_id" + names + ")");
+        for (int i = 0; i < sent.size(); i++) {
+            insert = insert.bind("c" + i, values.get(i));
+        }
+        return insert.then();
     }
 
     /** Which of these entries exist already, by merchant and entry id (each pair as {@code merchant + ' ' + entryId}). */
@@ -394,7 +415,7 @@ public class PointsLedger {
                 topic == null ? null : new SourcePosition(topic, row.get("source_partition", Integer.class), row.get("source_offset", Long.class)));
     }
 
-    private static <T> T[] column(List<LedgerEntry> entries, Function<LedgerEntry, ?> value, IntFunction<T[]> array) {
+    private static <T> T[] column(List<LedgerEntry> entries, Function<LedgerEntry, ?> value, IntFunction<? extends T[]> array) {
         T[] values = array.apply(entries.size());
         for (int i = 0; i < values.length; i++) {
             @SuppressWarnings("unchecked")
