@@ -66,25 +66,20 @@ public final class BinaryArrays implements CodecRegistrar {
             this.elementType = elementType;
         }
 
-        /** What {@link #write} writes of a value: text as its UTF-8 bytes (the database's encoding), the rest as it is. */
-        Object prepared(Object value) {
-            return this == TEXT ? ((String) value).getBytes(StandardCharsets.UTF_8) : value;
-        }
-
-        /** The size of a prepared value. */
-        int size(Object prepared) {
+        /** The bytes of a fixed-width value; -1 for text, whose width is its UTF-8 bytes'. */
+        int width() {
             return switch (this) {
-                case TEXT -> ((byte[]) prepared).length;
+                case TEXT -> -1;
                 case INT8, TIMESTAMPTZ, INSTANT -> 8;
                 case INT4, DATE -> 4;
                 case BOOL -> 1;
             };
         }
 
-        /** Writes a prepared value. */
+        /** Writes a fixed-width value. */
         void write(ByteBuffer buffer, Object value) {
             switch (this) {
-                case TEXT -> buffer.put((byte[]) value);
+                case TEXT -> throw new IllegalStateException("text is written as its bytes");
                 case INT8 -> buffer.putLong((Long) value);
                 case INT4 -> buffer.putInt((Integer) value);
                 case BOOL -> buffer.put((byte) ((Boolean) value ? 1 : 0));
@@ -172,21 +167,32 @@ public final class BinaryArrays implements CodecRegistrar {
             if (array.length == 0) {
                 return Unpooled.wrappedBuffer(ByteBuffer.allocate(12).putInt(0).putInt(0).putInt(element.elementType).array());
             }
-            Object[] prepared = new Object[array.length];
+            int width = element.width();
+            byte[][] texts = width < 0 ? new byte[array.length][] : null;
             boolean hasNulls = false;
             int size = 20;
             for (int i = 0; i < array.length; i++) {
-                hasNulls |= array[i] == null;
-                prepared[i] = array[i] == null ? null : element.prepared(array[i]);
-                size += 4 + (array[i] == null ? 0 : element.size(prepared[i]));
+                Object value = array[i];
+                if (value == null) {
+                    hasNulls = true;
+                    size += 4;
+                } else if (texts != null) {
+                    texts[i] = ((String) value).getBytes(StandardCharsets.UTF_8); // the database's encoding
+                    size += 4 + texts[i].length;
+                } else {
+                    size += 4 + width;
+                }
             }
             ByteBuffer buffer = ByteBuffer.allocate(size);
             buffer.putInt(1).putInt(hasNulls ? 1 : 0).putInt(element.elementType).putInt(array.length).putInt(1);
-            for (Object value : prepared) {
+            for (int i = 0; i < array.length; i++) {
+                Object value = array[i];
                 if (value == null) {
                     buffer.putInt(-1);
+                } else if (texts != null) {
+                    buffer.putInt(texts[i].length).put(texts[i]);
                 } else {
-                    buffer.putInt(element.size(value));
+                    buffer.putInt(width);
                     element.write(buffer, value);
                 }
             }
