@@ -14,6 +14,7 @@ final class BenchReport {
     private final int records;
     private final Instant started = Instant.now();
     private final List<Map<String, Object>> figures = new ArrayList<>();
+    private int warmUpRecords;
 
     BenchReport(String name, int records) {
         this.name = name;
@@ -38,6 +39,11 @@ final class BenchReport {
         entry.put("ratio", ratio < 0.1 ? Math.round(ratio * 1000) / 1000.0 : Math.round(ratio * 100) / 100.0);
     }
 
+    /** Records processed before the measured ones (not counted in the throughput). */
+    void warmUp(int records) {
+        this.warmUpRecords = records;
+    }
+
     void latency(String figure, double value, String at) {
         figure(figure, value, "ms");
         figures.get(figures.size() - 1).put("at", at);
@@ -55,6 +61,9 @@ final class BenchReport {
         machine.put("java", System.getProperty("java.version"));
         json.put("machine", machine);
         json.put("records", records);
+        if (warmUpRecords > 0) {
+            json.put("warmUpRecords", warmUpRecords);
+        }
         json.put("figures", figures);
         return json;
     }

@@ -122,6 +122,7 @@ final class LoyaltyBench {
         report.figure("postgres.raw_insert_orders_per_s", rawRate, "orders/s");
         if (!Double.isNaN(warmUpRate)) {
             report.figure("loyalty.warm_up_orders_per_s", warmUpRate, "orders/s");
+            report.warmUp(warmUpOrders(options));
         }
         report.latency("loyalty.latency_p50_ms", latency.getValueAtPercentile(50), options.rate() + " orders/s");
         report.latency("loyalty.latency_p99_ms", latency.getValueAtPercentile(99), options.rate() + " orders/s");

@@ -20,11 +20,9 @@ class PaidOrdersIT {
     private static final String TOPIC = "commerce.orders.v1";
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private final DatabaseClient db = MigratedDatabase.create("loyalty_paid_orders").migrate("latest").client();
-    private final PaidOrders orders = new PaidOrders(db, JsonMapper.builder().build());
-
     @Test
     void shouldRecordNoneOfABatchWhoseOrderAnotherWriterRecordedMeanwhileAndSaySo() {
+        PaidOrders orders = new PaidOrders(MigratedDatabase.create("loyalty_paid_orders").migrate("latest").client(), JsonMapper.builder().build());
         assertThat(orders.insert(List.of(order("o-1")), List.of(new SourcePosition(TOPIC, 0, 7))).block(WAIT)).isEqualTo(1L);
 
         // Read as unknown by a consumer that lost its partition and has not noticed: its batch holds o-1 again.

@@ -42,7 +42,8 @@ class IdentifiersCompareBytewiseIT {
             List<String> underTheLocale = new ArrayList<>();
             try (ResultSet rows = sql.executeQuery("""
                     select table_name || '.' || column_name from information_schema.columns
-                    where table_schema = current_schema() and data_type in ('text', 'character', 'character varying')
+                    where table_schema = current_schema()
+                      and (data_type in ('text', 'character', 'character varying') or data_type = 'ARRAY' and udt_name = '_text')
                       and table_name <> 'flyway_schema_history' and table_name not like 'fugou\\_%' and collation_name is distinct from 'C'
                     order by 1""")) {
                 while (rows.next()) {

@@ -139,7 +139,8 @@ public class PaidOrderHandler implements EventHandler<OrderPaid> {
                 }
                 List<SourcePosition> sources = scored.stream().map(s -> s.event().position()).toList();
                 return paidOrders.insert(orders, sources)
-                        .then(ledger.post(postings).flatMap(entries -> entitlements.apply(grants(scored), uses(scored)).thenReturn(entries)));
+                        .then(Mono.defer(() -> ledger.post(postings)
+                                .flatMap(entries -> entitlements.apply(grants(scored), uses(scored)).thenReturn(entries))));
             });
         });
     }
