@@ -11,11 +11,13 @@ import io.fugou.platform.web.paging.PageRequest;
 import io.r2dbc.spi.Readable;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -314,11 +316,11 @@ public class PointsLedger {
             EntryColumn.optional("cash_currency", "text", e -> e.spend() == null ? null : e.spend().cashCurrency(), String[]::new));
 
     private Mono<Void> insert(List<LedgerEntry> entries) {
-        List<EntryColumn> sent = new java.util.ArrayList<>();
-        List<Object[]> values = new java.util.ArrayList<>();
+        List<EntryColumn> sent = new ArrayList<>();
+        List<Object[]> values = new ArrayList<>();
         for (EntryColumn column : ENTRY_COLUMNS) {
             Object[] array = column(entries, column.value(), column.array());
-            if (!column.optional() || Arrays.stream(array).anyMatch(java.util.Objects::nonNull)) {
+            if (!column.optional() || Arrays.stream(array).anyMatch(Objects::nonNull)) {
                 sent.add(column);
                 values.add(array);
             }
