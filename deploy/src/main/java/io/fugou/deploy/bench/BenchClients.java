@@ -6,6 +6,7 @@ import io.fugou.serde.avro.AvroSerdeConfig;
 import io.fugou.serde.avro.KafkaAvroDeserializer;
 import io.fugou.serde.avro.KafkaAvroSerializer;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -38,6 +39,21 @@ final class BenchClients {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.kafka().bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, lingerMs,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * A producer whose records stay invisible to read_committed consumers until {@code commitTransaction}: a benchmark puts its
+     * input on the topic first and starts its clock when the service can first read it, so publishing (the load generator and
+     * the broker taking the records in, on the same cores) is not measured as the service's work.
+     */
+    static KafkaProducer<byte[], byte[]> transactionalProducer(LocalInfrastructure infrastructure, String transactionalId) {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.kafka().bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
+                // Publishing ten million orders takes well under this; the broker allows up to 15 minutes.
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) TimeUnit.MINUTES.toMillis(10),
+                ProducerConfig.LINGER_MS_CONFIG, 10,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
