@@ -16,6 +16,7 @@ import org.springframework.stereotype.Repository;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Paid orders per merchant and what they earned. Every read takes the merchant, so no query can cross tenants. */
@@ -31,10 +32,13 @@ public class PaidOrders {
 
     private final DatabaseClient db;
     private final JsonMapper json;
+    /** Bound to the lines' type once: every order of a batch is written with it, without looking up its serializer each time. */
+    private final ObjectWriter linesWriter;
 
     public PaidOrders(DatabaseClient db, JsonMapper json) {
         this.db = db;
         this.json = json;
+        this.linesWriter = json.writerFor(LINES);
     }
 
     /** Which of these orders are known, and the record that first recorded each (null for one recorded otherwise). */
@@ -93,7 +97,7 @@ public class PaidOrders {
                 .bind("versions", orders.stream().map(PaidOrder::rulesVersion).toArray(Integer[]::new))
                 .bind("points", orders.stream().map(PaidOrder::points).toArray(Long[]::new))
                 .bind("availableAt", orders.stream().map(PaidOrder::availableAt).toArray(Instant[]::new))
-                .bind("lines", orders.stream().map(order -> json.writeValueAsString(order.lines())).toArray(String[]::new))
+                .bind("lines", orders.stream().map(order -> linesWriter.writeValueAsString(order.lines())).toArray(String[]::new))
                 .bind("partitions", sources.stream().map(SourcePosition::partition).toArray(Integer[]::new))
                 .bind("offsets", sources.stream().map(SourcePosition::offset).toArray(Long[]::new))
                 .fetch().rowsUpdated()
@@ -135,7 +139,7 @@ public class PaidOrders {
                         where o.merchant_id = u.merchant_id and o.order_id = u.order_id""")
                 .bind("merchants", orders.stream().map(order -> order.member().merchantId()).toArray(String[]::new))
                 .bind("orderIds", orders.stream().map(OrderPoints::orderId).toArray(String[]::new))
-                .bind("lines", orders.stream().map(order -> json.writeValueAsString(order.lines())).toArray(String[]::new))
+                .bind("lines", orders.stream().map(order -> linesWriter.writeValueAsString(order.lines())).toArray(String[]::new))
                 .bind("reversed", orders.stream().map(OrderPoints::reversedPoints).toArray(Long[]::new))
                 .then();
     }

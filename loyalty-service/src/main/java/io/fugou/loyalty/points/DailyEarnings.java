@@ -27,9 +27,11 @@ public class DailyEarnings {
     private record MemberDay(MemberKey member, LocalDate day) {
     }
 
-    /** Sorted, so two writers touching the same rows lock them in one order. */
-    private static final Comparator<MemberDay> ROW_ORDER = Comparator.comparing((MemberDay d) -> d.member().merchantId())
-            .thenComparing(d -> d.member().customerId()).thenComparing(MemberDay::day);
+    /** Sorted, so two writers touching the same rows lock them in one order (written out as {@link PointsLedger#MEMBER_ORDER} is). */
+    private static final Comparator<MemberDay> ROW_ORDER = (a, b) -> {
+        int byMember = PointsLedger.MEMBER_ORDER.compare(a.member(), b.member());
+        return byMember != 0 ? byMember : a.day().compareTo(b.day());
+    };
 
     private final DatabaseClient db;
 

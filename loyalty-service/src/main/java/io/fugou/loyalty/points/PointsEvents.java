@@ -1,5 +1,6 @@
 package io.fugou.loyalty.points;
 
+import io.fugou.events.MemberKey;
 import io.fugou.events.Topics;
 import io.fugou.events.points.EarningSource;
 import io.fugou.events.points.PointsAdjusted;
@@ -14,7 +15,9 @@ import io.fugou.events.common.Money;
 import io.fugou.platform.pipeline.Envelopes;
 import io.fugou.platform.pipeline.Outbound;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** A ledger entry as its event on {@code fugou.points.v1}: built from the stored row, so a rebuilt event is the same event. */
 public final class PointsEvents {
@@ -27,7 +30,19 @@ public final class PointsEvents {
     }
 
     public static List<Outbound> of(List<LedgerEntry> entries) {
-        return entries.stream().sorted(IN_SEQUENCE).map(PointsEvents::of).toList();
+        // Entries posted in one go come numbered in the order given; only a mix (say, rebuilt events with new ones) needs sorting.
+        return (inSequence(entries) ? entries.stream() : entries.stream().sorted(IN_SEQUENCE)).map(PointsEvents::of).toList();
+    }
+
+    private static boolean inSequence(List<LedgerEntry> entries) {
+        Map<MemberKey, Long> last = new HashMap<>();
+        for (LedgerEntry entry : entries) {
+            Long before = last.put(entry.member(), entry.sequence());
+            if (before != null && before > entry.sequence()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** What earned an entry's points, told by the cause its id names (see the entry ids of each cause). */
