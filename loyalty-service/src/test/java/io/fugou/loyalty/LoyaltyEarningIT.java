@@ -16,14 +16,24 @@ import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.KafkaTestClient;
 import io.fugou.testsupport.MovableClock;
 import io.fugou.testsupport.OrderEventMother;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Points earned besides orders: interactions the shop posts, within their caps, and bonus points campaigns grant. */
@@ -40,6 +50,15 @@ class LoyaltyEarningIT {
 
     @Autowired
     private MovableClock clock;
+
+    @Value("${spring.flyway.url}")
+    private String databaseUrl;
+
+    @Value("${spring.flyway.user}")
+    private String databaseUser;
+
+    @Value("${spring.flyway.password}")
+    private String databasePassword;
 
     private final KafkaTestClient shop = new KafkaTestClient();
 
@@ -126,6 +145,76 @@ class LoyaltyEarningIT {
                 .expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(0);
         assertThat(shop.awaitEvents(Topics.POINTS, member, 4, ARRIVAL).get(3).getPayload())
                 .isInstanceOfSatisfying(EntitlementDrawn.class, last -> assertThat(last.getRemainingUnits()).isZero());
+    }
+
+    /**
+     * A batch of orders locks a member's balance row, then their entitlements; a draw at the counter takes them in the same
+     * order. Taken the other way round (the entitlement, then the balance row to number its event), the two deadlocked and
+     * the database aborted one of them.
+     */
+    @Test
+    void shouldDrawAtTheCounterWhileABatchOfOrdersHoldsTheMembersBalance() throws Exception {
+        MemberKey member = new MemberKey("merchant-" + UUID.randomUUID().toString().substring(0, 8), "buyer");
+        api.addRules(member.merchantId(), null,
+                "{\"returnWindowDays\": 0, \"bundles\": [{\"sku\": \"BEER-PACK\", \"coversSku\": \"BEER-101\", \"units\": 3}]}");
+        shop.publish(Topics.ORDERS, member, OrderEventMother.paid(member.merchantId(), member.customerId(), "pack-order",
+                List.of(OrderEventMother.line("BEER-PACK", "drinks/beer", 1, 30_000))));
+        EntitlementGranted granted = (EntitlementGranted) shop.awaitEvents(Topics.POINTS, member, 2, ARRIVAL).get(1).getPayload();
+
+        try (Connection batch = DriverManager.getConnection(databaseUrl, databaseUser, databasePassword)) {
+            batch.setAutoCommit(false);
+            // What a batch of orders does first (PointsLedger.move)...
+            lockRows(batch, "points_balance", member);
+            CompletableFuture<EntityExchangeResult<String>> draw = CompletableFuture.supplyAsync(() -> web.post()
+                    .uri("/api/v1/members/{c}/entitlements/{e}/draws", member.customerId(), granted.getEntitlementId())
+                    .headers(h -> h.setBearerAuth(api.token(member.merchantId(), "loyalty:redeem"))).contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue("{\"drawId\": \"counter-1\", \"units\": 1}").exchange().expectBody(String.class).returnResult());
+            awaitLockWaitOn(batch, "points_balance");
+            // ...and next, for an order drawing from the bundle (Entitlements.apply): the draw must not be holding these.
+            try (Statement statement = batch.createStatement()) {
+                statement.execute("set local lock_timeout = '5s'");
+            }
+            lockRows(batch, "entitlement", member);
+            batch.commit();
+            EntityExchangeResult<String> drawn = draw.get(30, TimeUnit.SECONDS);
+            assertThat(drawn.getStatus().value()).as(drawn.getResponseBody()).isEqualTo(201);
+            assertThat(drawn.getResponseBody()).contains("\"remaining\":2");
+        }
+        assertThat(shop.awaitEvents(Topics.POINTS, member, 3, ARRIVAL).get(2).getPayload())
+                .isInstanceOfSatisfying(EntitlementDrawn.class, last -> assertThat(last.getRemainingUnits()).isEqualTo(2));
+    }
+
+    private static void lockRows(Connection connection, String table, MemberKey member) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement("select 1 from " + table + " where merchant_id = ? and customer_id = ? for update")) {
+            lock.setString(1, member.merchantId());
+            lock.setString(2, member.customerId());
+            try (ResultSet rows = lock.executeQuery()) {
+                assertThat(rows.next()).as("a row of " + table).isTrue();
+            }
+        }
+    }
+
+    /** Until another session waits for a lock in a statement on {@code table}. */
+    private static void awaitLockWaitOn(Connection connection, String table) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (PreparedStatement waiting = connection.prepareStatement("""
+                select count(*) from pg_stat_activity
+                where pid <> pg_backend_pid() and datname = current_database() and wait_event_type = 'Lock' and query like ?""")) {
+            waiting.setString(1, "%" + table + "%");
+            while (true) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("select pg_stat_clear_snapshot()"); // the activity is read once per transaction otherwise
+                }
+                try (ResultSet rows = waiting.executeQuery()) {
+                    rows.next();
+                    if (rows.getLong(1) > 0) {
+                        return;
+                    }
+                }
+                assertThat(System.nanoTime()).as("a session waiting for a lock on " + table).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        }
     }
 
     @Test

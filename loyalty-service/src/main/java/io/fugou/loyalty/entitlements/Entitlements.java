@@ -77,7 +77,8 @@ public class Entitlements {
             return Mono.empty();
         }
         List<MemberKey> users = uses.stream().map(Use::member).distinct().toList();
-        return open(users).flatMap(open -> {
+        // Balance rows before entitlements, as a draw over HTTP takes them; an order that earned points has its member's already.
+        return ledger.lock(users).then(open(users)).flatMap(open -> {
             List<Entitlement> granted = new ArrayList<>();
             for (Grant grant : grants) {
                 Entitlement entitlement = new Entitlement(grant.member(), grant.entitlementId(), grant.sku(), grant.units(), grant.units(),
@@ -124,9 +125,12 @@ public class Entitlements {
             throw new InvalidFieldException("units", "must be at least 1");
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        return db.sql("select * from entitlement where merchant_id = :merchant and entitlement_id = :id and customer_id = :customer for update")
-                .bind("merchant", merchant.value()).bind("id", entitlementId).bind("customer", customerId)
-                .map((row, meta) -> entitlement(row)).one()
+        // The member's balance row first (its events are numbered there), then the entitlement: the order a batch of orders
+        // drawing from the same entitlements takes them in, so the two cannot deadlock.
+        return ledger.lock(List.of(new MemberKey(merchant.value(), customerId)))
+                .then(db.sql("select * from entitlement where merchant_id = :merchant and entitlement_id = :id and customer_id = :customer for update")
+                        .bind("merchant", merchant.value()).bind("id", entitlementId).bind("customer", customerId)
+                        .map((row, meta) -> entitlement(row)).one())
                 .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
                         "No entitlement " + entitlementId + " of " + customerId + " for this merchant.")))
                 .flatMap(e -> {

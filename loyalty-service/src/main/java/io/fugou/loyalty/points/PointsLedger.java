@@ -128,6 +128,20 @@ public class PointsLedger {
         });
     }
 
+    /**
+     * Locks these members' balance rows until the transaction ends (creating them at zero where there are none), moving
+     * nothing. A writer that locks other rows of a member too (their entitlements) takes the balance first, as a batch of
+     * orders does: two writers taking the same two rows in opposite orders would deadlock.
+     */
+    public Mono<Void> lock(List<MemberKey> members) {
+        if (members.isEmpty()) {
+            return Mono.empty();
+        }
+        Map<MemberKey, Moves> moves = new HashMap<>();
+        members.forEach(member -> moves.computeIfAbsent(member, m -> new Moves()));
+        return move(moves).then();
+    }
+
     /** What a batch moves a member's balance row by: the balances, and the count of events it numbers. */
     private static final class Moves {
         long available;
