@@ -1,5 +1,6 @@
 package io.fugou.platform.web;
 
+import io.fugou.platform.kafka.TransientFailures;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -101,13 +102,26 @@ public class ProblemDetailsHandler extends ResponseEntityExceptionHandler {
         return problem;
     }
 
+    /**
+     * A failure that passes by itself (a deadlock the database broke by aborting this request's transaction, a lock
+     * timeout, the database or the registry unreachable for a moment) is a 503 with {@code Retry-After}: the request's
+     * transaction was rolled back and writes are idempotent on their keys, so the client sends it again. Anything else is a
+     * 500 that says nothing about internals.
+     */
     @ExceptionHandler(Exception.class)
-    public ProblemDetail unexpected(Exception ex, ServerWebExchange exchange) {
+    public ResponseEntity<ProblemDetail> unexpected(Exception ex, ServerWebExchange exchange) {
+        if (TransientFailures.isTransient(ex)) {
+            log.warn("Transient failure on {} {}: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex.toString());
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                    "The request could not be completed just now; send it again in a moment.");
+            problem.setTitle("Temporarily unavailable");
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1").body(problem);
+        }
         log.error("Unhandled error on {} {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side; the request may be retried.");
         problem.setTitle("Internal error");
-        return problem;
+        return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(problem);
     }
 
     private static String messageOf(FieldError error) {
