@@ -165,11 +165,12 @@ class LoyaltyEarningIT {
             batch.setAutoCommit(false);
             // What a batch of orders does first (PointsLedger.move)...
             lockRows(batch, "points_balance", member);
-            CompletableFuture<EntityExchangeResult<String>> draw = CompletableFuture.supplyAsync(() -> web.post()
+            CompletableFuture<EntityExchangeResult<String>> draw = CompletableFuture.supplyAsync(() -> web.mutate()
+                    .responseTimeout(Duration.ofSeconds(30)).build().post()
                     .uri("/api/v1/members/{c}/entitlements/{e}/draws", member.customerId(), granted.getEntitlementId())
                     .headers(h -> h.setBearerAuth(api.token(member.merchantId(), "loyalty:redeem"))).contentType(MediaType.APPLICATION_JSON)
                     .bodyValue("{\"drawId\": \"counter-1\", \"units\": 1}").exchange().expectBody(String.class).returnResult());
-            awaitLockWaitOn(batch, "points_balance");
+            awaitBlockedBy(batch);
             // ...and next, for an order drawing from the bundle (Entitlements.apply): the draw must not be holding these.
             try (Statement statement = batch.createStatement()) {
                 statement.execute("set local lock_timeout = '5s'");
@@ -194,24 +195,22 @@ class LoyaltyEarningIT {
         }
     }
 
-    /** Until another session waits for a lock in a statement on {@code table}. */
-    private static void awaitLockWaitOn(Connection connection, String table) throws Exception {
+    /** Until another session (the draw's) waits for a lock this connection holds. */
+    private static void awaitBlockedBy(Connection connection) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        try (PreparedStatement waiting = connection.prepareStatement("""
-                select count(*) from pg_stat_activity
-                where pid <> pg_backend_pid() and datname = current_database() and wait_event_type = 'Lock' and query like ?""")) {
-            waiting.setString(1, "%" + table + "%");
+        try (PreparedStatement blocked = connection.prepareStatement(
+                "select count(*) from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))")) {
             while (true) {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("select pg_stat_clear_snapshot()"); // the activity is read once per transaction otherwise
                 }
-                try (ResultSet rows = waiting.executeQuery()) {
+                try (ResultSet rows = blocked.executeQuery()) {
                     rows.next();
                     if (rows.getLong(1) > 0) {
                         return;
                     }
                 }
-                assertThat(System.nanoTime()).as("a session waiting for a lock on " + table).isLessThan(deadline);
+                assertThat(System.nanoTime()).as("a session waiting for this one's locks").isLessThan(deadline);
                 Thread.sleep(20);
             }
         }
