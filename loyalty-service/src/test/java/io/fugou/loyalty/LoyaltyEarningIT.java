@@ -170,7 +170,7 @@ class LoyaltyEarningIT {
                     .uri("/api/v1/members/{c}/entitlements/{e}/draws", member.customerId(), granted.getEntitlementId())
                     .headers(h -> h.setBearerAuth(api.token(member.merchantId(), "loyalty:redeem"))).contentType(MediaType.APPLICATION_JSON)
                     .bodyValue("{\"drawId\": \"counter-1\", \"units\": 1}").exchange().expectBody(String.class).returnResult());
-            awaitBlockedBy(batch);
+            BlockedSessions.awaitBlockedBy(batch);
             // ...and next, for an order drawing from the bundle (Entitlements.apply): the draw must not be holding these.
             try (Statement statement = batch.createStatement()) {
                 statement.execute("set local lock_timeout = '5s'");
@@ -191,27 +191,6 @@ class LoyaltyEarningIT {
             lock.setString(2, member.customerId());
             try (ResultSet rows = lock.executeQuery()) {
                 assertThat(rows.next()).as("a row of " + table).isTrue();
-            }
-        }
-    }
-
-    /** Until another session (the draw's) waits for a lock this connection holds. */
-    private static void awaitBlockedBy(Connection connection) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        try (PreparedStatement blocked = connection.prepareStatement(
-                "select count(*) from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))")) {
-            while (true) {
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute("select pg_stat_clear_snapshot()"); // the activity is read once per transaction otherwise
-                }
-                try (ResultSet rows = blocked.executeQuery()) {
-                    rows.next();
-                    if (rows.getLong(1) > 0) {
-                        return;
-                    }
-                }
-                assertThat(System.nanoTime()).as("a session waiting for this one's locks").isLessThan(deadline);
-                Thread.sleep(20);
             }
         }
     }

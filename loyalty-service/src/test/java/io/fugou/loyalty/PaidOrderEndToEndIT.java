@@ -5,6 +5,7 @@ import io.fugou.events.points.PointsEvent;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.fugou.events.MemberKey;
@@ -13,11 +14,15 @@ import io.fugou.platform.security.LocalTokens;
 import io.fugou.testsupport.KafkaTestClient;
 import io.fugou.testsupport.OrderEventMother;
 import io.fugou.testsupport.TestTokens;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -35,6 +40,15 @@ class PaidOrderEndToEndIT {
 
     @Autowired
     private LocalTokens localTokens;
+
+    @Value("${spring.flyway.url}")
+    private String databaseUrl;
+
+    @Value("${spring.flyway.user}")
+    private String databaseUser;
+
+    @Value("${spring.flyway.password}")
+    private String databasePassword;
 
     private final KafkaTestClient shop = new KafkaTestClient();
 
@@ -115,6 +129,42 @@ class PaidOrderEndToEndIT {
         assertThat(events).extracting(event -> ((PointsEarned) event.getPayload()).getBalanceAfter()).containsExactly(0L, 0L);
         assertThat(events).allSatisfy(event -> assertThat(((PointsEarned) event.getPayload()).getAvailableAt()).isAfter(event.getOccurredAt()));
         assertThat(events).extracting(PointsEvent::getEventId).doesNotHaveDuplicates();
+    }
+
+    /**
+     * Another writer (say, the instance a partition just moved from) records an order after the batch read which of its
+     * orders are known and before it inserts them. The batch's insert meets the order's key; the batch is applied again one
+     * order at a time, where the order is known and counts as a copy: it earns nothing here, is not dead-lettered, and the
+     * member's next order earns as usual.
+     */
+    @Test
+    void shouldCountAnOrderAnotherWriterRecordedDuringTheBatchOnceAndGoOn() throws Exception {
+        MemberKey member = new MemberKey("merchant-a", unique("buyer"));
+        String raced = unique("raced");
+        String next = unique("next");
+        try (Connection otherWriter = DriverManager.getConnection(databaseUrl, databaseUser, databasePassword)) {
+            otherWriter.setAutoCommit(false);
+            try (PreparedStatement insert = otherWriter.prepareStatement("""
+                    insert into paid_order (merchant_id, order_id, customer_id, event_id, total_minor, currency, line_count, paid_at)
+                    values (?, ?, ?, 'the-other-writer', 25800, 'CNY', 1, now())""")) {
+                insert.setString(1, member.merchantId());
+                insert.setString(2, raced);
+                insert.setString(3, member.customerId());
+                insert.executeUpdate();
+            }
+            shop.publish(Topics.ORDERS, member, OrderEventMother.paid(member.merchantId(), member.customerId(), raced));
+            // Not committed yet, so the batch read the order as unknown; its insert now waits for this transaction.
+            BlockedSessions.awaitBlockedBy(otherWriter);
+            otherWriter.commit();
+        }
+        shop.publish(Topics.ORDERS, member, OrderEventMother.paid(member.merchantId(), member.customerId(), next));
+
+        List<PointsEvent> events = shop.awaitEvents(Topics.POINTS, member, 1, ARRIVAL);
+        assertThat(events).extracting(event -> ((PointsEarned) event.getPayload()).getOrderId()).containsExactly(next);
+        assertThat(events).extracting(PointsEvent::getSequence).containsExactly(1L);
+        assertThat(((PointsEarned) events.get(0).getPayload()).getPendingAfter()).isEqualTo(258L);
+        assertThatThrownBy(() -> shop.awaitRecord(Topics.ORDERS.deadLetterTopic(), record -> member.toString().equals(record.key()),
+                Duration.ofSeconds(3))).isInstanceOf(AssertionError.class);
     }
 
     @Test
