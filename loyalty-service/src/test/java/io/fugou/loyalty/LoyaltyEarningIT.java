@@ -133,7 +133,11 @@ class LoyaltyEarningIT {
                 .expectStatus().isCreated().expectBody().jsonPath("$.remaining").isEqualTo(0);
         web.post().uri(draws).headers(h -> h.setBearerAuth(redeem)).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"drawId\": \"counter-2\", \"units\": 1}").exchange()
-                .expectStatus().isEqualTo(409);
+                .expectStatus().isEqualTo(409).expectBody().jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("0 units left"));
+        // Sent again after a lost answer: told it was applied, not that no units are left.
+        web.post().uri(draws).headers(h -> h.setBearerAuth(redeem)).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"drawId\": \"counter-1\", \"units\": 1}").exchange()
+                .expectStatus().isEqualTo(409).expectBody().jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("applied already"));
         web.post().uri(draws).headers(h -> h.setBearerAuth(api.token("another-merchant", "loyalty:redeem"))).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"drawId\": \"counter-3\", \"units\": 1}").exchange()
                 .expectStatus().isNotFound();

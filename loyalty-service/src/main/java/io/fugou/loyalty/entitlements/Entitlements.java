@@ -133,6 +133,11 @@ public class Entitlements {
                         .map((row, meta) -> entitlement(row)).one())
                 .switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
                         "No entitlement " + entitlementId + " of " + customerId + " for this merchant.")))
+                // A draw sent again is told so before anything else, even once its units are gone or it has lapsed since: after a
+                // lost answer (or a 503) the shop must not take a draw that was applied for one refused.
+                .flatMap(e -> applied(merchant, drawId).flatMap(applied -> applied
+                        ? Mono.<Entitlement>error(new ResponseStatusException(HttpStatus.CONFLICT, "Draw " + drawId + " was applied already."))
+                        : Mono.just(e)))
                 .flatMap(e -> {
                     if (e.expiresAt() != null && !e.expiresAt().isAfter(now)) {
                         return Mono.error(new ResponseStatusException(HttpStatus.CONFLICT, "Entitlement " + entitlementId + " lapsed at " + e.expiresAt() + "."));
@@ -149,6 +154,12 @@ public class Entitlements {
                             : updateRemaining(List.of(after)).then(publish(List.of(), List.of(draw))).thenReturn(after));
                 })
                 .as(transactional::transactional);
+    }
+
+    private Mono<Boolean> applied(MerchantId merchant, String drawId) {
+        return db.sql("select exists (select 1 from entitlement_draw where merchant_id = :merchant and draw_id = :drawId) as applied")
+                .bind("merchant", merchant.value()).bind("drawId", drawId)
+                .map((row, meta) -> row.get("applied", Boolean.class)).one();
     }
 
     /** A member's entitlements, those with units left first. */

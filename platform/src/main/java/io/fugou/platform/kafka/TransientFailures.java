@@ -33,6 +33,15 @@ public final class TransientFailures {
 
     /** The kind of outage behind the failure, or null when retrying cannot help. */
     public static Kind kindOf(Throwable failure) {
+        // Where the database sent its own code, the code decides. The PostgreSQL driver files every code it does not list
+        // (an index row too large, 54000, say) as a "non-transient resource" failure, which Spring makes a resource failure:
+        // by their types those would be waited out for ever. Only a failure without a code (a connection refused) goes by type.
+        Set<Throwable> codes = new HashSet<>();
+        for (Throwable cause = failure; cause != null && codes.add(cause); cause = cause.getCause()) {
+            if (cause instanceof R2dbcException r2dbc && r2dbc.getSqlState() != null && !r2dbc.getSqlState().isBlank()) {
+                return isTransientSqlState(r2dbc.getSqlState()) ? Kind.DATABASE : null;
+            }
+        }
         Set<Throwable> seen = new HashSet<>();
         for (Throwable cause = failure; cause != null && seen.add(cause); cause = cause.getCause()) {
             if (cause instanceof SchemaRegistryException registry) {
@@ -57,12 +66,14 @@ public final class TransientFailures {
     }
 
     /**
-     * SQLSTATE classes that describe the server's state, not the statement: connection exceptions
-     * (08), transaction rollbacks such as serialization failures and deadlocks (40), insufficient
-     * resources (53), operator intervention such as a restart (57).
+     * SQLSTATEs that describe the server's state, not the statement: connection exceptions (08),
+     * transaction rollbacks such as serialization failures and deadlocks (40), insufficient resources
+     * (53), operator intervention such as a restart or a statement timeout (57), a lock not available
+     * within the lock timeout (55P03), and a read-only transaction (25006: connected to a standby
+     * during a failover).
      */
     private static boolean isTransientSqlState(String sqlState) {
-        return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("40")
-                || sqlState.startsWith("53") || sqlState.startsWith("57"));
+        return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("40") || sqlState.startsWith("53")
+                || sqlState.startsWith("57") || sqlState.equals("55P03") || sqlState.equals("25006"));
     }
 }

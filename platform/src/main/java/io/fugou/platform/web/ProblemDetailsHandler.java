@@ -104,18 +104,17 @@ public class ProblemDetailsHandler extends ResponseEntityExceptionHandler {
 
     /**
      * A failure that passes by itself (a deadlock the database broke by aborting this request's transaction, a lock
-     * timeout, the database or the registry unreachable for a moment) is a 503 with {@code Retry-After}: the request's
-     * transaction was rolled back and writes are idempotent on their keys, so the client sends it again. Anything else is a
-     * 500 that says nothing about internals.
+     * timeout, the database or the registry unreachable for a moment) is a 503 with {@code Retry-After}: try again. Anything
+     * else is a 500 that says nothing about internals. ({@link TransientFailureHandler} answers the same outside controllers.)
      */
     @ExceptionHandler(Exception.class)
     public ResponseEntity<ProblemDetail> unexpected(Exception ex, ServerWebExchange exchange) {
         if (TransientFailures.isTransient(ex)) {
             log.warn("Transient failure on {} {}: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex.toString());
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-                    "The request could not be completed just now; send it again in a moment.");
-            problem.setTitle("Temporarily unavailable");
-            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1").body(problem);
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, TransientFailureHandler.DETAIL);
+            problem.setTitle(TransientFailureHandler.TITLE);
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, TransientFailureHandler.RETRY_AFTER_SECONDS)
+                    .body(problem);
         }
         log.error("Unhandled error on {} {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,

@@ -42,6 +42,12 @@ public class WebPlatformAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean
+    TransientFailureHandler transientFailureHandler() {
+        return new TransientFailureHandler();
+    }
+
+    @Bean
     WebFluxConfigurer currentMerchantParameter() {
         return new WebFluxConfigurer() {
             @Override

@@ -11,7 +11,11 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
+import io.r2dbc.spi.R2dbcTransientException;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.r2dbc.UncategorizedR2dbcException;
 import org.springframework.kafka.support.serializer.DeserializationException;
 import org.springframework.util.backoff.BackOffExecution;
 
@@ -51,6 +55,21 @@ class FailureHandlingTest {
         assertThat(TransientFailures.isTransient(new InvalidEventException("negative total", null))).isFalse();
         assertThat(KafkaPlatformAutoConfiguration.isHopeless(readFailure(404))).isTrue();
         assertThat(KafkaPlatformAutoConfiguration.isHopeless(new IllegalStateException("a bug"))).isFalse();
+    }
+
+    @Test
+    void shouldTellDatabaseOutagesByTheDatabasesOwnCode() {
+        // As spring-r2dbc hands them on: PostgreSQL's deadlock (40P01) and shutdown (57P01) pass, and so does a refused
+        // connection, which has no code.
+        assertThat(TransientFailures.isTransient(new UncategorizedR2dbcException("executeMany", "insert ...",
+                new R2dbcTransientException("deadlock detected", "40P01") { }))).isTrue();
+        assertThat(TransientFailures.isTransient(new DataAccessResourceFailureException("executeMany",
+                new R2dbcNonTransientResourceException("terminating connection due to administrator command", "57P01")))).isTrue();
+        assertThat(TransientFailures.isTransient(new DataAccessResourceFailureException("connect",
+                new R2dbcNonTransientResourceException("Connection refused")))).isTrue();
+        // The driver files codes it does not list as resource failures; an index row too large never passes.
+        assertThat(TransientFailures.isTransient(new DataAccessResourceFailureException("executeMany",
+                new R2dbcNonTransientResourceException("index row size 3016 exceeds btree version 4 maximum 2704", "54000")))).isFalse();
     }
 
     @Test

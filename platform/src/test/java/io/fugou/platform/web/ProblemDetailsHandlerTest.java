@@ -3,8 +3,10 @@ package io.fugou.platform.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.r2dbc.spi.R2dbcBadGrammarException;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcRollbackException;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -31,6 +33,22 @@ class ProblemDetailsHandlerTest {
         assertThat(response.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("1");
         assertThat(response.getBody().getStatus()).isEqualTo(503);
         assertThat(response.getBody().getDetail()).contains("send it again").doesNotContain("points_balance");
+    }
+
+    @Test
+    void shouldAnswerTheSameOutsideTheControllersAsTheIdempotencyFilterClaimsItsKey() {
+        MockServerWebExchange keyed = MockServerWebExchange.from(MockServerHttpRequest.post("/api/v1/redemptions").header("Idempotency-Key", "k-1"));
+        Exception unreachable = new DataAccessResourceFailureException("connect", new R2dbcNonTransientResourceException("Connection refused"));
+
+        new TransientFailureHandler().handle(keyed, unreachable).block();
+
+        assertThat(keyed.getResponse().getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        assertThat(keyed.getResponse().getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("1");
+        assertThat(keyed.getResponse().getBodyAsString().block()).contains("\"status\":503").contains("send it again");
+        Exception bug = new IllegalStateException("a bug");
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> new TransientFailureHandler().handle(MockServerWebExchange.from(MockServerHttpRequest.post("/x")), bug).block()))
+                .isSameAs(bug); // left to the framework's 500
     }
 
     @Test
