@@ -183,12 +183,13 @@ class LoyaltyRedemptionIT {
         String adjust = "/api/v1/members/" + member.customerId() + "/points/adjustments";
 
         post(member.merchantId(), "loyalty:adjust", adjust, "{\"adjustmentId\": \"fix-1\", \"points\": -50, \"reason\": \"duplicate gift\"}")
-                .expectStatus().isEqualTo(409);
+                .expectStatus().isEqualTo(409).expectBody().jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("Cannot take 50"));
         post(member.merchantId(), "loyalty:adjust", adjust, "{\"adjustmentId\": \"fix-2\", \"points\": -40, \"reason\": \"duplicate gift\"}")
                 .expectStatus().isCreated().expectBody().jsonPath("$.availableAfter").isEqualTo(60).jsonPath("$.operator")
                 .isEqualTo("local:" + member.merchantId());
+        // Sent again, now that nothing can be spent: told it was applied, not that it asks too much.
         post(member.merchantId(), "loyalty:adjust", adjust, "{\"adjustmentId\": \"fix-2\", \"points\": -40, \"reason\": \"duplicate gift\"}")
-                .expectStatus().isEqualTo(409);
+                .expectStatus().isEqualTo(409).expectBody().jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("applied already"));
         post(member.merchantId(), "loyalty:adjust", adjust, "{\"adjustmentId\": \"fix-3\", \"points\": 5}")
                 .expectStatus().isBadRequest().expectBody().jsonPath("$.errors[0].field").isEqualTo("reason");
         assertThat(api.points(member)).containsEntry("available", 60).containsEntry("spendable", 0);

@@ -57,18 +57,23 @@ public class Adjustments {
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         MemberKey member = new MemberKey(merchant.value(), customerId);
+        String entryId = "adjustment:" + adjustmentId;
+        ResponseStatusException appliedAlready = new ResponseStatusException(HttpStatus.CONFLICT, "Adjustment " + adjustmentId + " was applied already.");
         return rules.inForce(merchant, now).flatMap(version -> {
-            Posting adjustment = Posting.adjusted(member, "adjustment:" + adjustmentId, points, reason, operator,
+            Posting adjustment = Posting.adjusted(member, entryId, points, reason, operator,
                     points > 0 ? ReturnWindow.pointsExpireAfter(version.rules(), now) : null, now);
-            return ledger.post(List.of(adjustment), before -> points > 0 ? Mono.empty()
-                            : redemptions.held(merchant, customerId, now).flatMap(held -> {
-                                long spendable = before.getOrDefault(member, Balance.NONE).available() - held;
-                                return spendable + points >= 0 ? Mono.<Void>empty()
-                                        : Mono.error(new ResponseStatusException(HttpStatus.CONFLICT, "Cannot take " + -points + " points away: "
-                                                + spendable + " can be spent (available less those held by reservations)."));
-                            }))
+            // Checked under the member's lock: a correction sent again is told so first, even when the balance has fallen
+            // since (it would otherwise be refused as more than can be spent, and taken for one never applied).
+            return ledger.post(List.of(adjustment), before -> ledger.existing(List.of(merchant.value()), List.of(entryId))
+                            .flatMap(existing -> !existing.isEmpty() ? Mono.<Void>error(appliedAlready)
+                                    : points > 0 ? Mono.<Void>empty()
+                                    : redemptions.held(merchant, customerId, now).flatMap(held -> {
+                                        long spendable = before.getOrDefault(member, Balance.NONE).available() - held;
+                                        return spendable + points >= 0 ? Mono.<Void>empty()
+                                                : Mono.error(new ResponseStatusException(HttpStatus.CONFLICT, "Cannot take " + -points
+                                                        + " points away: " + spendable + " can be spent (available less those held by reservations)."));
+                                    })))
                     .flatMap(entries -> outbox.append(PointsEvents.of(entries)).thenReturn(entries.get(0)));
-        }).onErrorMap(DataIntegrityViolationException.class, e -> new ResponseStatusException(HttpStatus.CONFLICT,
-                "Adjustment " + adjustmentId + " was applied already.")).as(transactional::transactional);
+        }).onErrorMap(DataIntegrityViolationException.class, e -> appliedAlready).as(transactional::transactional);
     }
 }
