@@ -2,9 +2,13 @@ package io.fugou.loyalty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fugou.infra.LocalPostgres;
+import io.fugou.testsupport.TestInfrastructure;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 
@@ -12,6 +16,12 @@ import java.util.concurrent.TimeUnit;
 final class BlockedSessions {
 
     private BlockedSessions() {
+    }
+
+    /** A connection of the test's own to the service's database (the one the test context points the service at). */
+    static Connection connect() throws SQLException {
+        LocalPostgres.Database database = TestInfrastructure.get().database("loyalty_service");
+        return DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
     }
 
     /** Until another session (the service's) waits for a lock this connection holds; 30 s at most. */

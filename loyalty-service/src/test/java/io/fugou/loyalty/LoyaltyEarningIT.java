@@ -17,7 +17,6 @@ import io.fugou.testsupport.KafkaTestClient;
 import io.fugou.testsupport.MovableClock;
 import io.fugou.testsupport.OrderEventMother;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -50,15 +48,6 @@ class LoyaltyEarningIT {
 
     @Autowired
     private MovableClock clock;
-
-    @Value("${spring.flyway.url}")
-    private String databaseUrl;
-
-    @Value("${spring.flyway.user}")
-    private String databaseUser;
-
-    @Value("${spring.flyway.password}")
-    private String databasePassword;
 
     private final KafkaTestClient shop = new KafkaTestClient();
 
@@ -165,7 +154,7 @@ class LoyaltyEarningIT {
                 List.of(OrderEventMother.line("BEER-PACK", "drinks/beer", 1, 30_000))));
         EntitlementGranted granted = (EntitlementGranted) shop.awaitEvents(Topics.POINTS, member, 2, ARRIVAL).get(1).getPayload();
 
-        try (Connection batch = DriverManager.getConnection(databaseUrl, databaseUser, databasePassword)) {
+        try (Connection batch = BlockedSessions.connect()) {
             batch.setAutoCommit(false);
             // What a batch of orders does first (PointsLedger.move)...
             lockRows(batch, "points_balance", member);

@@ -15,14 +15,12 @@ import io.fugou.testsupport.KafkaTestClient;
 import io.fugou.testsupport.OrderEventMother;
 import io.fugou.testsupport.TestTokens;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -40,15 +38,6 @@ class PaidOrderEndToEndIT {
 
     @Autowired
     private LocalTokens localTokens;
-
-    @Value("${spring.flyway.url}")
-    private String databaseUrl;
-
-    @Value("${spring.flyway.user}")
-    private String databaseUser;
-
-    @Value("${spring.flyway.password}")
-    private String databasePassword;
 
     private final KafkaTestClient shop = new KafkaTestClient();
 
@@ -142,7 +131,7 @@ class PaidOrderEndToEndIT {
         MemberKey member = new MemberKey("merchant-a", unique("buyer"));
         String raced = unique("raced");
         String next = unique("next");
-        try (Connection otherWriter = DriverManager.getConnection(databaseUrl, databaseUser, databasePassword)) {
+        try (Connection otherWriter = BlockedSessions.connect()) {
             otherWriter.setAutoCommit(false);
             try (PreparedStatement insert = otherWriter.prepareStatement("""
                     insert into paid_order (merchant_id, order_id, customer_id, event_id, total_minor, currency, line_count, paid_at)

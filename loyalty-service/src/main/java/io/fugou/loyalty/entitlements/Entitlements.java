@@ -71,14 +71,18 @@ public class Entitlements {
         this.clock = clock;
     }
 
-    /** Grants, then draws, in the caller's transaction (a batch of orders): grants first, so an order can buy a bundle and use it. */
+    /**
+     * Grants, then draws, in the caller's transaction (a batch of orders): grants first, so an order can buy a bundle and use it.
+     * The caller locks the members' balance rows first.
+     */
     public Mono<Void> apply(List<Grant> grants, List<Use> uses) {
         if (grants.isEmpty() && uses.isEmpty()) {
             return Mono.empty();
         }
         List<MemberKey> users = uses.stream().map(Use::member).distinct().toList();
-        // Balance rows before entitlements, as a draw over HTTP takes them; an order that earned points has its member's already.
-        return ledger.lock(users).then(open(users)).flatMap(open -> {
+        // The caller (a batch of orders) has locked these members' balance rows already, before their entitlements, as a draw
+        // over HTTP takes them (PaidOrderHandler.lockBalancesOfEntitlements).
+        return open(users).flatMap(open -> {
             List<Entitlement> granted = new ArrayList<>();
             for (Grant grant : grants) {
                 Entitlement entitlement = new Entitlement(grant.member(), grant.entitlementId(), grant.sku(), grant.units(), grant.units(),
